@@ -1,0 +1,138 @@
+"""Build or refresh the index: ingest, chunk, embed what is new, write, swap in.
+
+Embeddings are cached by a hash of exactly what the model reads, so a rebuild after one
+document changed embeds only that document's new passages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from rag import __version__
+from rag.chunking import Chunk, chunk_document, embedding_input
+from rag.embedding import Embedder, shared_embedder
+from rag.errors import IndexMissing, RagError
+from rag.fingerprint import incompatibilities, index_fingerprint
+from rag.index_store import (
+    build_lock,
+    load_build,
+    new_build_dir,
+    publish,
+    remove_other_builds,
+    write_build,
+)
+from rag.ingest import Skipped, load_corpus, scan_corpus
+from rag.settings import Settings
+
+ProgressCallback = Callable[[str, int, int], None]
+EMBED_BATCH = 64
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the CLI, the app and the tests."""
+
+    index_path: Path
+    documents: int
+    chunks: int
+    embedded: int
+    reused: int
+    seconds: float
+    skipped: list[Skipped] = field(default_factory=list)
+    embedded_docs: list[str] = field(default_factory=list)
+
+
+def embed_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def cached_vectors(index_dir: Path, settings: Settings) -> dict[str, np.ndarray]:
+    """Vectors of the current build, by embedding-input hash, if it used the same model."""
+    try:
+        previous = load_build(index_dir)
+    except (IndexMissing, OSError, ValueError, KeyError):
+        return {}
+    if incompatibilities(previous.manifest, settings):
+        return {}
+    return dict(zip(previous.embed_hashes, previous.vectors, strict=True))
+
+
+def embed_missing(texts: list[str], hashes: list[str], cache: dict[str, np.ndarray],
+                  embedder: Embedder, progress: ProgressCallback | None) -> set[int]:
+    """Embed the texts whose hash is not cached yet; return the positions embedded."""
+    todo = [i for i, h in enumerate(hashes) if h not in cache]
+    for done in range(0, len(todo), EMBED_BATCH):
+        batch = todo[done:done + EMBED_BATCH]
+        for position, vector in zip(batch, embedder.encode([texts[i] for i in batch]),
+                                    strict=True):
+            cache[hashes[position]] = vector
+        if progress:
+            progress("Embedding passages", min(done + EMBED_BATCH, len(todo)), len(todo))
+    return set(todo)
+
+
+def build_index(corpus_dir: Path, index_dir: Path, settings: Settings | None = None,
+                embedder: Embedder | None = None,
+                progress: ProgressCallback | None = None) -> BuildReport:
+    """Index every readable document of `corpus_dir` into `index_dir`, atomically."""
+    settings = settings or Settings()
+    began = time.perf_counter()
+    if not corpus_dir.is_dir():
+        raise RagError(f"The corpus folder {corpus_dir} does not exist.")
+    with build_lock(index_dir):
+        current = index_dir / "current"
+        remove_other_builds(index_dir, keep=current if current.exists() else None)
+        files = scan_corpus(corpus_dir)
+        documents, skipped = load_corpus(files)
+        if not documents:
+            reasons = "; ".join(f"{s.relpath}: {s.reason}" for s in skipped) or "no files"
+            raise RagError(f"No document in {corpus_dir} could be indexed ({reasons}). "
+                           "The previous index, if any, is unchanged.")
+        titles = {d.doc_id: d.metadata.title for d in documents}
+        chunks: list[Chunk] = [c for d in documents for c in chunk_document(d, settings)]
+        texts = [embedding_input(c, titles[c.doc_id], settings) for c in chunks]
+        hashes = [embed_hash(t) for t in texts]
+        cache = cached_vectors(index_dir, settings)
+        embedder = embedder or shared_embedder()
+        embedded = embed_missing(texts, hashes, cache, embedder, progress)
+        vectors = np.stack([cache[h] for h in hashes]).astype(np.float32)
+        by_path = {d.source: d for d in documents}
+        reasons = {s.relpath: s.reason for s in skipped}
+        manifest = {
+            "fingerprint": index_fingerprint(settings),
+            "package_version": __version__,
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "corpus_dir": str(corpus_dir.resolve()),
+            "dimension": int(vectors.shape[1]),
+            "documents": len(documents),
+            "chunks": len(chunks),
+            "files": {
+                f.relpath: {"sha256": f.sha256,
+                            "doc_id": by_path[f.relpath].doc_id if f.relpath in by_path else None,
+                            "content_hash": by_path[f.relpath].content_hash
+                            if f.relpath in by_path else None,
+                            "skipped": reasons.get(f.relpath)}
+                for f in files
+            },
+        }
+        build = new_build_dir(index_dir)
+        try:
+            write_build(build, manifest, documents, chunks, vectors, hashes)
+            publish(index_dir, build)
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+    return BuildReport(
+        index_path=index_dir, documents=len(documents), chunks=len(chunks),
+        embedded=len(embedded), reused=len(chunks) - len(embedded),
+        seconds=time.perf_counter() - began, skipped=skipped,
+        embedded_docs=sorted({chunks[i].doc_id for i in embedded}),
+    )

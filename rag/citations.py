@@ -1,0 +1,74 @@
+"""Citation lookup: a key leads back to its exact span, its context and a reference."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.chunking import Chunk
+from rag.documents import Document
+from rag.errors import UnknownCitation
+from rag.references import bibtex, chicago
+
+KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,120}:[0-9a-f]{10}(?:-\d{1,6})?")
+CONTEXT_REACH = 600
+
+
+@dataclass(frozen=True)
+class Citation:
+    key: str
+    doc_id: str
+    title: str
+    section: str | None
+    page: int | None
+    start: int
+    end: int
+    text: str
+    context: str
+    context_start: int
+    context_end: int
+    reference: str
+    reference_markdown: str
+    bibtex: str
+    url: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def validate_key(key: str) -> str:
+    """Refuse anything that is not a well-formed key (paths, markup) before any lookup."""
+    key = (key or "").strip()
+    if not KEY_PATTERN.fullmatch(key):
+        raise UnknownCitation(key)
+    return key
+
+
+def context_bounds(text: str, start: int, end: int, reach: int = CONTEXT_REACH) -> tuple[int, int]:
+    """Up to `reach` characters either side of a span, snapped to paragraph or word edges."""
+    low, high = max(0, start - reach), min(len(text), end + reach)
+    if low > 0:
+        paragraph = text.find("\n\n", low, start)
+        space = text.find(" ", low, start)
+        low = paragraph + 2 if paragraph >= 0 else (space + 1 if space >= 0 else start)
+    if high < len(text):
+        paragraph = text.rfind("\n\n", end, high)
+        space = text.rfind(" ", end, high)
+        high = paragraph if paragraph >= 0 else (space if space >= 0 else end)
+    return low, high
+
+
+def section_label(chunk: Chunk) -> str | None:
+    return " > ".join(chunk.section) or None
+
+
+def make_citation(chunk: Chunk, document: Document) -> Citation:
+    low, high = context_bounds(document.text, chunk.start, chunk.end)
+    return Citation(
+        key=chunk.key, doc_id=chunk.doc_id, title=document.metadata.title,
+        section=section_label(chunk), page=chunk.page, start=chunk.start, end=chunk.end,
+        text=document.text[chunk.start:chunk.end], context=document.text[low:high],
+        context_start=low, context_end=high, reference=chicago(document.metadata),
+        reference_markdown=chicago(document.metadata, markdown=True),
+        bibtex=bibtex(document.metadata), url=document.metadata.url,
+    )

@@ -1,0 +1,190 @@
+"""The `rag` command: build the index, ask, look citations up, add documents.
+
+Typer (on Click) gives typed options, help text and exit codes without hand-written parsing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from tqdm import tqdm
+
+from rag.builder import BuildReport, build_index
+from rag.corpus_admin import add_document
+from rag.engine import DEFAULT_K, Engine
+from rag.errors import RagError
+from rag.filters import Filters
+from rag.settings import default_corpus_dir, default_index_dir
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Question answering with verifiable citations over your documents.")
+
+CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus folder "
+                      "(default: corpus/ of the project, or $RAG_CORPUS_DIR).")]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder "
+                     "(default: index/ of the project, or $RAG_INDEX_DIR).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def guarded(action: Callable[[], T]) -> T:
+    """Run a command's work; a RagError becomes its message and a non-zero exit."""
+    try:
+        return action()
+    except RagError as err:
+        fail(str(err))
+    except KeyboardInterrupt:
+        fail("interrupted; the previous index, if any, is unchanged", 130)
+    raise AssertionError("unreachable")
+
+
+def progress_bars() -> Callable[[str, int, int], None]:
+    """A callback drawing one tqdm bar per stage on stderr."""
+    bars: dict[str, tqdm] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=stage,
+                                                             unit="passage", file=sys.stderr))
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def print_build_report(report: BuildReport) -> None:
+    typer.echo(f"Indexed {report.documents} documents, {report.chunks} passages "
+               f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s "
+               f"into {report.index_path}")
+    for skipped in report.skipped:
+        typer.secho(f"skipped {skipped.relpath}: {skipped.reason}", err=True,
+                    fg=typer.colors.YELLOW)
+
+
+def open_engine(index: Path | None, corpus: Path | None) -> Engine:
+    engine = Engine.open(index, corpus)
+    stale = engine.freshness()
+    if stale.stale:
+        typer.secho(f"warning: the index is stale ({stale.describe()}); results come from the "
+                    "index as built. Update it with: rag build", err=True,
+                    fg=typer.colors.YELLOW)
+    return engine
+
+
+@app.command()
+def build(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
+    """Index the corpus (only new or changed passages are embedded)."""
+    corpus_dir, index_dir = corpus or default_corpus_dir(), index or default_index_dir()
+    report = guarded(lambda: build_index(corpus_dir, index_dir, progress=progress_bars()))
+    print_build_report(report)
+
+
+@app.command()
+def add(files: Annotated[list[Path], typer.Argument(help="PDF, HTML, Markdown or text files.")],
+        corpus: CorpusOpt = None, index: IndexOpt = None,
+        no_build: Annotated[bool, typer.Option("--no-build", help="Only copy.")] = False) -> None:
+    """Check and copy documents into the corpus, then update the index."""
+    corpus_dir = corpus or default_corpus_dir()
+    refused = 0
+    for path in files:
+        if not path.is_file():
+            typer.secho(f"refused {path}: no such file", err=True, fg=typer.colors.RED)
+            refused += 1
+            continue
+        outcome = add_document(corpus_dir, path.name, path.read_bytes())
+        refused += not outcome.added
+        typer.secho(f"{'added' if outcome.added else 'refused'} {path}: {outcome.message}",
+                    err=not outcome.added, fg=None if outcome.added else typer.colors.RED)
+    if not no_build:
+        build(corpus_dir, index)
+    if refused:
+        raise typer.Exit(1)
+
+
+def print_passages(result_dict: dict) -> None:
+    for passage in result_dict["passages"]:
+        where = " · ".join(str(part) for part in (
+            passage["section"], passage["page"] and f"p. {passage['page']}", passage["date"])
+            if part)
+        typer.secho(f"[{passage['rank']}] {passage['title']}" + (f" — {where}" if where else ""),
+                    bold=True)
+        typer.echo(f"    score {passage['score']:.3f} · key {passage['key']} · "
+                   f"chars {passage['start']}–{passage['end']}")
+        typer.echo(textwrap.indent(textwrap.fill(passage["text"], 96), "    "))
+        typer.echo("")
+
+
+@app.command()
+def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes.")],
+        k: Annotated[int, typer.Option("--k", min=1, max=100,
+                                       help="Passages to show.")] = DEFAULT_K,
+        doc: Annotated[list[str] | None, typer.Option("--doc", help="Only this document id "
+                       "(repeatable).")] = None,
+        type_: Annotated[list[str] | None, typer.Option("--type", help="Only this document "
+                         "type, e.g. Report (repeatable).")] = None,
+        date_from: Annotated[str | None, typer.Option("--from", help="Earliest date, ISO.")] = None,
+        date_to: Annotated[str | None, typer.Option("--to", help="Latest date, ISO.")] = None,
+        as_json: JsonOpt = False, corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
+    """Print the passages that answer QUESTION, best first, with citations."""
+    filters = Filters(frozenset(doc or ()), frozenset(type_ or ()), date_from, date_to)
+    result = guarded(lambda: open_engine(index, corpus).search(question, k, filters)).as_dict()
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    for note in result["notes"]:
+        typer.secho(f"note: {note}", err=True, fg=typer.colors.YELLOW)
+    print_passages(result)
+
+
+@app.command()
+def cite(key: Annotated[str, typer.Argument(help="A citation key from `rag ask`.")],
+         as_json: JsonOpt = False, corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
+    """Show a cited passage in its context, with a Chicago reference and BibTeX."""
+    citation = guarded(lambda: open_engine(index, corpus).cite(key))
+    if as_json:
+        typer.echo(json.dumps(citation.as_dict(), ensure_ascii=False, indent=2))
+        return
+    before = citation.context[:citation.start - citation.context_start]
+    after = citation.context[citation.end - citation.context_start:]
+    where = " · ".join(str(p) for p in (citation.section, citation.page and f"p. {citation.page}")
+                       if p)
+    typer.secho(f"{citation.title}" + (f" — {where}" if where else ""), bold=True)
+    typer.echo(f"key {citation.key} · chars {citation.start}–{citation.end}\n")
+    typer.echo(textwrap.fill(f"{before}»{citation.text}«{after}", 96))
+    typer.echo(f"\nReference (Chicago):\n  {citation.reference}\n\nBibTeX:\n{citation.bibtex}")
+
+
+@app.command()
+def status(corpus: CorpusOpt = None, index: IndexOpt = None, as_json: JsonOpt = False) -> None:
+    """List the indexed documents and say whether the index matches the corpus."""
+    engine = guarded(lambda: Engine.open(index, corpus))
+    stale = engine.freshness()
+    info = {"built_at": engine.manifest["built_at"], "chunks": engine.manifest["chunks"],
+            "stale": stale.describe() or None,
+            "documents": [{"doc_id": d.doc_id, "title": d.metadata.title, "type": d.metadata.type,
+                           "date": d.metadata.date, "source": d.source}
+                          for d in engine.documents.values()],
+            "skipped": {path: entry["skipped"] for path, entry in engine.manifest["files"].items()
+                        if entry["skipped"]}}
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"Index built {info['built_at']}: {len(info['documents'])} documents, "
+               f"{info['chunks']} passages. " + (f"STALE ({info['stale']}): run rag build"
+                                                 if info["stale"] else "Up to date."))
+    for document in info["documents"]:
+        typer.echo(f"  {document['doc_id']}  [{document['type']}, {document['date'] or 'undated'}]"
+                   f"  {document['title']}")
+    for path, reason in info["skipped"].items():
+        typer.echo(f"  skipped {path}: {reason}")

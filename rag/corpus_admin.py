@@ -1,0 +1,57 @@
+"""Add documents to the corpus folder safely: each is read first, and only a readable
+document is copied in; a refused one leaves the corpus exactly as it was."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import IngestError
+from rag.ingest import SUPPORTED_SUFFIXES, load_document
+
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class AddOutcome:
+    name: str
+    added: bool
+    message: str
+
+
+def safe_name(name: str) -> str:
+    """A plain file name: no folders, no leading dots, nothing a shell or URL minds."""
+    base = Path(name.replace("\\", "/")).name
+    stem, dot, suffix = base.rpartition(".")
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem if dot else base).strip(".-") or "document"
+    return f"{stem}.{suffix.lower()}" if dot else stem
+
+
+def add_document(corpus_dir: Path, name: str, data: bytes, replace: bool = False) -> AddOutcome:
+    """Check `data` parses as a document, then write it into the corpus atomically."""
+    target_name = safe_name(name)
+    suffix = Path(target_name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        return AddOutcome(name, False, f"unsupported file type {suffix or '(none)'!r}; "
+                          "supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)))
+    if len(data) > MAX_UPLOAD_BYTES:
+        return AddOutcome(name, False, "larger than 100 MB")
+    target = corpus_dir / target_name
+    if target.exists() and not replace:
+        return AddOutcome(name, False, f"{target_name} is already in the corpus")
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    handle, staging = tempfile.mkstemp(prefix=".upload-", suffix=suffix, dir=corpus_dir)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        load_document(Path(staging), target_name)
+        os.replace(staging, target)
+    except IngestError as err:
+        return AddOutcome(name, False, str(err))
+    finally:
+        if os.path.exists(staging):
+            os.unlink(staging)
+    return AddOutcome(name, True, f"added as {target_name}")

@@ -1,0 +1,41 @@
+"""Errors a user can act on. Every message says what went wrong and what to do next."""
+
+
+class RagError(Exception):
+    """Base class: the CLI and the app show these messages as they are, never a traceback."""
+
+
+class IngestError(RagError):
+    """A file could not be turned into a document; the build names it and skips it."""
+
+
+class EmptyQuestion(RagError):
+    def __init__(self) -> None:
+        super().__init__("The question is empty: type a question in words, e.g. "
+                         "\"Which countries must take part in a peace regime?\"")
+
+
+class IndexMissing(RagError):
+    def __init__(self, index_dir: object) -> None:
+        super().__init__(f"No index found in {index_dir}. Build it first with: rag build")
+
+
+class IndexIncompatible(RagError):
+    """The index was built with another model, other settings or another format version."""
+
+    def __init__(self, differences: list[str]) -> None:
+        self.differences = differences
+        super().__init__("The index was built with other settings and cannot be used ("
+                         + "; ".join(differences) + "). Rebuild it with: rag build")
+
+
+class UnknownCitation(RagError):
+    def __init__(self, key: str) -> None:
+        shown = key if len(key) <= 80 else key[:77] + "..."
+        super().__init__(f"No passage has the citation key {shown!r} in this index. "
+                         "Keys look like 'document-id:0123456789'; copy one from a search result.")
+
+
+class BuildInProgress(RagError):
+    def __init__(self) -> None:
+        super().__init__("Another build of this index is running; wait for it to finish.")

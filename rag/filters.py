@@ -1,0 +1,59 @@
+"""Restrict a search to some documents, document types or a date range."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.chunking import Chunk
+from rag.documents import Document
+
+
+def date_bounds(value: str) -> tuple[str, str]:
+    """The first and last day an ISO date of any precision (2020, 2020-02, 2020-02-13) covers."""
+    parts = value.split("-")
+    year = int(parts[0])
+    if len(parts) == 1:
+        return f"{year:04d}-01-01", f"{year:04d}-12-31"
+    month = int(parts[1])
+    if len(parts) == 2:
+        last = calendar.monthrange(year, month)[1]
+        return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
+    day = f"{year:04d}-{month:02d}-{int(parts[2][:2]):02d}"
+    return day, day
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Empty fields mean no restriction. Dates are ISO and inclusive; a document whose
+    date is partly in the range (e.g. "2020-02" for a range starting 2020-02-15) matches,
+    and an undated document is left out once a date bound is set."""
+
+    doc_ids: frozenset[str] = frozenset()
+    types: frozenset[str] = frozenset()
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.doc_ids or self.types or self.date_from or self.date_to)
+
+    def admits(self, document: Document) -> bool:
+        if self.doc_ids and document.doc_id not in self.doc_ids:
+            return False
+        if self.types and document.metadata.type.casefold() not in {
+                t.casefold() for t in self.types}:
+            return False
+        if not (self.date_from or self.date_to):
+            return True
+        if not document.metadata.date:
+            return False
+        first, last = date_bounds(document.metadata.date)
+        if self.date_from and last < date_bounds(self.date_from)[0]:
+            return False
+        return not (self.date_to and first > date_bounds(self.date_to)[1])
+
+    def mask(self, chunks: list[Chunk], documents: dict[str, Document]) -> np.ndarray:
+        admitted = {doc_id for doc_id, doc in documents.items() if self.admits(doc)}
+        return np.fromiter((c.doc_id in admitted for c in chunks), dtype=bool, count=len(chunks))

@@ -1,0 +1,67 @@
+"""What built an index, and whether the index on disk still matches it and the corpus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.embedding import MODEL_ID, weights_sha256
+from rag.index_store import FORMAT_VERSION
+from rag.ingest import SourceFile, scan_corpus
+from rag.settings import Settings, fingerprint_hash
+
+
+def index_fingerprint(settings: Settings) -> dict[str, object]:
+    """The facts an index must share with the running code to be usable."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "model_id": MODEL_ID,
+        "model_sha256": weights_sha256(),
+        "chunker": "langchain_text_splitters.RecursiveCharacterTextSplitter per section",
+        **settings.as_dict(),
+    }
+
+
+def incompatibilities(manifest: dict, settings: Settings) -> list[str]:
+    """Human-readable differences between the index's fingerprint and the current one."""
+    built = manifest.get("fingerprint", {})
+    wanted = index_fingerprint(settings)
+    return [f"{name} is {built.get(name)!r} in the index, {value!r} now"
+            for name, value in wanted.items() if built.get(name) != value]
+
+
+def file_table(files: list[SourceFile]) -> dict[str, str]:
+    return {f.relpath: f.sha256 for f in files}
+
+
+@dataclass(frozen=True)
+class Freshness:
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def describe(self) -> str:
+        parts = [f"{label}: {', '.join(names)}" for label, names in
+                 (("added", self.added), ("changed", self.changed), ("removed", self.removed))
+                 if names]
+        return "; ".join(parts)
+
+
+def freshness(manifest: dict, corpus_dir: Path) -> Freshness:
+    """Which corpus files differ from those the index was built from."""
+    built = {path: entry["sha256"] for path, entry in manifest.get("files", {}).items()}
+    now = file_table(scan_corpus(corpus_dir)) if corpus_dir.is_dir() else {}
+    return Freshness(
+        added=sorted(set(now) - set(built)),
+        changed=sorted(p for p in set(now) & set(built) if now[p] != built[p]),
+        removed=sorted(set(built) - set(now)),
+    )
+
+
+def fingerprint_name(settings: Settings) -> str:
+    return fingerprint_hash(index_fingerprint(settings))
+

@@ -1,0 +1,140 @@
+"""The index on disk: always whole, the old build or the new one, never half of each.
+
+Layout: `index/builds/<build id>/` holds one complete build; `index/current` is a symlink
+to the build in use. A build is written beside the current one and becomes current by an
+atomic rename of the symlink, so a crash or Ctrl-C mid-build leaves the old one in use.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from rag.chunking import Chunk
+from rag.documents import Document
+from rag.errors import BuildInProgress, IndexMissing
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+CHUNKS = "chunks.jsonl"
+DOCUMENTS = "documents.jsonl"
+VECTORS = "vectors.npy"
+EMBED_HASHES = "embed_hashes.json"
+DENSE = "dense.faiss"
+
+
+@dataclass
+class StoredIndex:
+    """Everything one build holds, loaded into memory."""
+
+    path: Path
+    manifest: dict
+    documents: dict[str, Document]
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    embed_hashes: list[str]
+    dense: faiss.Index
+
+
+def current_build(index_dir: Path) -> Path | None:
+    link = index_dir / "current"
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    build = current_build(index_dir)
+    if build is None or not (build / MANIFEST).is_file():
+        return None
+    return json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+
+
+def new_build_dir(index_dir: Path) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    path = index_dir / "builds" / f"{stamp}-{os.getpid()}"
+    path.mkdir(parents=True)
+    return path
+
+
+def write_jsonl(path: Path, rows: Iterator[dict] | list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as rows:
+        return [json.loads(line) for line in rows if line.strip()]
+
+
+def write_build(build: Path, manifest: dict, documents: list[Document], chunks: list[Chunk],
+                vectors: np.ndarray, embed_hashes: list[str]) -> None:
+    """Write every file of a build; the manifest goes last and marks the build complete."""
+    write_jsonl(build / DOCUMENTS, (d.as_dict() for d in documents))
+    write_jsonl(build / CHUNKS, (c.as_dict() for c in chunks))
+    np.save(build / VECTORS, vectors)
+    (build / EMBED_HASHES).write_text(json.dumps(embed_hashes), encoding="utf-8")
+    dense = faiss.IndexFlatIP(vectors.shape[1])
+    dense.add(vectors)
+    faiss.write_index(dense, str(build / DENSE))
+    for name in os.listdir(build):
+        with open(build / name, "rb") as written:
+            os.fsync(written.fileno())
+    (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+def publish(index_dir: Path, build: Path) -> None:
+    """Make `build` current with one atomic rename, then drop older builds."""
+    temporary = index_dir / f".current-{os.getpid()}"
+    if temporary.is_symlink():
+        temporary.unlink()
+    temporary.symlink_to(build.relative_to(index_dir))
+    os.replace(temporary, index_dir / "current")
+    remove_other_builds(index_dir, keep=build)
+
+
+def remove_other_builds(index_dir: Path, keep: Path | None) -> None:
+    """Drop builds that are not current: older ones and any left by a killed build."""
+    builds = index_dir / "builds"
+    if not builds.is_dir():
+        return
+    for build in builds.iterdir():
+        if keep is None or build.resolve() != keep.resolve():
+            shutil.rmtree(build, ignore_errors=True)
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """One build at a time per index folder; a second one is told so, not corrupted."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".build.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildInProgress() from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def load_build(index_dir: Path) -> StoredIndex:
+    build = current_build(index_dir)
+    if build is None or not (build / MANIFEST).is_file():
+        raise IndexMissing(index_dir)
+    manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    documents = {d["doc_id"]: Document.from_dict(d) for d in read_jsonl(build / DOCUMENTS)}
+    chunks = [Chunk.from_dict(c) for c in read_jsonl(build / CHUNKS)]
+    vectors = np.load(build / VECTORS)
+    embed_hashes = json.loads((build / EMBED_HASHES).read_text(encoding="utf-8"))
+    dense = faiss.read_index(str(build / DENSE))
+    return StoredIndex(build, manifest, documents, chunks, vectors, embed_hashes, dense)

@@ -1,0 +1,52 @@
+"""PDF files: text per page with pypdf (pure Python, well kept), page numbers kept."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from rag.documents import Span
+from rag.errors import IngestError
+
+PAGE_BREAK = "\n\n"
+
+
+def load_pdf(raw: bytes, path: Path) -> tuple[str, dict[str, object], tuple[Span, ...]]:
+    """Text with pages joined by a blank line, the metadata the PDF carries, page spans."""
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise IngestError("the PDF is encrypted with a password")
+        page_texts = [(page.extract_text() or "").strip() for page in reader.pages]
+        info = reader.metadata
+    except IngestError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as err:
+        raise IngestError(f"unreadable PDF ({type(err).__name__}: {err})") from None
+    if not any(page_texts):
+        raise IngestError("the PDF has no text layer (a scan?): run OCR on it first")
+    parts: list[str] = []
+    pages: list[Span] = []
+    cursor = 0
+    for number, page_text in enumerate(page_texts, start=1):
+        if parts:
+            parts.append(PAGE_BREAK)
+            cursor += len(PAGE_BREAK)
+        parts.append(page_text)
+        pages.append(Span(cursor, cursor + len(page_text), str(number)))
+        cursor += len(page_text)
+    meta: dict[str, object] = {"type": "PDF"}
+    if info is not None:
+        if info.title and info.title.strip():
+            meta["title"] = info.title.strip()
+        if info.author and info.author.strip():
+            meta["authors"] = [a.strip() for a in info.author.replace(";", ",").split(",")
+                               if a.strip()]
+        if info.creation_date is not None:
+            meta["date"] = info.creation_date.date().isoformat()
+    return "".join(parts), meta, tuple(pages)

@@ -1,0 +1,1 @@
+"""Retrievers score passages for a question; the engine ranks and cites them."""
