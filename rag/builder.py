@@ -66,9 +66,14 @@ def cached_vectors(index_dir: Path, settings: Settings) -> dict[str, np.ndarray]
 
 
 def embed_missing(texts: list[str], hashes: list[str], cache: dict[str, np.ndarray],
-                  embedder: Embedder, progress: ProgressCallback | None) -> set[int]:
-    """Embed the texts whose hash is not cached yet; return the positions embedded."""
+                  embedder: Embedder | None, progress: ProgressCallback | None) -> set[int]:
+    """Embed the texts whose hash is not cached yet; return the positions embedded.
+
+    The model is loaded only if something needs embedding, so an up-to-date rebuild is quick.
+    """
     todo = [i for i, h in enumerate(hashes) if h not in cache]
+    if todo and embedder is None:
+        embedder = shared_embedder()
     for done in range(0, len(todo), EMBED_BATCH):
         batch = todo[done:done + EMBED_BATCH]
         for position, vector in zip(batch, embedder.encode([texts[i] for i in batch]),
@@ -101,7 +106,6 @@ def build_index(corpus_dir: Path, index_dir: Path, settings: Settings | None = N
         texts = [embedding_input(c, titles[c.doc_id], settings) for c in chunks]
         hashes = [embed_hash(t) for t in texts]
         cache = cached_vectors(index_dir, settings)
-        embedder = embedder or shared_embedder()
         embedded = embed_missing(texts, hashes, cache, embedder, progress)
         vectors = np.stack([cache[h] for h in hashes]).astype(np.float32)
         by_path = {d.source: d for d in documents}

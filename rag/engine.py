@@ -14,6 +14,7 @@ from rag.filters import Filters
 from rag.fingerprint import Freshness, freshness, incompatibilities
 from rag.index_store import StoredIndex, load_build
 from rag.question import clean_question
+from rag.relevance import nothing_relevant, relevance_label
 from rag.retrieval.dense import dense_scores
 from rag.settings import Settings, default_corpus_dir, default_index_dir
 
@@ -39,6 +40,7 @@ class Passage:
     end: int
     text: str
     score: float
+    relevance: str
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -48,11 +50,13 @@ class Passage:
 class SearchResult:
     question: str
     passages: list[Passage]
+    abstained: bool
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {"question": self.question,
                 "passages": [p.as_dict() for p in self.passages],
+                "abstained": self.abstained,
                 "notes": self.notes}
 
 
@@ -63,6 +67,7 @@ def make_passage(rank: int, chunk: Chunk, document: Document, score: float) -> P
         authors=list(meta.authors), date=meta.date, url=meta.url, type=meta.type,
         section=section_label(chunk), page=chunk.page, start=chunk.start, end=chunk.end,
         text=document.text[chunk.start:chunk.end], score=round(score, 4),
+        relevance=relevance_label(score),
     )
 
 
@@ -121,7 +126,10 @@ class Engine:
         notes = list(cleaned.notes)
         if mask is not None and not mask.any():
             notes.append("No document matches the filters.")
-        return SearchResult(cleaned.text, passages, notes)
+        abstained = nothing_relevant(passages[0].score if passages else None)
+        if abstained and passages:
+            notes.append("No passage answers this question well; the nearest ones are shown.")
+        return SearchResult(cleaned.text, passages, abstained, notes)
 
     def cite(self, key: str) -> Citation:
         """The cited passage in its context, with references; unknown keys are refused."""
