@@ -1,0 +1,100 @@
+"""A search result with its citations as Markdown or JSON, for the app's download buttons.
+
+Pure functions of what the engine returned: they format, they never search or look up.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+NOTHING_RELEVANT = ("The documents do not seem to answer this question; the passages below "
+                    "are the nearest ones, not answers.")
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    return dict(obj if isinstance(obj, Mapping) else obj.as_dict())
+
+
+def export_payload(result: Any, citations: Mapping[str, Any],
+                   filters: Mapping[str, Any] | None = None,
+                   exported_at: str | None = None) -> dict[str, Any]:
+    """One JSON-ready object: the question, what the engine said, and each passage with its
+    reference (Chicago and BibTeX). `result` is a SearchResult or its `as_dict()`;
+    `citations` maps passage keys to Citations (or their dicts)."""
+    data = _as_dict(result)
+    passages = []
+    for passage in data.get("passages", []):
+        entry = dict(passage)
+        cited = citations.get(entry["key"])
+        if cited is not None:
+            cited = _as_dict(cited)
+            entry["reference"] = cited.get("reference")
+            entry["bibtex"] = cited.get("bibtex")
+        passages.append(entry)
+    payload: dict[str, Any] = {
+        "question": data.get("question"),
+        "exported_at": exported_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    if filters:
+        payload["filters"] = dict(filters)
+    payload.update({key: value for key, value in data.items()
+                    if key not in {"question", "passages"}})
+    payload["passages"] = passages
+    return payload
+
+
+def to_json(result: Any, citations: Mapping[str, Any], **kwargs: Any) -> str:
+    return json.dumps(export_payload(result, citations, **kwargs), ensure_ascii=False, indent=2)
+
+
+def _where(passage: Mapping[str, Any]) -> str:
+    parts = [passage.get("section"),
+             passage.get("page") and f"p. {passage['page']}",
+             passage.get("date")]
+    return " · ".join(str(p) for p in parts if p)
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + line if line else ">" for line in text.strip().splitlines())
+
+
+def to_markdown(result: Any, citations: Mapping[str, Any], **kwargs: Any) -> str:
+    """A readable report: question, notes, numbered passages with references, then BibTeX."""
+    payload = export_payload(result, citations, **kwargs)
+    lines = [f"# {payload['question']}", "",
+             f"_Exported {payload['exported_at']}_", ""]
+    if payload.get("filters"):
+        shown = "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list | tuple) else v}"
+                          for k, v in payload["filters"].items())
+        lines += [f"Filters: {shown}", ""]
+    if payload.get("answer"):
+        lines += ["## Answer", "", str(payload["answer"]), ""]
+    if payload.get("abstained"):
+        lines += [f"**{NOTHING_RELEVANT}**", ""]
+    lines += [f"_Note: {note}_" for note in payload.get("notes") or []]
+    if payload.get("notes"):
+        lines.append("")
+    lines += ["## Passages", ""]
+    if not payload["passages"]:
+        lines += ["No passage found.", ""]
+    bibtex: dict[str, str] = {}
+    for passage in payload["passages"]:
+        where = _where(passage)
+        lines += [f"### [{passage['rank']}] {passage['title']}" + (f" — {where}" if where else ""),
+                  "",
+                  f"Relevance: {passage['relevance']} (score {passage['score']:.2f}) · "
+                  f"citation key `{passage['key']}` · characters "
+                  f"{passage['start']}–{passage['end']}",
+                  "", _quote(passage["text"]), ""]
+        if passage.get("reference"):
+            lines += [f"Reference: {passage['reference']}", ""]
+        elif passage.get("url"):
+            lines += [f"Source: {passage['url']}", ""]
+        if passage.get("bibtex"):
+            bibtex.setdefault(passage["doc_id"], passage["bibtex"])
+    if bibtex:
+        lines += ["## BibTeX", "", "```bibtex", "\n\n".join(bibtex.values()), "```", ""]
+    return "\n".join(lines)

@@ -1,0 +1,53 @@
+"""Markdown and JSON exports of a result carry the question, passages and references."""
+
+import json
+
+from rag.export import NOTHING_RELEVANT, to_json, to_markdown
+
+PASSAGE = {"rank": 1, "key": "peace-regime:0123456789", "doc_id": "peace-regime",
+           "title": "A Peace Regime", "authors": ["Frank Aum"], "date": "2020-02",
+           "url": "https://www.usip.org/x", "type": "Report", "section": "Summary",
+           "page": None, "start": 10, "end": 60,
+           "text": "Six countries—North Korea, South Korea.\n\nSecond <script>x</script>",
+           "score": 0.6123, "relevance": "strong match"}
+RESULT = {"question": "Which countries?", "passages": [PASSAGE], "abstained": False,
+          "notes": ["a note"]}
+CITATIONS = {PASSAGE["key"]: {"reference": "Aum, Frank. *A Peace Regime*. USIP, 2020.",
+                              "bibtex": "@techreport{aum2020peace,\n  title = {A Peace}\n}"}}
+
+
+def test_json_export_has_question_passages_and_references():
+    data = json.loads(to_json(RESULT, CITATIONS, filters={"types": ["Report"]},
+                              exported_at="2025-01-01T00:00:00+00:00"))
+    assert data["question"] == "Which countries?"
+    assert data["filters"] == {"types": ["Report"]}
+    assert data["abstained"] is False and data["notes"] == ["a note"]
+    (passage,) = data["passages"]
+    assert passage["key"] == PASSAGE["key"] and passage["text"] == PASSAGE["text"]
+    assert passage["reference"].startswith("Aum, Frank.")
+    assert passage["bibtex"].startswith("@techreport")
+
+
+def test_json_export_keeps_fields_the_engine_adds_later():
+    data = json.loads(to_json({**RESULT, "answer": "China, Russia"}, CITATIONS))
+    assert data["answer"] == "China, Russia"
+
+
+def test_markdown_export_is_readable():
+    md = to_markdown(RESULT, CITATIONS, exported_at="2025-01-01T00:00:00+00:00")
+    assert md.startswith("# Which countries?\n")
+    assert "### [1] A Peace Regime — Summary · 2020-02" in md
+    assert "> Six countries—North Korea, South Korea." in md
+    assert "strong match (score 0.61)" in md and "`peace-regime:0123456789`" in md
+    assert "Reference: Aum, Frank." in md and "```bibtex\n@techreport" in md
+    assert NOTHING_RELEVANT not in md
+
+
+def test_markdown_export_says_when_nothing_is_relevant():
+    md = to_markdown({**RESULT, "abstained": True}, {})
+    assert NOTHING_RELEVANT in md and "Source: https://www.usip.org/x" in md
+
+
+def test_markdown_export_without_passages():
+    md = to_markdown({"question": "q", "passages": [], "abstained": True, "notes": []}, {})
+    assert "No passage found." in md
