@@ -1,0 +1,1 @@
+"""Tests: fast unit tests, and integration tests (marked slow) with the real model and index."""

@@ -1,0 +1,44 @@
+"""Small real files of every supported kind (and broken ones), written on demand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+
+HTML_PAGE = """<!doctype html><html><head><title>Inter-Korean Trade</title>
+<meta name="author" content="Ada Writer"><style>body { color: red }</style>
+<script>window.stolen = "SECRET-SCRIPT-TEXT";</script></head>
+<body><nav><a href="/">Home</a> | <a href="/menu">NAVIGATION-MENU-ITEM</a></nav>
+<article><h1>Inter-Korean Trade</h1>
+<p>Trade across the demilitarized zone grew briefly in the 2000s through the joint industrial
+zone, where southern firms employed northern workers under a special arrangement.</p>
+<h2>Outlook</h2>
+<p>Renewed commerce would depend on sanctions relief and on security guarantees that both
+governments consider credible over the long run.</p></article>
+<footer>FOOTER-BOILERPLATE copyright notice</footer></body></html>"""
+
+
+def write_pdf(path: Path, pages: list[str], title: str | None = None) -> Path:
+    """A real PDF with one text page per entry (an empty entry makes a blank page)."""
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    if title:
+        pdf.set_title(title)
+    for text in pages:
+        pdf.add_page()
+        if text:
+            pdf.multi_cell(0, 6, text)
+    pdf.output(str(path))
+    return path
+
+
+def write_broken_files(folder: Path) -> dict[str, str]:
+    """One file of each kind of bad input, and the word its skip reason must contain."""
+    (folder / "empty.md").write_text("", encoding="utf-8")
+    (folder / "latin1.txt").write_bytes("Caf\xe9 de la paix, \xe0 S\xe9oul".encode("latin-1"))
+    (folder / "corrupt.pdf").write_bytes(b"%PDF-1.7\n this is not really a pdf \x00\x01")
+    write_pdf(folder / "scanned.pdf", ["", ""])
+    (folder / "slides.pptx").write_bytes(b"PK\x03\x04 not supported")
+    return {"empty.md": "empty", "latin1.txt": "UTF-8", "corrupt.pdf": "PDF",
+            "scanned.pdf": "text layer", "slides.pptx": "unsupported"}

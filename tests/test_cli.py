@@ -1,0 +1,83 @@
+"""The `rag` command as a user runs it: a real process, offline (no network namespace
+where the machine allows one), with the real model and index."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.documents_factory import write_broken_files
+
+pytestmark = pytest.mark.slow
+PARTICIPANTS = "Which countries besides the two Koreas and the US must take part in a peace regime?"
+PASSAGE_FIELDS = {"rank", "key", "doc_id", "title", "authors", "date", "url", "section", "page",
+                  "start", "end", "text", "score"}
+
+
+def offline_prefix() -> list[str]:
+    """`unshare -n` runs the command with no network interface at all, when permitted."""
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "-n", "true"], capture_output=True).returncode == 0:
+        return [unshare, "-n"]
+    return []
+
+
+def rag(*args: str, index: Path, corpus: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RAG_INDEX_DIR": str(index), "RAG_CORPUS_DIR": str(corpus)}
+    command = [*offline_prefix(), sys.executable, "-m", "rag", *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_ask_json_and_cite_round_trip(shipped_index: Path) -> None:
+    from tests.conftest import SHIPPED_CORPUS
+
+    asked = rag("ask", PARTICIPANTS, "--json", "--k", "3", index=shipped_index,
+                corpus=SHIPPED_CORPUS)
+    assert asked.returncode == 0, asked.stderr
+    result = json.loads(asked.stdout)
+    assert result["question"] == PARTICIPANTS and len(result["passages"]) == 3
+    top = result["passages"][0]
+    assert set(top) >= PASSAGE_FIELDS
+    assert all(country in top["text"] for country in ("South Korea", "China", "Russia", "Japan"))
+
+    cited = rag("cite", top["key"], "--json", index=shipped_index, corpus=SHIPPED_CORPUS)
+    assert cited.returncode == 0, cited.stderr
+    citation = json.loads(cited.stdout)
+    assert {"key", "text", "context", "start", "end", "doc_id", "reference"} <= set(citation)
+    assert citation["text"] == top["text"] and citation["text"] in citation["context"]
+
+    shown = rag("cite", top["key"], index=shipped_index, corpus=SHIPPED_CORPUS)
+    assert f"»{top['text'][:40]}" in shown.stdout.replace("\n", " ") or "»" in shown.stdout
+    assert "Reference (Chicago)" in shown.stdout and "@techreport" in shown.stdout
+
+
+def test_bad_requests_exit_non_zero_with_a_message(shipped_index: Path, tmp_path: Path) -> None:
+    from tests.conftest import SHIPPED_CORPUS
+
+    unknown = rag("cite", "../../etc/passwd", index=shipped_index, corpus=SHIPPED_CORPUS)
+    assert unknown.returncode == 1 and "No passage has the citation key" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    empty = rag("ask", "   ", index=shipped_index, corpus=SHIPPED_CORPUS)
+    assert empty.returncode == 1 and "empty" in empty.stderr
+    missing = rag("ask", "peace", index=tmp_path / "none", corpus=SHIPPED_CORPUS)
+    assert missing.returncode == 1 and "rag build" in missing.stderr
+
+
+def test_build_reports_broken_files_and_indexes_the_rest(corpus_copy: Path,
+                                                         tmp_path: Path) -> None:
+    expected = write_broken_files(corpus_copy)
+    built = rag("build", index=tmp_path / "index", corpus=corpus_copy)
+    assert built.returncode == 0, built.stderr
+    assert "Indexed 4 documents" in built.stdout
+    for name in expected:
+        assert f"skipped {name}:" in built.stderr
+    status = rag("status", "--json", index=tmp_path / "index", corpus=corpus_copy)
+    info = json.loads(status.stdout)
+    assert len(info["documents"]) == 4 and set(info["skipped"]) == set(expected)
+    assert info["stale"] is None

@@ -1,0 +1,85 @@
+"""Every supported format becomes a Document; every bad file is named, with a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.errors import IngestError
+from rag.ingest import doc_id_for, load_corpus, load_document, scan_corpus
+from tests.documents_factory import HTML_PAGE, write_broken_files, write_pdf
+
+
+def test_markdown_front_matter_becomes_metadata(tmp_path: Path) -> None:
+    path = tmp_path / "note.md"
+    path.write_text("---\ntitle: A Note\ntype: Analysis\ndate: 2024-05-06\nauthors: Jane Roe\n"
+                    "---\n\n# Heading\n\nBody text here.\n", encoding="utf-8")
+    doc = load_document(path, "note.md")
+    assert doc.metadata.title == "A Note"
+    assert doc.metadata.date == "2024-05-06"
+    assert doc.metadata.authors == ("Jane Roe",)
+    assert doc.text.startswith("# Heading")
+    assert [s[0] for s in doc.sections] == [("Heading",)]
+
+
+def test_plain_text_without_front_matter_gets_a_title(tmp_path: Path) -> None:
+    path = tmp_path / "field_notes.txt"
+    path.write_text("Just some words.\r\nAnother line.", encoding="utf-8")
+    doc = load_document(path, "field_notes.txt")
+    assert doc.metadata.title == "Field notes"
+    assert "\r" not in doc.text
+
+
+def test_html_keeps_main_text_only(tmp_path: Path) -> None:
+    path = tmp_path / "trade.html"
+    path.write_text(HTML_PAGE, encoding="utf-8")
+    doc = load_document(path, "trade.html")
+    assert "joint industrial zone" in doc.text.replace("\n", " ")
+    for boilerplate in ("SECRET-SCRIPT-TEXT", "NAVIGATION-MENU-ITEM", "color: red"):
+        assert boilerplate not in doc.text
+    assert doc.metadata.title == "Inter-Korean Trade"
+    assert ("Inter-Korean Trade", "Outlook") in [s[0] for s in doc.sections]
+
+
+def test_pdf_keeps_page_numbers(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "r.pdf", ["First page about armistice.", "Second page on trade."],
+                     title="Two Pages")
+    doc = load_document(path, "r.pdf")
+    assert doc.metadata.title == "Two Pages"
+    second = doc.text.index("Second page")
+    assert doc.page_at(second) == 2
+    assert doc.page_at(doc.text.index("First page")) == 1
+    assert [p.label for p in doc.pages] == ["1", "2"]
+
+
+def test_sidecar_metadata_wins(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "r.pdf", ["Text."], title="Embedded title")
+    (tmp_path / "r.pdf.meta.yaml").write_text("title: Real Title\ndate: 2020-02\n",
+                                              encoding="utf-8")
+    doc = load_document(path, "r.pdf")
+    assert (doc.metadata.title, doc.metadata.date) == ("Real Title", "2020-02")
+    assert [f.relpath for f in scan_corpus(tmp_path)] == ["r.pdf"]
+
+
+def test_each_broken_file_is_named_and_the_rest_load(tmp_path: Path) -> None:
+    expected = write_broken_files(tmp_path)
+    (tmp_path / "good.md").write_text("A good document about peace.", encoding="utf-8")
+    documents, skipped = load_corpus(scan_corpus(tmp_path))
+    assert [d.source for d in documents] == ["good.md"]
+    reasons = {s.relpath: s.reason for s in skipped}
+    assert set(reasons) == set(expected)
+    for name, word in expected.items():
+        assert word.lower() in reasons[name].lower(), (name, reasons[name])
+
+
+@pytest.mark.parametrize("name", ["x.md", "x.pdf"])
+def test_load_document_raises_ingest_error(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_bytes(b"   \n")
+    with pytest.raises(IngestError):
+        load_document(tmp_path / name, name)
+
+
+def test_doc_ids_are_key_safe() -> None:
+    assert doc_id_for("Reports/Full Report (2020).PDF") == "reports-full-report-2020"
+    assert doc_id_for("../../etc/passwd") == "etc-passwd"

@@ -1,0 +1,30 @@
+"""No step opens a network connection: build, search and cite run with sockets blocked."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from rag.builder import build_index
+from rag.embedding import Embedder
+from rag.engine import Engine
+from tests.conftest import NetworkBlocked
+
+
+def test_the_guard_itself_blocks_outside_connections() -> None:
+    with socket.socket() as probe, pytest.raises(NetworkBlocked):
+        probe.connect(("192.0.2.1", 80))
+    with pytest.raises(NetworkBlocked):
+        socket.getaddrinfo("huggingface.co", 443)
+
+
+@pytest.mark.slow
+def test_build_search_and_cite_with_the_network_blocked(corpus_copy: Path,
+                                                        tmp_path: Path) -> None:
+    embedder = Embedder()  # a fresh model load, inside the guard
+    build_index(corpus_copy, tmp_path / "index", embedder=embedder)
+    engine = Engine.open(tmp_path / "index", corpus_copy, embedder=embedder)
+    passage = engine.search("What is a peace regime?").passages[0]
+    assert engine.cite(passage.key).text == passage.text

@@ -1,0 +1,83 @@
+"""Search and citation lookup on the shipped corpus, with the real model and FAISS."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.engine import Engine
+from rag.errors import EmptyQuestion, UnknownCitation
+from rag.filters import Filters
+from rag.settings import MAX_QUESTION_CHARS
+
+pytestmark = pytest.mark.slow
+PARTICIPANTS = "Which countries besides the two Koreas and the US must take part in a peace regime?"
+REPORT = "peace-regime-for-the-korean-peninsula"
+
+
+def test_the_participants_question_finds_the_passage_naming_them(engine: Engine) -> None:
+    top = engine.search(PARTICIPANTS).passages[0]
+    for country in ("South Korea", "China", "Russia", "Japan"):
+        assert country in top.text
+    assert top.doc_id == REPORT and top.title == "A Peace Regime for the Korean Peninsula"
+    assert top.url and top.date == "2020-02" and "Frank Aum" in top.authors
+
+
+def test_passages_are_exact_spans_ranked_by_score(engine: Engine) -> None:
+    result = engine.search("nuclear weapons in South Korea", k=6)
+    assert [p.rank for p in result.passages] == list(range(1, 7))
+    scores = [p.score for p in result.passages]
+    assert scores == sorted(scores, reverse=True)
+    for passage in result.passages:
+        assert engine.documents[passage.doc_id].text[passage.start:passage.end] == passage.text
+
+
+def test_citation_lookup_returns_the_span_in_context(engine: Engine) -> None:
+    passage = engine.search(PARTICIPANTS).passages[0]
+    citation = engine.cite(passage.key)
+    document = engine.documents[passage.doc_id].text
+    assert citation.text == passage.text == document[citation.start:citation.end]
+    assert citation.context == document[citation.context_start:citation.context_end]
+    assert citation.context_start <= citation.start < citation.end <= citation.context_end
+    assert citation.reference.startswith("Aum, Frank, Jacob Stokes")
+    assert citation.bibtex.startswith("@techreport{aum2020peace,")
+
+
+@pytest.mark.parametrize("key", ["../../etc/passwd", "<script>alert(1)</script>", "",
+                                 f"{REPORT}:0000000000", "x" * 10_000])
+def test_unknown_or_malformed_keys_are_refused(engine: Engine, key: str) -> None:
+    with pytest.raises(UnknownCitation, match="No passage"):
+        engine.cite(key)
+
+
+def test_filters_by_document_type_and_date(engine: Engine) -> None:
+    analyses = engine.search("peace", k=10, filters=Filters(types=frozenset({"analysis"})))
+    assert {p.doc_id for p in analyses.passages} == {
+        "risks-of-south-korea-nuclear-armament", "peaceful-coexistence-ordinary-north-koreans"}
+    only_report = engine.search("peace", k=10, filters=Filters(doc_ids=frozenset({REPORT})))
+    assert {p.doc_id for p in only_report.passages} == {REPORT}
+    in_2025 = engine.search("peace", k=10, filters=Filters(date_from="2025-01-01"))
+    assert REPORT not in {p.doc_id for p in in_2025.passages} and in_2025.passages
+    february_2020 = engine.search("peace", filters=Filters(date_from="2020-02-15",
+                                                           date_to="2020-03"))
+    assert {p.doc_id for p in february_2020.passages} == {REPORT}
+    nothing = engine.search("peace", filters=Filters(date_to="1999"))
+    assert nothing.passages == [] and "No document matches" in nothing.notes[0]
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "\x00\x01\x7f"])
+def test_empty_questions_are_refused_with_a_message(engine: Engine, question: str) -> None:
+    with pytest.raises(EmptyQuestion, match="empty"):
+        engine.search(question)
+
+
+def test_a_huge_question_is_cut_with_a_note(engine: Engine) -> None:
+    result = engine.search("Why is peace on the Korean Peninsula hard? " * 2500)
+    assert len(result.question) <= MAX_QUESTION_CHARS
+    assert result.passages and "first" in result.notes[0]
+
+
+@pytest.mark.parametrize("question", ["北朝鮮の非核化とは?",
+                                      "Denuclearization\x07 of the\u200b DPRK 🕊️",
+                                      "' OR 1=1; DROP TABLE passages; --"])
+def test_any_unicode_or_control_characters_are_fine(engine: Engine, question: str) -> None:
+    assert engine.search(question).passages
