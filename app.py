@@ -418,7 +418,7 @@ def sidebar(engine: Engine | None) -> None:
         with st.form("lookup", border=False):
             st.text_input("Citation key", key="lookup_box",
                           placeholder="document-id:0123456789")
-            st.form_submit_button("Open citation", on_click=on_lookup)
+            st.form_submit_button("Look up", on_click=on_lookup, icon=":material/format_quote:")
 
 
 def do_rebuild(index_dir: Path, corpus_dir: Path) -> None:

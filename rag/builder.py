@@ -18,6 +18,7 @@ import numpy as np
 
 from rag import __version__
 from rag.chunking import Chunk, chunk_document, embedding_input
+from rag.documents import Document
 from rag.embedding import Embedder, shared_embedder
 from rag.errors import IndexMissing, RagError
 from rag.fingerprint import incompatibilities, index_fingerprint
@@ -88,55 +89,68 @@ def build_index(corpus_dir: Path, index_dir: Path, settings: Settings | None = N
                 embedder: Embedder | None = None,
                 progress: ProgressCallback | None = None) -> BuildReport:
     """Index every readable document of `corpus_dir` into `index_dir`, atomically."""
-    settings = settings or Settings()
-    began = time.perf_counter()
     if not corpus_dir.is_dir():
         raise RagError(f"The corpus folder {corpus_dir} does not exist.")
     with build_lock(index_dir):
-        current = index_dir / "current"
-        remove_other_builds(index_dir, keep=current if current.exists() else None)
         files = scan_corpus(corpus_dir)
         documents, skipped = load_corpus(files)
         if not documents:
             reasons = "; ".join(f"{s.relpath}: {s.reason}" for s in skipped) or "no files"
             raise RagError(f"No document in {corpus_dir} could be indexed ({reasons}). "
                            "The previous index, if any, is unchanged.")
-        titles = {d.doc_id: d.metadata.title for d in documents}
-        chunks: list[Chunk] = [c for d in documents for c in chunk_document(d, settings)]
-        texts = [embedding_input(c, titles[c.doc_id], settings) for c in chunks]
-        hashes = [embed_hash(t) for t in texts]
-        cache = cached_vectors(index_dir, settings)
-        embedded = embed_missing(texts, hashes, cache, embedder, progress)
-        vectors = np.stack([cache[h] for h in hashes]).astype(np.float32)
-        by_path = {d.source: d for d in documents}
         reasons = {s.relpath: s.reason for s in skipped}
-        manifest = {
-            "fingerprint": index_fingerprint(settings),
-            "package_version": __version__,
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "corpus_dir": str(corpus_dir.resolve()),
-            "dimension": int(vectors.shape[1]),
-            "documents": len(documents),
-            "chunks": len(chunks),
-            "files": {
-                f.relpath: {"sha256": f.sha256,
-                            "doc_id": by_path[f.relpath].doc_id if f.relpath in by_path else None,
-                            "content_hash": by_path[f.relpath].content_hash
-                            if f.relpath in by_path else None,
-                            "skipped": reasons.get(f.relpath)}
-                for f in files
-            },
-        }
-        build = new_build_dir(index_dir)
-        try:
-            write_build(build, manifest, documents, chunks, vectors, hashes)
-            publish(index_dir, build)
-        except BaseException:
-            shutil.rmtree(build, ignore_errors=True)
-            raise
+        by_path = {d.source: d for d in documents}
+        file_entries = {}
+        for f in files:
+            doc = by_path.get(f.relpath)
+            file_entries[f.relpath] = {"sha256": f.sha256, "doc_id": doc and doc.doc_id,
+                                       "content_hash": doc and doc.content_hash,
+                                       "skipped": reasons.get(f.relpath)}
+        report = index_documents(documents, index_dir, settings or Settings(), embedder,
+                                 progress, {"corpus_dir": str(corpus_dir.resolve()),
+                                            "files": file_entries})
+    report.skipped = skipped
+    return report
+
+
+def index_documents(documents: list[Document], index_dir: Path, settings: Settings,
+                    embedder: Embedder | None = None, progress: ProgressCallback | None = None,
+                    provenance: dict[str, object] | None = None) -> BuildReport:
+    """Chunk, embed (what is not cached) and publish `documents` as the new current build.
+
+    The caller holds the build lock; `provenance` (corpus folder, file hashes) goes into the
+    manifest so staleness can be checked later.
+    """
+    began = time.perf_counter()
+    current = index_dir / "current"
+    remove_other_builds(index_dir, keep=current if current.exists() else None)
+    titles = {d.doc_id: d.metadata.title for d in documents}
+    chunks: list[Chunk] = [c for d in documents for c in chunk_document(d, settings)]
+    texts = [embedding_input(c, titles[c.doc_id], settings) for c in chunks]
+    hashes = [embed_hash(t) for t in texts]
+    cache = cached_vectors(index_dir, settings)
+    embedded = embed_missing(texts, hashes, cache, embedder, progress)
+    vectors = np.stack([cache[h] for h in hashes]).astype(np.float32)
+    manifest = {
+        "fingerprint": index_fingerprint(settings),
+        "package_version": __version__,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "dimension": int(vectors.shape[1]),
+        "documents": len(documents),
+        "chunks": len(chunks),
+        "files": {},
+        **(provenance or {}),
+    }
+    build = new_build_dir(index_dir)
+    try:
+        write_build(build, manifest, documents, chunks, vectors, hashes)
+        publish(index_dir, build)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
     return BuildReport(
         index_path=index_dir, documents=len(documents), chunks=len(chunks),
         embedded=len(embedded), reused=len(chunks) - len(embedded),
-        seconds=time.perf_counter() - began, skipped=skipped,
+        seconds=time.perf_counter() - began,
         embedded_docs=sorted({chunks[i].doc_id for i in embedded}),
     )

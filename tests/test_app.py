@@ -1,0 +1,352 @@
+"""The Streamlit app, driven by Streamlit's AppTest over a real index and the real model."""
+
+from __future__ import annotations
+
+import builtins
+import html
+import json
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from rag.engine import Engine
+from tests.conftest_app import APP, HOSTILE_DOC, QUESTION, built_copy, point_app_at
+
+pytestmark = pytest.mark.slow
+
+CITED_KEY = "peace-regime-for-the-korean-peninsula:903b7e1923"  # "…South Korea, China, Russia…"
+
+
+@pytest.fixture(scope="module")
+def dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return built_copy(tmp_path_factory)
+
+
+@pytest.fixture
+def app(dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    point_app_at(monkeypatch, *dirs)
+    return AppTest.from_file(str(APP), default_timeout=180)
+
+
+def bodies(at: AppTest) -> str:
+    """All HTML the page rendered, minus the style sheet."""
+    return "\n".join(h.proto.body for h in at.html if not h.proto.body.startswith("<style>"))
+
+
+def param(at: AppTest, name: str) -> list[str]:
+    value = at.query_params.get(name)
+    return [] if value is None else list(value) if isinstance(value, list | tuple) else [value]
+
+
+def plain(at: AppTest) -> str:
+    """The page's text as a reader sees it: marks dropped, entities decoded."""
+    return html.unescape(re.sub(r"</?mark[^>]*>", "", bodies(at)))
+
+
+def no_failure(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Something went wrong" not in " ".join(e.value for e in at.error)
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.text_input(key="question_box").input(question)
+    next(b for b in at.button if b.label == "Search").click()
+    return at.run()
+
+
+def button(at: AppTest, label: str, key_prefix: str = ""):  # type: ignore[no-untyped-def]
+    return next(b for b in at.button if b.label == label and (b.key or "").startswith(key_prefix))
+
+
+def keys_shown(at: AppTest) -> list[str]:
+    return re.findall(r'class="rag-card" data-key="([^"]+)"', bodies(at))
+
+
+def test_first_page_offers_examples_and_no_errors(app: AppTest) -> None:
+    app.run()
+    no_failure(app)
+    assert not app.error and not app.warning
+    assert any(b.label == QUESTION for b in app.button)
+    assert dict(app.query_params) == {}
+
+
+def test_ask_shows_ranked_cited_passages(app: AppTest) -> None:
+    ask(app.run(), QUESTION)
+    no_failure(app)
+    assert not app.error
+    page = bodies(app)
+    assert "South Korea, China, Russia" in plain(app)
+    assert CITED_KEY in keys_shown(app)
+    assert '<span class="rag-num">[1]</span>' in page and "[5]" in page
+    assert '<mark class="qt">countries</mark>' in page  # the question's words are marked
+    assert "strong match" in page and 'class="rag-bar"' in page  # relevance a person reads
+    assert "February 2020" in page and 'href="https://www.usip.org/' in page
+    assert param(app, "q") == [QUESTION]
+
+
+def test_permalink_q_reruns_the_question(app: AppTest) -> None:
+    app.query_params["q"] = QUESTION
+    app.run()
+    no_failure(app)
+    assert app.text_input(key="question_box").value == QUESTION
+    assert CITED_KEY in keys_shown(app)
+
+
+def test_permalink_cite_shows_span_in_context_and_references(app: AppTest) -> None:
+    app.query_params["cite"] = CITED_KEY
+    app.run()
+    no_failure(app)
+    assert not app.error
+    page = bodies(app)
+    cited = page.split('<mark class="cited">')[1].split("</mark>")[0]
+    assert "South Korea, China, Russia, and Japan" in html.unescape(cited)
+    codes = [c.value for c in app.code]
+    assert any(c.startswith("Aum, Frank, Jacob Stokes") and "Peaceworks No. 157" in c
+               for c in codes)
+    assert any(c.startswith("@techreport{aum2020peace,") for c in codes)
+    assert CITED_KEY in codes
+    assert [b.proto.url for b in app.get("link_button")] == [
+        "https://www.usip.org/publications/2020/02/peace-regime-korean-peninsula"]
+    assert param(app, "cite") == [CITED_KEY]
+
+
+def test_open_citation_from_results_then_back(app: AppTest) -> None:
+    ask(app.run(), QUESTION)
+    button(app, "Open citation", "open-").click().run()
+    no_failure(app)
+    assert param(app, "cite") and param(app, "q") == [QUESTION]
+    assert '<mark class="cited">' in bodies(app)
+    button(app, "← Back to the results").click().run()
+    assert "cite" not in app.query_params and keys_shown(app)
+
+
+def test_lookup_box_opens_a_typed_key(app: AppTest) -> None:
+    app.run()
+    app.text_input(key="lookup_box").input(f"  {CITED_KEY} ")
+    next(b for b in app.button if b.label == "Look up").click()
+    app.run()
+    no_failure(app)
+    assert '<mark class="cited">' in bodies(app)
+    assert param(app, "cite") == [CITED_KEY]
+
+
+def test_filters_restrict_documents_type_and_dates(app: AppTest) -> None:
+    app.run()
+    doc = "risks-of-south-korea-nuclear-armament"
+    app.multiselect(key="f_docs").set_value([doc])
+    ask(app, QUESTION)
+    no_failure(app)
+    assert keys_shown(app) and all(k.startswith(doc + ":") for k in keys_shown(app))
+    assert param(app, "doc") == [doc]
+
+    app.multiselect(key="f_docs").set_value([])
+    app.multiselect(key="f_types").set_value(["Analysis"]).run()
+    shown = {k.split(":")[0] for k in keys_shown(app)}
+    assert shown and shown <= {doc, "peaceful-coexistence-ordinary-north-koreans"}
+    assert param(app, "type") == ["Analysis"]
+
+    app.multiselect(key="f_types").set_value([])
+    import datetime
+
+    app.date_input(key="f_to").set_value(datetime.date(2020, 12, 31)).run()
+    assert {k.split(":")[0] for k in keys_shown(app)} == {"peace-regime-for-the-korean-peninsula"}
+    assert param(app, "to") == ["2020-12-31"]
+
+    app.date_input(key="f_from").set_value(datetime.date(2030, 1, 1)).run()
+    no_failure(app)
+    assert not keys_shown(app)
+    assert any("No document matches the filters" in i.value for i in app.info)
+
+
+def test_permalink_carries_filters(app: AppTest) -> None:
+    app.query_params.update({"q": QUESTION, "type": "Fact Sheet", "k": "2"})
+    app.run()
+    no_failure(app)
+    assert app.multiselect(key="f_types").value == ["Fact Sheet"]
+    assert [k.split(":")[0] for k in keys_shown(app)] == ["current-situation-in-north-korea"]
+
+
+def test_export_markdown_and_json(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    saved: dict[str, bytes] = {}
+    real = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
+        if filename:
+            saved[filename] = path_or_data
+        return real(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    ask(app.run(), QUESTION)
+    labels = [b.label for b in app.get("download_button")]
+    assert labels == ["Download Markdown", "Download JSON"]
+    data = json.loads(saved["answer.json"])
+    assert data["question"] == QUESTION and len(data["passages"]) == 5
+    assert CITED_KEY in [p["key"] for p in data["passages"]]
+    assert all(p["reference"] and p["bibtex"] for p in data["passages"])
+    markdown = saved["answer.md"].decode() if isinstance(saved["answer.md"], bytes) else saved[
+        "answer.md"]
+    assert markdown.startswith(f"# {QUESTION}")
+    assert f"`{CITED_KEY}`" in markdown and "South Korea, China, Russia" in markdown
+    assert "```bibtex" in markdown
+
+
+def test_nothing_relevant_is_said_plainly(app: AppTest) -> None:
+    ask(app.run(), "What is the recipe for chocolate cake?")
+    no_failure(app)
+    assert any("do not seem to answer" in w.value for w in app.warning)
+    assert bodies(app).count("Nearest passage — not a confident answer") == 5
+    assert "weak match" in bodies(app)
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t "])
+def test_empty_question(app: AppTest, question: str) -> None:
+    ask(app.run(), question)
+    no_failure(app)
+    assert any("The question is empty" in e.value for e in app.error)
+    assert "q" not in app.query_params and not keys_shown(app)
+
+
+def test_huge_question_is_cut_with_a_note(app: AppTest) -> None:
+    ask(app.run(), ("peace regime China Russia " * 4000)[:100_000])
+    no_failure(app)
+    assert any("100,000 characters long" in i.value for i in app.info)
+    assert keys_shown(app)
+    assert len(param(app, "q")[0]) <= 1000
+
+
+@pytest.mark.parametrize("key", [
+    "peace-regime-for-the-korean-peninsula:0000000000",
+    "../../etc/passwd",
+    "/etc/passwd",
+    "<script>alert(1)</script>",
+    "x" * 5000,
+])
+def test_bad_citation_keys_get_a_clear_message(app: AppTest, key: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    real_open = builtins.open
+
+    def spy(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", spy)
+    app.query_params["cite"] = key
+    app.run()
+    no_failure(app)
+    assert any("No passage has the citation key" in e.value for e in app.error)
+    assert not any("passwd" in path for path in opened)
+    assert "<script" not in bodies(app)
+
+
+def test_markup_in_question_is_shown_as_text(app: AppTest) -> None:
+    app.query_params["q"] = "<script>alert('q')</script> peace <img src=x onerror=alert(1)>"
+    app.run()
+    no_failure(app)
+    page = bodies(app)
+    assert "<script" not in page and "<img" not in page
+    assert "Results for: &lt;script&gt;alert(&#x27;q&#x27;)&lt;/script&gt;" in page
+
+
+def test_markup_inside_documents_is_never_rendered(tmp_path_factory: pytest.TempPathFactory,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus, index = built_copy(tmp_path_factory, "hostile", {"hostile.md": HOSTILE_DOC})
+    point_app_at(monkeypatch, corpus, index)
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    ask(at.run(), "plutonium reprocessing at Yongbyon")
+    no_failure(at)
+    page = bodies(at)
+    assert "hostile:" in page
+    for bad in ("<script", "<img", "<b>", 'href="javascript'):
+        assert bad not in page, bad
+    assert "&lt;script&gt;alert(&#x27;body&#x27;)&lt;/script&gt;" in page
+    assert "*markdown emphasis*" in page  # Markdown is not interpreted either
+    key = next(k for k in keys_shown(at) if k.startswith("hostile:"))
+    button(at, "Open citation", f"open-{keys_shown(at).index(key) + 1}-").click().run()
+    page = bodies(at)
+    assert '<mark class="cited">' in page and "<script" not in page
+    assert 'href="javascript' not in page
+    assert not at.get("link_button")  # no link to a javascript: URL
+
+
+def test_stale_index_is_reported_and_rebuilt(tmp_path_factory: pytest.TempPathFactory,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus, index = built_copy(tmp_path_factory, "stale")
+    point_app_at(monkeypatch, corpus, index)
+    target = corpus / "current-situation-in-north-korea.md"
+    target.write_text(target.read_text(encoding="utf-8") + "\nA new closing paragraph.\n",
+                      encoding="utf-8")
+    at = AppTest.from_file(str(APP), default_timeout=180).run()
+    no_failure(at)
+    warning = " ".join(w.value for w in at.warning)
+    assert "out of date" in warning and "changed: current-situation-in-north-korea.md" in warning
+    assert at.expander[0].proto.expanded
+    button(at, "Rebuild the index").click().run()
+    no_failure(at)
+    assert not at.warning
+    assert any(s.value.startswith("Indexed 4 documents") for s in at.success)
+    assert Engine.open(index, corpus).freshness().stale is False
+
+
+def test_missing_index_says_how_to_build(tmp_path: Path, dirs: tuple[Path, Path],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    point_app_at(monkeypatch, dirs[0], tmp_path / "no-index")
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.query_params["q"] = QUESTION
+    at.run()
+    no_failure(at)
+    assert any("No index found" in e.value for e in at.error)
+    assert any(b.label == "Build the index" for b in at.button)
+
+
+def test_unexpected_error_shows_no_traceback(app: AppTest,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("internal detail")
+
+    monkeypatch.setattr(Engine, "search", broken)
+    app.query_params["q"] = "a question that breaks"
+    app.run()
+    assert not app.exception
+    assert any("Something went wrong" in e.value for e in app.error)
+    assert "internal detail" not in " ".join(e.value for e in app.error)
+
+
+QUESTIONS = [
+    QUESTION,
+    "What are the risks if South Korea builds nuclear weapons?",
+    "How do ordinary North Koreans live?",
+    "What is the current situation in North Korea?",
+    "When did the Korean War end?",
+]
+
+
+def test_concurrent_engine_searches_are_correct(dirs: tuple[Path, Path]) -> None:
+    """The app shares one Engine between all sessions: 20 threads asking different questions
+    at once must each get exactly what a lone search returns."""
+    engine = Engine.open(dirs[1], dirs[0])
+    questions = [f"{q} ({n})" for n in range(4) for q in QUESTIONS]
+    expected = {q: [p.key for p in engine.search(q).passages] for q in questions}
+    got: dict[str, list[list[str]]] = {q: [] for q in questions}
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(questions))
+
+    def worker(question: str) -> None:
+        try:
+            barrier.wait()
+            for _ in range(5):
+                got[question].append([p.key for p in engine.search(question).passages])
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker, args=(q,)) for q in questions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors
+    assert all(runs == [expected[q]] * 5 for q, runs in got.items())
