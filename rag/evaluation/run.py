@@ -1,0 +1,139 @@
+"""Run a question set through the engine and score it: `evaluate_file(path, engine)`."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from rag.errors import RagError
+from rag.evaluation.dataset import BadRow, Question, load_questions
+from rag.evaluation.judge import relevant_ranks
+from rag.evaluation.metrics import (
+    abstention_scores,
+    citation_share,
+    latency_percentiles,
+    mean_recall_at_k,
+    mean_reciprocal_rank,
+    verify_spans,
+)
+
+RECALL_CUTOFFS = (1, 5, 10)
+MRR_CUTOFF = 10
+
+
+def search_options(engine: Any, method: str | None) -> dict[str, str]:
+    """`method=` is passed only when asked for, and refused plainly if the engine lacks it."""
+    if not method:
+        return {}
+    parameters = inspect.signature(engine.search).parameters
+    if "method" not in parameters and not any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        raise RagError(f"This engine cannot choose a retrieval method (asked for {method!r}); "
+                       "run without --method.")
+    return {"method": method}
+
+
+def result_row(question: Question, result: dict[str, Any], latency_ms: float,
+               documents: Any) -> dict[str, Any]:
+    """The `ask --json` object plus id, labels, passed-through fields, latency and judgement."""
+    row = dict(result)
+    row["id"] = question.id
+    row.update(question.labels())
+    for name, value in question.extra.items():
+        row[name if name not in row else f"input_{name}"] = value
+    row["latency_ms"] = round(latency_ms, 1)
+    ranks = relevant_ranks(list(result.get("passages") or []), question) \
+        if question.judged else []
+    verified, spans = verify_spans(result, documents)
+    row["eval"] = {"judged": question.judged, "relevant_ranks": ranks,
+                   "first_relevant_rank": ranks[0] if ranks else None,
+                   "citations_verified": verified, "citation_spans": spans}
+    return row
+
+
+def evaluate_questions(questions: Sequence[Question], engine: Any, k: int = 10,
+                       method: str | None = None, progress: bool = False,
+                       failures: list[BadRow] | None = None) -> list[dict[str, Any]]:
+    """One result row per question; a question the engine refuses goes to `failures`."""
+    options = search_options(engine, method)
+    if questions:  # warm-up: loads the model, so the first latency is not an outlier
+        with contextlib.suppress(RagError):
+            engine.search(questions[0].question, k, **options)
+    rows = []
+    for question in tqdm(questions, desc="Evaluating", unit="question", file=sys.stderr,
+                         disable=not progress):
+        began = time.perf_counter()
+        try:
+            result = engine.search(question.question, k, **options).as_dict()
+        except RagError as err:
+            if failures is not None:
+                failures.append(BadRow(question.line, f"id {question.id}: {err}"))
+            continue
+        latency_ms = (time.perf_counter() - began) * 1000
+        rows.append(result_row(question, result, latency_ms, engine.documents))
+    return rows
+
+
+def miss_reasons(row: dict[str, Any], k: int) -> list[str]:
+    reasons = []
+    if row["eval"]["judged"] and row["eval"]["first_relevant_rank"] is None:
+        reasons.append(f"no relevant passage in the top {k}")
+    if row["abstained"] and not row["unanswerable"]:
+        reasons.append("abstained on an answerable question")
+    if row["unanswerable"] and not row["abstained"]:
+        reasons.append("answered an unanswerable question")
+    return reasons
+
+
+def summarize(rows: Sequence[dict[str, Any]], k: int, bad_rows: Sequence[BadRow] = (),
+              method: str | None = None, source: str | None = None) -> dict[str, Any]:
+    judged = [row["eval"]["relevant_ranks"] for row in rows if row["eval"]["judged"]]
+    cutoffs = sorted({c for c in RECALL_CUTOFFS if c <= k} | {k})
+    abstention = abstention_scores((bool(r["abstained"]), bool(r["unanswerable"])) for r in rows)
+    latency = latency_percentiles([row["latency_ms"] for row in rows])
+    summary: dict[str, Any] = {
+        "file": source, "method": method, "k": k,
+        "questions": len(rows), "judged": len(judged),
+        "unanswerable": abstention["unanswerable"],
+        "unlabelled": sum(1 for r in rows if not r["unanswerable"] and not r["eval"]["judged"]),
+        "bad_rows": [{"line": b.line, "reason": b.reason} for b in bad_rows],
+    }
+    for cutoff in cutoffs:
+        summary[f"recall@{cutoff}"] = mean_recall_at_k(judged, cutoff)
+    summary[f"mrr@{min(k, MRR_CUTOFF)}"] = mean_reciprocal_rank(judged, min(k, MRR_CUTOFF))
+    summary.update({
+        "abstention_precision": abstention["precision"],
+        "abstention_recall": abstention["recall"],
+        "abstained": abstention["abstained"],
+        "citations_verified": citation_share(
+            (r["eval"]["citations_verified"], r["eval"]["citation_spans"]) for r in rows),
+        "citation_spans": sum(r["eval"]["citation_spans"] for r in rows),
+        "latency_ms_p50": latency["p50"] and round(latency["p50"], 1),
+        "latency_ms_p95": latency["p95"] and round(latency["p95"], 1),
+        "misses": [miss_entry(row, reasons) for row in rows
+                   if (reasons := miss_reasons(row, k))],
+    })
+    return summary
+
+
+def miss_entry(row: dict[str, Any], reasons: list[str]) -> dict[str, Any]:
+    top = (row.get("passages") or [{}])[0]
+    return {"id": row["id"], "question": row["question"], "miss": "; ".join(reasons),
+            "abstained": row["abstained"], "unanswerable": row["unanswerable"],
+            "first_relevant_rank": row["eval"]["first_relevant_rank"],
+            "top_key": top.get("key"), "top_score": top.get("score")}
+
+
+def evaluate_file(path: Path | str, engine: Any, k: int = 10, method: str | None = None,
+                  progress: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Evaluate a JSONL/CSV question file: (one result row per good question, summary)."""
+    questions, bad = load_questions(Path(path))
+    rows = evaluate_questions(questions, engine, k, method, progress, failures=bad)
+    return rows, summarize(rows, k, sorted(bad, key=lambda b: b.line), method, str(path))
