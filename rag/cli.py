@@ -20,6 +20,7 @@ from rag.corpus_admin import add_document
 from rag.engine import DEFAULT_K, Engine
 from rag.errors import RagError
 from rag.filters import Filters
+from rag.messages import REFUSAL_DETAIL
 from rag.settings import default_corpus_dir, default_index_dir
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -119,8 +120,8 @@ def print_passages(result_dict: dict) -> None:
             if part)
         typer.secho(f"[{passage['rank']}] {passage['title']}" + (f" — {where}" if where else ""),
                     bold=True)
-        typer.echo(f"    score {passage['score']:.3f} · key {passage['key']} · "
-                   f"chars {passage['start']}–{passage['end']}")
+        typer.echo(f"    {passage['relevance']} (score {passage['score']:.3f}) · "
+                   f"key {passage['key']} · chars {passage['start']}–{passage['end']}")
         typer.echo(textwrap.indent(textwrap.fill(passage["text"], 96), "    "))
         typer.echo("")
 
@@ -135,15 +136,23 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
                          "type, e.g. Report (repeatable).")] = None,
         date_from: Annotated[str | None, typer.Option("--from", help="Earliest date, ISO.")] = None,
         date_to: Annotated[str | None, typer.Option("--to", help="Latest date, ISO.")] = None,
+        method: Annotated[str, typer.Option("--method", help="Retrieval: hybrid (default), "
+                          "rrf, dense or bm25.")] = "hybrid",
         as_json: JsonOpt = False, corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
-    """Print the passages that answer QUESTION, best first, with citations."""
+    """Answer QUESTION from the documents and print the passages, best first, with citations."""
     filters = Filters(frozenset(doc or ()), frozenset(type_ or ()), date_from, date_to)
-    result = guarded(lambda: open_engine(index, corpus).search(question, k, filters)).as_dict()
+    result = guarded(lambda: open_engine(index, corpus).search(
+        question, k, filters, method=method)).as_dict()
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     for note in result["notes"]:
         typer.secho(f"note: {note}", err=True, fg=typer.colors.YELLOW)
+    if result["abstained"]:
+        typer.secho(f"{result['answer']} {REFUSAL_DETAIL}\n", bold=True)
+    elif result["answer"]:
+        typer.secho("Answer: ", bold=True, nl=False)
+        typer.echo(textwrap.fill(result["answer"], 96, subsequent_indent="        ") + "\n")
     print_passages(result)
 
 
@@ -188,3 +197,7 @@ def status(corpus: CorpusOpt = None, index: IndexOpt = None, as_json: JsonOpt = 
                    f"  {document['title']}")
     for path, reason in info["skipped"].items():
         typer.echo(f"  skipped {path}: {reason}")
+
+
+from rag.evaluation.command import eval_command  # noqa: E402, I001
+app.command("eval")(eval_command)
