@@ -30,8 +30,8 @@ from rag.fingerprint import Freshness
 from rag.highlight import link, mark_span, mark_terms, safe_url
 from rag.index_store import current_build
 from rag.ingest import SUPPORTED_SUFFIXES
+from rag.messages import REFUSAL_DETAIL
 from rag.references import human_date
-from rag.relevance import NOT_RELEVANT_BELOW
 from rag.settings import default_corpus_dir, default_index_dir
 
 log = logging.getLogger("rag.app")
@@ -322,10 +322,8 @@ def show_results(engine: Engine) -> None:
             f"{name} {', '.join(v) if isinstance(v, list) else v}"
             for name, v in export_filters(filters).items()))
     if result.abstained:
-        st.warning("**The documents do not seem to answer this question.** "
-                   f"No passage reaches the relevance threshold ({NOT_RELEVANT_BELOW:.2f}); "
-                   "the nearest passages are shown below, labelled as such. Try other words, "
-                   "or remove filters.")
+        st.warning(f"**{result.answer or 'The documents do not say.'}** {REFUSAL_DETAIL} "
+                   "Try other words, or remove filters.")
     answer = getattr(result, "answer", None)
     if answer and not result.abstained:
         st.html('<div class="rag-head">Answer (extracted from the passages)</div>'

@@ -31,6 +31,7 @@ from rag.index_store import (
     write_build,
 )
 from rag.ingest import Skipped, load_corpus, scan_corpus
+from rag.retrieval.lexical import LexicalIndex, lexical_text
 from rag.settings import Settings
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -58,7 +59,7 @@ def embed_hash(text: str) -> str:
 def cached_vectors(index_dir: Path, settings: Settings) -> dict[str, np.ndarray]:
     """Vectors of the current build, by embedding-input hash, if it used the same model."""
     try:
-        previous = load_build(index_dir)
+        previous = load_build(index_dir, settings)
     except (IndexMissing, OSError, ValueError, KeyError):
         return {}
     if incompatibilities(previous.manifest, settings):
@@ -131,6 +132,8 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
     cache = cached_vectors(index_dir, settings)
     embedded = embed_missing(texts, hashes, cache, embedder, progress)
     vectors = np.stack([cache[h] for h in hashes]).astype(np.float32)
+    lexical = LexicalIndex.build(
+        [lexical_text(titles[c.doc_id], c.section, c.text, settings) for c in chunks], settings)
     manifest = {
         "fingerprint": index_fingerprint(settings),
         "package_version": __version__,
@@ -143,7 +146,7 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
     }
     build = new_build_dir(index_dir)
     try:
-        write_build(build, manifest, documents, chunks, vectors, hashes)
+        write_build(build, manifest, documents, chunks, vectors, hashes, lexical)
         publish(index_dir, build)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)

@@ -5,21 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from rag.abstention import quotes_verbatim, should_abstain
+from rag.answer import (
+    PASSAGES_READ,
+    AnswerSpan,
+    choose_sentences,
+    format_answer,
+    score_sentences,
+    verified,
+)
 from rag.chunking import Chunk
 from rag.citations import Citation, make_citation, section_label, validate_key
 from rag.documents import Document
 from rag.embedding import Embedder, shared_embedder
-from rag.errors import IndexIncompatible, UnknownCitation
+from rag.errors import IndexIncompatible, RagError, UnknownCitation
 from rag.filters import Filters
 from rag.fingerprint import Freshness, freshness, incompatibilities
 from rag.index_store import StoredIndex, load_build
+from rag.messages import NO_FILTER_MATCH, REFUSAL
 from rag.question import clean_question
-from rag.relevance import nothing_relevant, relevance_label
+from rag.relevance import relevance_label
 from rag.retrieval.dense import dense_scores
+from rag.retrieval.fusion import convex, reciprocal_rank, top_positions
 from rag.settings import Settings, default_corpus_dir, default_index_dir
 
 DEFAULT_K = 5
 CANDIDATE_DEPTH = 100
+METHODS = ("hybrid", "rrf", "dense", "bm25")
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class Passage:
     text: str
     score: float
     relevance: str
+    signals: dict[str, float]
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -51,24 +66,26 @@ class SearchResult:
     question: str
     passages: list[Passage]
     abstained: bool
+    answer: str = ""
+    answer_spans: list[AnswerSpan] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {"question": self.question,
-                "passages": [p.as_dict() for p in self.passages],
+        return {"question": self.question, "answer": self.answer,
                 "abstained": self.abstained,
+                "answer_spans": [s.as_dict() for s in self.answer_spans],
+                "passages": [p.as_dict() for p in self.passages],
                 "notes": self.notes}
 
 
-def make_passage(rank: int, chunk: Chunk, document: Document, score: float) -> Passage:
-    meta = document.metadata
-    return Passage(
-        rank=rank, key=chunk.key, doc_id=chunk.doc_id, title=meta.title,
-        authors=list(meta.authors), date=meta.date, url=meta.url, type=meta.type,
-        section=section_label(chunk), page=chunk.page, start=chunk.start, end=chunk.end,
-        text=document.text[chunk.start:chunk.end], score=round(score, 4),
-        relevance=relevance_label(score),
-    )
+@dataclass(frozen=True)
+class Scored:
+    """A candidate passage's fused score and the two signals behind it."""
+
+    position: int
+    score: float
+    dense: float
+    lexical: float
 
 
 class Engine:
@@ -92,8 +109,9 @@ class Engine:
     def open(cls, index_dir: Path | None = None, corpus_dir: Path | None = None,
              settings: Settings | None = None, embedder: Embedder | None = None) -> Engine:
         """Load the current build; refuse one built with another model or settings."""
-        stored = load_build(index_dir or default_index_dir())
-        problems = incompatibilities(stored.manifest, settings or Settings())
+        settings = settings or Settings()
+        stored = load_build(index_dir or default_index_dir(), settings)
+        problems = incompatibilities(stored.manifest, settings)
         if problems:
             raise IndexIncompatible(problems)
         return cls(stored, corpus_dir or default_corpus_dir(), embedder)
@@ -110,26 +128,62 @@ class Engine:
         """Which corpus files changed since this index was built (cheap: hashes only)."""
         return freshness(self.manifest, self.corpus_dir)
 
-    def search(self, question: str, k: int = DEFAULT_K,
-               filters: Filters | None = None) -> SearchResult:
-        """Ranked passages for a question, best first, each with its citation."""
+    def score_passages(self, query: np.ndarray, terms: list[str], mask: np.ndarray | None,
+                       depth: int, method: str = "hybrid") -> list[Scored]:
+        """Candidates from both retrievers, scored by `method`, best first.
+
+        Candidates are each retriever's top `depth`; both signals are then computed exactly
+        for every candidate (dot products over stored vectors, the full BM25 row).
+        """
+        if method not in METHODS:
+            raise RagError(f"Unknown retrieval method {method!r}; choose one of "
+                           + ", ".join(METHODS))
+        lexical_all = self.stored.lexical.scores(terms)
+        candidates = set(dense_scores(self.stored.dense, query, mask, depth))
+        if method != "dense":
+            candidates |= set(top_positions(lexical_all, mask, depth).tolist())
+        positions = sorted(candidates)
+        if not positions:
+            return []
+        dense = self.stored.vectors[positions] @ query
+        lexical = lexical_all[positions]
+        by_method = {
+            "dense": dict(zip(positions, dense.tolist(), strict=True)),
+            "bm25": dict(zip(positions, lexical.tolist(), strict=True)),
+        }
+        if method == "hybrid":
+            fused = convex(by_method["dense"], by_method["bm25"])
+        elif method == "rrf":
+            fused = reciprocal_rank(by_method["dense"], by_method["bm25"])
+        else:
+            fused = by_method[method]
+        scored = [Scored(p, fused[p], float(d), float(b))
+                  for p, d, b in zip(positions, dense, lexical, strict=True)]
+        return sorted(scored, key=lambda s: (-s.score, s.position))
+
+    def search(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None,
+               method: str = "hybrid") -> SearchResult:
+        """Ranked passages for a question, best first, each with its citation; an
+        extractive answer from them, or a plain refusal when they do not answer it."""
         cleaned = clean_question(question)
         k = max(1, min(int(k), 100))
+        notes = list(cleaned.notes)
         mask = None if filters is None or filters.is_empty() else filters.mask(
             self.stored.chunks, self.documents)
-        query = self.embedder.encode_query(cleaned.text)
-        scores = dense_scores(self.stored.dense, query, mask, max(k, CANDIDATE_DEPTH))
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
-        passages = [make_passage(rank, self.stored.chunks[i],
-                                 self.documents[self.stored.chunks[i].doc_id], score)
-                    for rank, (i, score) in enumerate(ranked, start=1)]
-        notes = list(cleaned.notes)
         if mask is not None and not mask.any():
-            notes.append("No document matches the filters.")
-        abstained = nothing_relevant(passages[0].score if passages else None)
-        if abstained and passages:
-            notes.append("No passage answers this question well; the nearest ones are shown.")
-        return SearchResult(cleaned.text, passages, abstained, notes)
+            return SearchResult(cleaned.text, [], True, REFUSAL, notes=[*notes, NO_FILTER_MATCH])
+        query = self.embedder.encode_query(cleaned.text)
+        terms = self.stored.lexical.query_terms(cleaned.text)
+        ranked = self.score_passages(query, terms, mask, max(k, CANDIDATE_DEPTH), method)[:k]
+        passages = [make_passage(rank, self.stored.chunks[s.position],
+                                 self.documents[self.stored.chunks[s.position].doc_id], s)
+                    for rank, s in enumerate(ranked, start=1)]
+        sentences = score_sentences(query, passages, self.documents, self.embedder)
+        verbatim = quotes_verbatim(cleaned.text, [p.text for p in passages[:PASSAGES_READ]])
+        if not passages or should_abstain(sentences.best, verbatim):
+            return SearchResult(cleaned.text, passages, True, REFUSAL, notes=notes)
+        spans = verified(choose_sentences(sentences), self.documents)
+        return SearchResult(cleaned.text, passages, False, format_answer(spans), spans, notes)
 
     def cite(self, key: str) -> Citation:
         """The cited passage in its context, with references; unknown keys are refused."""
@@ -137,3 +191,15 @@ class Engine:
         if chunk is None:
             raise UnknownCitation(key)
         return make_citation(chunk, self.documents[chunk.doc_id])
+
+
+def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored) -> Passage:
+    meta = document.metadata
+    return Passage(
+        rank=rank, key=chunk.key, doc_id=chunk.doc_id, title=meta.title,
+        authors=list(meta.authors), date=meta.date, url=meta.url, type=meta.type,
+        section=section_label(chunk), page=chunk.page, start=chunk.start, end=chunk.end,
+        text=document.text[chunk.start:chunk.end], score=round(scored.score, 4),
+        relevance=relevance_label(scored.dense),
+        signals={"dense": round(scored.dense, 4), "bm25": round(scored.lexical, 4)},
+    )

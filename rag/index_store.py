@@ -23,6 +23,8 @@ import numpy as np
 from rag.chunking import Chunk
 from rag.documents import Document
 from rag.errors import BuildInProgress, IndexMissing
+from rag.retrieval.lexical import LexicalIndex
+from rag.settings import Settings
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -31,6 +33,7 @@ DOCUMENTS = "documents.jsonl"
 VECTORS = "vectors.npy"
 EMBED_HASHES = "embed_hashes.json"
 DENSE = "dense.faiss"
+LEXICAL = "bm25"
 
 
 @dataclass
@@ -44,6 +47,7 @@ class StoredIndex:
     vectors: np.ndarray
     embed_hashes: list[str]
     dense: faiss.Index
+    lexical: LexicalIndex
 
 
 def current_build(index_dir: Path) -> Path | None:
@@ -77,7 +81,7 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def write_build(build: Path, manifest: dict, documents: list[Document], chunks: list[Chunk],
-                vectors: np.ndarray, embed_hashes: list[str]) -> None:
+                vectors: np.ndarray, embed_hashes: list[str], lexical: LexicalIndex) -> None:
     """Write every file of a build; the manifest goes last and marks the build complete."""
     write_jsonl(build / DOCUMENTS, (d.as_dict() for d in documents))
     write_jsonl(build / CHUNKS, (c.as_dict() for c in chunks))
@@ -86,9 +90,11 @@ def write_build(build: Path, manifest: dict, documents: list[Document], chunks: 
     dense = faiss.IndexFlatIP(vectors.shape[1])
     dense.add(vectors)
     faiss.write_index(dense, str(build / DENSE))
-    for name in os.listdir(build):
-        with open(build / name, "rb") as written:
-            os.fsync(written.fileno())
+    lexical.save(build / LEXICAL)
+    for written in build.rglob("*"):
+        if written.is_file():
+            with open(written, "rb") as handle:
+                os.fsync(handle.fileno())
     (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
@@ -127,7 +133,7 @@ def build_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def load_build(index_dir: Path) -> StoredIndex:
+def load_build(index_dir: Path, settings: Settings) -> StoredIndex:
     build = current_build(index_dir)
     if build is None or not (build / MANIFEST).is_file():
         raise IndexMissing(index_dir)
@@ -137,4 +143,5 @@ def load_build(index_dir: Path) -> StoredIndex:
     vectors = np.load(build / VECTORS)
     embed_hashes = json.loads((build / EMBED_HASHES).read_text(encoding="utf-8"))
     dense = faiss.read_index(str(build / DENSE))
-    return StoredIndex(build, manifest, documents, chunks, vectors, embed_hashes, dense)
+    lexical = LexicalIndex.load(build / LEXICAL, settings)
+    return StoredIndex(build, manifest, documents, chunks, vectors, embed_hashes, dense, lexical)

@@ -7,6 +7,7 @@ import pytest
 from rag.engine import Engine
 from rag.errors import EmptyQuestion, UnknownCitation
 from rag.filters import Filters
+from rag.messages import REFUSAL
 from rag.settings import MAX_QUESTION_CHARS
 
 pytestmark = pytest.mark.slow
@@ -81,3 +82,37 @@ def test_a_huge_question_is_cut_with_a_note(engine: Engine) -> None:
                                       "' OR 1=1; DROP TABLE passages; --"])
 def test_any_unicode_or_control_characters_are_fine(engine: Engine, question: str) -> None:
     assert engine.search(question).passages
+
+
+def test_the_answer_cites_exact_verified_spans(engine: Engine) -> None:
+    result = engine.search(PARTICIPANTS)
+    assert not result.abstained and result.answer_spans
+    for span in result.answer_spans:
+        assert engine.documents[span.doc_id].text[span.start:span.end] == span.text
+        passage = result.passages[span.passage - 1]
+        assert passage.key == span.key and passage.start <= span.start < span.end <= passage.end
+        assert f"{span.text} [{span.passage}]" in result.answer
+    assert "South Korea, China, Russia, and Japan" in result.answer
+
+
+@pytest.mark.parametrize("question", ["What is the GDP of France?",
+                                      "How do I bake sourdough bread at home?"])
+def test_off_topic_questions_are_refused_with_the_sentinel(engine: Engine, question: str) -> None:
+    result = engine.search(question)
+    assert result.abstained and result.answer == REFUSAL and not result.answer_spans
+    assert result.passages, "the nearest passages are still returned"
+
+
+def test_a_verbatim_quote_is_never_refused(engine: Engine) -> None:
+    for document in engine.documents.values():
+        for chunk in [c for c in engine.stored.chunks if c.doc_id == document.doc_id][:3]:
+            quote = " ".join(chunk.text.split()[:12])
+            result = engine.search(f"What does this mean: “{quote}”?")
+            assert not result.abstained, quote
+
+
+@pytest.mark.parametrize("method", ["hybrid", "rrf", "dense", "bm25"])
+def test_every_retrieval_method_ranks_the_participants_passage_high(
+        engine: Engine, method: str) -> None:
+    passages = engine.search(PARTICIPANTS, k=3, method=method).passages
+    assert any("South Korea, China, Russia, and Japan" in p.text for p in passages)

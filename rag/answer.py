@@ -1,0 +1,103 @@
+"""Extractive answers: the sentences of the retrieved passages that best answer the
+question, each tied to an exact span of its source and verified before it is shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import sentencex
+
+from rag.documents import Document
+from rag.embedding import Embedder
+
+if TYPE_CHECKING:
+    from rag.engine import Passage
+
+MAX_SENTENCES = 2
+PASSAGES_READ = 3
+SECOND_SENTENCE_RATIO = 0.9  # a second sentence must score this close to the best one
+MIN_SENTENCE_CHARS = 20
+
+
+@dataclass(frozen=True)
+class AnswerSpan:
+    text: str
+    passage: int  # the rank of the passage it comes from: the [n] marker
+    key: str
+    doc_id: str
+    start: int
+    end: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {"text": self.text, "passage": self.passage, "key": self.key,
+                "doc_id": self.doc_id, "start": self.start, "end": self.end}
+
+
+def sentence_spans(text: str, offset: int) -> list[tuple[int, int]]:
+    """Sentence (start, end) offsets within a passage, shifted by the passage's start and
+    trimmed of surrounding white space."""
+    spans = []
+    for boundary in sentencex.get_sentence_boundaries("en", text):
+        if boundary.get("is_paragraph_break"):
+            continue
+        start, end = boundary["start_index"], boundary["end_index"]
+        piece = text[start:end]
+        start += len(piece) - len(piece.lstrip())
+        end -= len(piece) - len(piece.rstrip())
+        if end - start >= MIN_SENTENCE_CHARS:
+            spans.append((offset + start, offset + end))
+    return spans
+
+
+def verified(spans: list[AnswerSpan], documents: dict[str, Document]) -> list[AnswerSpan]:
+    """Keep only spans whose text is, character for character, in their source document."""
+    return [s for s in spans
+            if s.doc_id in documents and documents[s.doc_id].text[s.start:s.end] == s.text]
+
+
+@dataclass(frozen=True)
+class SentenceScores:
+    """Every sentence of the top passages with its similarity to the question."""
+
+    candidates: list[AnswerSpan]
+    similarity: np.ndarray
+
+    @property
+    def best(self) -> float:
+        return float(self.similarity.max()) if self.candidates else -1.0
+
+
+def score_sentences(question_vector: np.ndarray, passages: list[Passage],
+                    documents: dict[str, Document], embedder: Embedder) -> SentenceScores:
+    candidates: list[AnswerSpan] = []
+    for passage in passages[:PASSAGES_READ]:
+        text = documents[passage.doc_id].text
+        for start, end in sentence_spans(text[passage.start:passage.end], passage.start):
+            candidates.append(AnswerSpan(text[start:end], passage.rank, passage.key,
+                                         passage.doc_id, start, end))
+    if not candidates:
+        return SentenceScores([], np.zeros(0, dtype=np.float32))
+    return SentenceScores(candidates,
+                          embedder.encode_few([c.text for c in candidates]) @ question_vector)
+
+
+def choose_sentences(scores: SentenceScores) -> list[AnswerSpan]:
+    """The best sentence, and a second one if it scores nearly as well."""
+    if not scores.candidates:
+        return []
+    # Earlier passages are likelier to answer: a small prior by rank breaks near-ties.
+    prior = np.array([0.02 * (PASSAGES_READ - c.passage) for c in scores.candidates])
+    total = scores.similarity + prior
+    order = np.argsort(-total, kind="stable")
+    chosen = [scores.candidates[order[0]]]
+    for index in order[1:MAX_SENTENCES]:
+        if total[index] >= SECOND_SENTENCE_RATIO * total[order[0]]:
+            chosen.append(scores.candidates[index])
+    return chosen
+
+
+def format_answer(spans: list[AnswerSpan]) -> str:
+    """Each sentence followed by the marker [n] of the passage it comes from."""
+    return " ".join(f"{span.text} [{span.passage}]" for span in spans)
