@@ -21,7 +21,7 @@ from rag.chunking import Chunk, chunk_document, embedding_input
 from rag.documents import Document
 from rag.embedding import Embedder, shared_embedder
 from rag.errors import IndexMissing, RagError
-from rag.fingerprint import incompatibilities, index_fingerprint
+from rag.fingerprint import index_fingerprint
 from rag.index_store import (
     build_lock,
     load_build,
@@ -36,6 +36,7 @@ from rag.settings import Settings
 
 ProgressCallback = Callable[[str, int, int], None]
 EMBED_BATCH = 64
+VECTOR_FIELDS = ("format_version", "model_id", "model_sha256")
 
 
 @dataclass
@@ -57,12 +58,17 @@ def embed_hash(text: str) -> str:
 
 
 def cached_vectors(index_dir: Path, settings: Settings) -> dict[str, np.ndarray]:
-    """Vectors of the current build, by embedding-input hash, if it used the same model."""
+    """Vectors of the current build, by embedding-input hash, if it used the same model.
+
+    Other settings (chunking, BM25) may differ: the hash covers exactly what was embedded.
+    """
     try:
         previous = load_build(index_dir, settings)
     except (IndexMissing, OSError, ValueError, KeyError):
         return {}
-    if incompatibilities(previous.manifest, settings):
+    built_with = previous.manifest.get("fingerprint", {})
+    wanted = index_fingerprint(settings)
+    if any(built_with.get(name) != wanted[name] for name in VECTOR_FIELDS):
         return {}
     return dict(zip(previous.embed_hashes, previous.vectors, strict=True))
 

@@ -185,6 +185,19 @@ class Engine:
         spans = verified(choose_sentences(sentences), self.documents)
         return SearchResult(cleaned.text, passages, False, format_answer(spans), spans, notes)
 
+    def rank_documents(self, question: str, depth: int = 100,
+                       method: str = "hybrid") -> list[tuple[str, float]]:
+        """Documents ranked by their best passage (for document-level benchmarks such as
+        BEIR); no answer is extracted, so this is the retrieval cost alone."""
+        cleaned = clean_question(question)
+        query = self.embedder.encode_query(cleaned.text)
+        terms = self.stored.lexical.query_terms(cleaned.text)
+        best: dict[str, float] = {}
+        for scored in self.score_passages(query, terms, None, depth * 3, method):
+            doc_id = self.stored.chunks[scored.position].doc_id
+            best.setdefault(doc_id, scored.score)
+        return list(best.items())[:depth]
+
     def cite(self, key: str) -> Citation:
         """The cited passage in its context, with references; unknown keys are refused."""
         chunk = self.by_key.get(validate_key(key))
