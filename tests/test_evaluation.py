@@ -243,6 +243,18 @@ def test_a_method_is_passed_only_when_asked_for(tmp_path: Path) -> None:
     with pytest.raises(RagError, match="method"):
         evaluate_file(path, FakeEngine(set()), method="bm25")
 
+    class ChoosingEngine(FakeEngine):
+        methods: ClassVar[list[str]] = []
+
+        def search(self, question: str, k: int = 5, filters: object = None,
+                   method: str = "hybrid") -> FakeResult:
+            self.methods.append(method)
+            return super().search(question, k, filters)
+
+    evaluate_file(path, ChoosingEngine(set()), method="bm25")
+    evaluate_file(path, ChoosingEngine(set()))
+    assert ChoosingEngine.methods == ["bm25", "bm25", "hybrid", "hybrid"]  # warm-up + question
+
 
 def cli_env(**extra: str) -> dict[str, str]:
     return {**os.environ, "HF_HUB_OFFLINE": "1", **extra}
