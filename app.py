@@ -15,7 +15,7 @@ import logging
 import threading
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
@@ -31,6 +31,7 @@ from rag.highlight import link, mark_span, mark_terms, safe_url
 from rag.index_store import current_build
 from rag.ingest import SUPPORTED_SUFFIXES
 from rag.messages import REFUSAL_DETAIL
+from rag.question import clean_question
 from rag.references import human_date
 from rag.settings import default_corpus_dir, default_index_dir
 
@@ -140,9 +141,10 @@ def boot_from_url(engine: Engine | None) -> None:
     if state.get("booted"):
         return
     state.booted = True
-    state.q = first_param("q")
+    state.question_box = first_param("q") or ""
+    state.q = as_engine_reads(state.question_box)
+    state.q_raw = state.question_box
     state.cite = first_param("cite")
-    state.question_box = state.q or ""
     try:
         state.k = max(1, min(MAX_K, int(first_param("k") or DEFAULT_K)))
     except ValueError:
@@ -191,11 +193,20 @@ def sync_url() -> None:
         st.query_params.from_dict(wanted)
 
 
+def as_engine_reads(question: str | None) -> str | None:
+    """The question as the engine will read it (trimmed, cut to its limit), or None."""
+    try:
+        return clean_question(question or "").text
+    except RagError:
+        return None
+
+
 def ask(question: str) -> None:
-    st.session_state.q = question.strip() or None
+    st.session_state.q = as_engine_reads(question)
+    st.session_state.q_raw = question  # searched as typed, so the engine's notes show
     st.session_state.question_box = question
     st.session_state.cite = None
-    st.session_state.empty_submit = not question.strip()
+    st.session_state.empty_submit = st.session_state.q is None
 
 
 def on_submit() -> None:
@@ -224,10 +235,10 @@ def clear_filters() -> None:
 
 
 def permalink(params: dict[str, str | list[str]]) -> str:
-    base = ""
     try:
-        base = (st.context.url or "").split("?")[0]
-    except Exception:  # an old Streamlit or a test runner without a browser URL
+        parts = urlsplit(st.context.url or "")
+        base = f"{parts.scheme}://{parts.netloc}{parts.path or '/'}" if parts.netloc else ""
+    except Exception:  # a test runner without a browser URL
         base = ""
     return f"{base}?{urlencode(params, doseq=True)}"
 
@@ -308,7 +319,7 @@ def show_results(engine: Engine) -> None:
     state = st.session_state
     filters = current_filters()
     try:
-        result = run_search(engine, state.q, state.k, filters)
+        result = run_search(engine, state.get("q_raw") or state.q, state.k, filters)
     except RagError as err:
         st.error(str(err))
         return
@@ -333,7 +344,7 @@ def show_results(engine: Engine) -> None:
         return
     cited = citations_for(engine, result)
     fmt = {"filters": export_filters(filters)}
-    left, right, _ = st.columns([1, 1, 2])
+    left, right, _ = st.columns(3)
     left.download_button("Download Markdown", to_markdown(result, cited, **fmt),
                          file_name="answer.md", mime="text/markdown", icon=":material/download:")
     right.download_button("Download JSON", to_json(result, cited, **fmt),
@@ -369,7 +380,7 @@ def show_citation(engine: Engine) -> None:
     st.markdown("**Reference (Chicago)**")
     st.code(citation.reference, language=None, wrap_lines=True)
     st.markdown("**BibTeX**")
-    st.code(citation.bibtex, language="latex")
+    st.code(citation.bibtex, language="latex", wrap_lines=True)
     st.markdown("**Citation key** and **link to this citation**")
     st.code(citation.key, language=None)
     st.code(permalink({"cite": citation.key}), language=None, wrap_lines=True)
@@ -445,24 +456,39 @@ def do_rebuild(index_dir: Path, corpus_dir: Path) -> None:
 
 
 def do_uploads(corpus_dir: Path, files: list) -> None:
-    added = 0
-    for upload in files:
-        outcome = add_document(corpus_dir, upload.name, upload.getvalue())
-        if outcome.added:
-            added += 1
-            st.success(f"{upload.name}: {outcome.message}")
+    """Check and copy each upload (refused ones leave the corpus as it was), then rerun with
+    a fresh uploader so the report and the index's new state show together."""
+    outcomes = [add_document(corpus_dir, upload.name, upload.getvalue()) for upload in files]
+    st.session_state.upload_report = [(o.name, o.added, o.message) for o in outcomes]
+    st.session_state.upload_round = st.session_state.get("upload_round", 0) + 1
+    index_freshness.clear()
+    st.rerun()
+
+
+def show_upload_report() -> None:
+    report = st.session_state.pop("upload_report", None) or []
+    for name, added, message in report:
+        if added:
+            st.success(f"{name}: {message}")
         else:
-            st.error(f"Refused {upload.name}: {outcome.message}. The corpus is unchanged.")
-    if added:
-        index_freshness.clear()
-        st.session_state.upload_round = st.session_state.get("upload_round", 0) + 1
-        st.info("Re-index to make the new documents searchable (button above).")
+            st.error(f"Refused {name}: {message}. The corpus is unchanged.")
+    if any(added for _, added, _ in report):
+        st.info("Rebuild the index (button above) to make the new documents searchable.")
 
 
 def corpus_panel(engine: Engine | None, problem: str | None, stale: Freshness | None) -> None:
     index_dir, corpus_dir, _ = locations()
     needs_build = engine is None or (stale is not None and stale.stale)
-    with st.expander("Corpus and index", expanded=needs_build, icon=":material/library_books:"):
+    # Open the panel when something new needs the user there (a missing or stale index, an
+    # upload's report), but let them close it again: its open state is kept per session.
+    reason = (problem, stale.describe() if stale else "", bool(st.session_state.get(
+        "upload_report")))
+    if st.session_state.get("panel_reason") != reason:
+        st.session_state.panel_reason = reason
+        if needs_build or reason[2]:
+            st.session_state.corpus_panel = True
+    with st.expander("Corpus and index", expanded=needs_build, key="corpus_panel",
+                     on_change="rerun", icon=":material/library_books:"):
         if engine is not None:
             built = engine.manifest.get("built_at", "")
             st.write(f"Index built **{esc(built.replace('T', ' ').replace('+00:00', ' UTC'))}**: "
@@ -493,16 +519,19 @@ def corpus_panel(engine: Engine | None, problem: str | None, stale: Freshness | 
                                  accept_multiple_files=True, key=f"upload-{round_}")
         if files and st.button("Add to the corpus", key="add-files", icon=":material/upload:"):
             do_uploads(corpus_dir, files)
+        show_upload_report()
 
 
 def main() -> None:
-    st.set_page_config(page_title=TITLE, page_icon=":material/menu_book:", layout="centered")
+    # No page_icon: Streamlit fetches Material icons from Google; the default icon is local.
+    st.set_page_config(page_title=TITLE, layout="centered")
     st.html(CSS)
     engine, problem = load_engine()
-    if engine is not None:
-        model_warmup()
     boot_from_url(engine)
     state = st.session_state
+    # Early as well as at the end: Streamlit's browser side may apply a query-string change
+    # sent at the very end of a form-submitted run only on the next run.
+    sync_url()
 
     st.title(TITLE)
     stale = None
@@ -540,6 +569,8 @@ def main() -> None:
             show_welcome()
     corpus_panel(engine, problem, stale)
     sync_url()
+    if engine is not None:
+        model_warmup()  # after the page is drawn: the model loads while the user types
 
 
 try:
