@@ -14,6 +14,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from rag.engine import Engine
+from rag.messages import REFUSAL, REFUSAL_DETAIL
 from tests.conftest_app import APP, HOSTILE_DOC, QUESTION, built_copy, point_app_at
 
 pytestmark = pytest.mark.slow
@@ -197,9 +198,17 @@ def test_export_markdown_and_json(app: AppTest, monkeypatch: pytest.MonkeyPatch)
 def test_nothing_relevant_is_said_plainly(app: AppTest) -> None:
     ask(app.run(), "What is the recipe for chocolate cake?")
     no_failure(app)
-    assert any("do not seem to answer" in w.value for w in app.warning)
-    assert bodies(app).count("Nearest passage — not a confident answer") == 5
-    assert "weak match" in bodies(app)
+    assert any(REFUSAL in w.value and REFUSAL_DETAIL in w.value for w in app.warning)
+    shown = len(keys_shown(app))
+    assert shown and bodies(app).count("Nearest passage — not a confident answer") == shown
+    assert "Answer (extracted" not in bodies(app)
+
+
+def test_answer_is_shown_escaped_above_the_passages(app: AppTest) -> None:
+    ask(app.run(), QUESTION)
+    page = bodies(app)
+    assert "Answer (extracted from the passages)" in page
+    assert page.index("Answer (extracted") < page.index('class="rag-card"')
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t "])

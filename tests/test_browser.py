@@ -1,0 +1,254 @@
+"""End to end in a real headless browser: Debian's chromium, driven by Playwright, against
+`streamlit run app.py` on 127.0.0.1 (a free port), over an index of the shipped corpus.
+
+Prints (and saves to test-artifacts/) the timings a user feels and the screenshots' paths.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.engine import Engine
+from tests.conftest_app import APP, QUESTION, ROOT, built_copy
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "test-artifacts"
+TIMEOUT_MS = 180_000
+WARM_QUESTION = "What are the risks if South Korea builds nuclear weapons?"
+TIMINGS: dict[str, float] = {}
+
+sync_api = pytest.importorskip("playwright.sync_api")
+sync_api.expect.set_options(timeout=TIMEOUT_MS)
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_healthy(url: str, process: subprocess.Popen, log: Path, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"streamlit exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)  # polling the health endpoint: nothing to wait on but the server
+    raise AssertionError(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    corpus, index = built_copy(tmp_path_factory, "browser")
+    return corpus, index
+
+
+@pytest.fixture(scope="module")
+def server(dirs: tuple[Path, Path]) -> Iterator[str]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "RAG_CORPUS_DIR": str(dirs[0]), "RAG_INDEX_DIR": str(dirs[1]),
+           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    log = ARTIFACTS / "streamlit-server.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address",
+             "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_healthy(url, process, log, time.monotonic() + 120)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
+    """Streamlit shows a 'running' status widget while a script runs."""
+    sync_api.expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
+
+
+def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
+    box = page.get_by_label("Your question")
+    box.fill(question)
+    box.press("Enter")
+
+
+def report(name: str, seconds: float) -> None:
+    TIMINGS[name] = round(seconds, 2)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "browser-timings.json").write_text(json.dumps(TIMINGS, indent=2))
+
+
+def test_ask_open_citation_and_check_the_span(server: str, browser, dirs,  # type: ignore[no-untyped-def]
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    expect = sync_api.expect
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+
+    began = time.perf_counter()
+    page.goto(server)
+    expect(page.get_by_label("Your question")).to_be_visible()
+    expect(page.get_by_role("button", name=QUESTION)).to_be_visible()  # rendered last
+    report("page load -> ready (s)", time.perf_counter() - began)
+
+    began = time.perf_counter()
+    ask(page, QUESTION)
+    card = page.locator(".rag-card", has_text="South Korea, China, Russia")
+    expect(card).to_be_visible()
+    report("first question -> results, cold (s)", time.perf_counter() - began)
+    expect(page.locator(".rag-card")).to_have_count(5)
+    wait_idle(page)
+    assert "q=Which+countries" in page.url or "q=Which%20countries" in page.url
+    expect(card.locator("mark.qt").first).to_be_visible()  # the question's words are marked
+    expect(card.locator(".rag-num")).to_have_text(re.compile(r"\[\d\]"))
+    key = card.get_attribute("data-key")
+    assert key
+    page.screenshot(path=str(ARTIFACTS / "app-results.png"))
+
+    block = page.get_by_test_id("stVerticalBlock").filter(has=card).last
+    block.get_by_role("button", name="Open citation").click()
+    cited = page.locator("mark.cited")
+    expect(cited).to_be_visible()
+    wait_idle(page)
+    citation = Engine.open(dirs[1], dirs[0]).cite(key)
+    assert " ".join(cited.inner_text().split()) == " ".join(citation.text.split())
+    assert "South Korea, China, Russia" in cited.inner_text()
+    assert "cite=" in page.url and key.split(":")[1] in page.url
+    expect(page.get_by_text("@techreport{aum2020peace,")).to_be_visible()
+    expect(page.get_by_role("link", name="Open the source")).to_have_attribute(
+        "href", citation.url)
+    shot = ARTIFACTS / "app-citation.png"
+    page.set_viewport_size({"width": 1280, "height": 1500})
+    page.get_by_text("Back to the results").scroll_into_view_if_needed()
+    page.screenshot(path=str(shot))
+
+    began = time.perf_counter()
+    ask(page, WARM_QUESTION)
+    expect(page.locator('.rag-card[data-key^="risks-of-south-korea-nuclear-armament:"]')
+           ).to_be_visible()
+    report("second question -> results, warm (s)", time.perf_counter() - began)
+    wait_idle(page)
+    assert "cite=" not in page.url
+    page.close()
+    with capsys.disabled():
+        print(f"\nbrowser timings: {json.dumps(TIMINGS)}")
+        print(f"screenshots: {shot} and {ARTIFACTS / 'app-results.png'}")
+
+
+CONCURRENT_QUESTIONS = [
+    QUESTION,
+    WARM_QUESTION,
+    "How do ordinary North Koreans live?",
+    "What is the current situation in North Korea?",
+    "When did the Korean War end?",
+    "What did the joint statement of June 2018 declare?",
+    "Is peace a process or an event?",
+    "What are the components of a comprehensive peace?",
+    "What interests do China and Russia have on the Korean Peninsula?",
+    "Could South Korea acquire its own nuclear deterrent?",
+    "What about North Korean human rights?",
+    "What is the status of U.S. forces in Korea?",
+    "Who wrote the peace regime report?",
+    "What is peaceful coexistence between the Koreas?",
+    "How has North Korea's economy changed recently?",
+    "What would nuclear armament cost South Korea's alliance with the US?",
+    "Which diplomatic engagement happened in 2018 and 2019?",
+    "How can mutual confidence be built?",
+    "What does a peace regime consist of?",
+    "What is Peaceworks No. 157 about?",
+]
+
+
+def test_twenty_sessions_at_once_get_their_own_answers(server: str, browser, dirs  # type: ignore[no-untyped-def]
+                                                       ) -> None:
+    engine = Engine.open(dirs[1], dirs[0])
+    expected = {q: [p.key for p in engine.search(q).passages] for q in CONCURRENT_QUESTIONS}
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    pages = []
+    for _ in CONCURRENT_QUESTIONS:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(server)
+        pages.append(page)
+    for page in pages:
+        sync_api.expect(page.get_by_label("Your question")).to_be_visible()
+        wait_idle(page)
+    for page, question in zip(pages, CONCURRENT_QUESTIONS, strict=True):
+        ask(page, question)  # all 20 sessions run their searches at the same time
+    for page, question in zip(pages, CONCURRENT_QUESTIONS, strict=True):
+        sync_api.expect(page.locator(".rag-question")).to_contain_text(question)
+        sync_api.expect(page.locator(".rag-card")).to_have_count(len(expected[question]))
+        wait_idle(page)
+        keys = [card.get_attribute("data-key") for card in page.locator(".rag-card").all()]
+        assert keys == expected[question], question
+    context.close()
+
+
+def test_upload_refuses_bad_files_then_reindexes(server: str, browser, dirs  # type: ignore[no-untyped-def]
+                                                 ) -> None:
+    expect = sync_api.expect
+    corpus = dirs[0]
+    before = sorted(p.name for p in corpus.iterdir())
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server)
+    expect(page.get_by_label("Your question")).to_be_visible()
+    page.get_by_text("Corpus and index").click()
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([
+        {"name": "broken.pdf", "mimeType": "application/pdf", "buffer": b"not a pdf at all"},
+        {"name": "empty.md", "mimeType": "text/markdown", "buffer": b"   \n"},
+    ])
+    page.get_by_role("button", name="Add to the corpus").click()
+    expect(page.get_by_text("Refused broken.pdf:")).to_be_visible()
+    expect(page.get_by_text("Refused empty.md:")).to_be_visible()
+    assert sorted(p.name for p in corpus.iterdir()) == before
+
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([
+        {"name": "kaesong notes.md", "mimeType": "text/markdown",
+         "buffer": b"---\ntitle: Kaesong notes\ntype: Notes\ndate: 2024-01\n---\n\n"
+                   b"The Kaesong Industrial Complex employed North Korean workers.\n"},
+    ])
+    page.get_by_role("button", name="Add to the corpus").click()
+    expect(page.get_by_text("added as kaesong-notes.md")).to_be_visible()
+    expect(page.get_by_text("The index is out of date")).to_be_visible()
+    page.get_by_role("button", name="Rebuild the index").click()
+    expect(page.get_by_text(re.compile(r"Indexed 5 documents"))).to_be_visible()
+    expect(page.get_by_text("The index is out of date")).to_have_count(0)
+    ask(page, "Who worked at the Kaesong Industrial Complex?")
+    expect(page.locator('.rag-card[data-key^="kaesong-notes:"]').first).to_be_visible()
+    page.close()
