@@ -4,21 +4,14 @@ question, each tied to an exact span of its source and verified before it is sho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
-import sentencex
 
 from rag.documents import Document
-from rag.embedding import Embedder
-
-if TYPE_CHECKING:
-    from rag.engine import Passage
 
 MAX_SENTENCES = 2
 PASSAGES_READ = 3
 SECOND_SENTENCE_RATIO = 0.9  # a second sentence must score this close to the best one
-MIN_SENTENCE_CHARS = 20
 
 
 @dataclass(frozen=True)
@@ -33,22 +26,6 @@ class AnswerSpan:
     def as_dict(self) -> dict[str, object]:
         return {"text": self.text, "passage": self.passage, "key": self.key,
                 "doc_id": self.doc_id, "start": self.start, "end": self.end}
-
-
-def sentence_spans(text: str, offset: int) -> list[tuple[int, int]]:
-    """Sentence (start, end) offsets within a passage, shifted by the passage's start and
-    trimmed of surrounding white space."""
-    spans = []
-    for boundary in sentencex.get_sentence_boundaries("en", text):
-        if boundary.get("is_paragraph_break"):
-            continue
-        start, end = boundary["start_index"], boundary["end_index"]
-        piece = text[start:end]
-        start += len(piece) - len(piece.lstrip())
-        end -= len(piece) - len(piece.rstrip())
-        if end - start >= MIN_SENTENCE_CHARS:
-            spans.append((offset + start, offset + end))
-    return spans
 
 
 def verified(spans: list[AnswerSpan], documents: dict[str, Document]) -> list[AnswerSpan]:
@@ -67,20 +44,6 @@ class SentenceScores:
     @property
     def best(self) -> float:
         return float(self.similarity.max()) if self.candidates else -1.0
-
-
-def score_sentences(question_vector: np.ndarray, passages: list[Passage],
-                    documents: dict[str, Document], embedder: Embedder) -> SentenceScores:
-    candidates: list[AnswerSpan] = []
-    for passage in passages[:PASSAGES_READ]:
-        text = documents[passage.doc_id].text
-        for start, end in sentence_spans(text[passage.start:passage.end], passage.start):
-            candidates.append(AnswerSpan(text[start:end], passage.rank, passage.key,
-                                         passage.doc_id, start, end))
-    if not candidates:
-        return SentenceScores([], np.zeros(0, dtype=np.float32))
-    return SentenceScores(candidates,
-                          embedder.encode_few([c.text for c in candidates]) @ question_vector)
 
 
 def choose_sentences(scores: SentenceScores) -> list[AnswerSpan]:

@@ -23,7 +23,9 @@ from rag.embedding import Embedder, shared_embedder
 from rag.errors import IndexMissing, RagError
 from rag.fingerprint import index_fingerprint
 from rag.index_store import (
+    SentenceTable,
     build_lock,
+    flat_index,
     load_build,
     new_build_dir,
     publish,
@@ -32,6 +34,7 @@ from rag.index_store import (
 )
 from rag.ingest import Skipped, load_corpus, scan_corpus
 from rag.retrieval.lexical import LexicalIndex, lexical_text
+from rag.sentences import chunk_units, sentence_input
 from rag.settings import Settings
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -46,6 +49,7 @@ class BuildReport:
     index_path: Path
     documents: int
     chunks: int
+    units: int  # texts embedded or reused: passages and their sentences
     embedded: int
     reused: int
     seconds: float
@@ -70,7 +74,8 @@ def cached_vectors(index_dir: Path, settings: Settings) -> dict[str, np.ndarray]
     wanted = index_fingerprint(settings)
     if any(built_with.get(name) != wanted[name] for name in VECTOR_FIELDS):
         return {}
-    return dict(zip(previous.embed_hashes, previous.vectors, strict=True))
+    return dict(zip(previous.embed_hashes_all,
+                    np.concatenate([previous.vectors, previous.sentences.vectors]), strict=True))
 
 
 def embed_missing(texts: list[str], hashes: list[str], cache: dict[str, np.ndarray],
@@ -132,12 +137,20 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
     current = index_dir / "current"
     remove_other_builds(index_dir, keep=current if current.exists() else None)
     titles = {d.doc_id: d.metadata.title for d in documents}
+    by_id = {d.doc_id: d for d in documents}
     chunks: list[Chunk] = [c for d in documents for c in chunk_document(d, settings)]
-    texts = [embedding_input(c, titles[c.doc_id], settings) for c in chunks]
+    rows = np.array([(i, start, end) for i, c in enumerate(chunks)
+                     for start, end in chunk_units(c)], dtype=np.int64).reshape(-1, 3)
+    texts = [embedding_input(c, titles[c.doc_id], settings) for c in chunks] + [
+        sentence_input(titles[chunks[i].doc_id], by_id[chunks[i].doc_id].text[a:b], settings)
+        for i, a, b in rows.tolist()]
     hashes = [embed_hash(t) for t in texts]
     cache = cached_vectors(index_dir, settings)
     embedded = embed_missing(texts, hashes, cache, embedder, progress)
     vectors = np.stack([cache[h] for h in hashes]).astype(np.float32)
+    chunk_vectors, sentence_vectors = vectors[:len(chunks)], vectors[len(chunks):]
+    sentences = SentenceTable(rows, sentence_vectors, flat_index(sentence_vectors),
+                              hashes[len(chunks):])
     lexical = LexicalIndex.build(
         [lexical_text(titles[c.doc_id], c.section, c.text, settings) for c in chunks], settings)
     manifest = {
@@ -147,19 +160,22 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
         "dimension": int(vectors.shape[1]),
         "documents": len(documents),
         "chunks": len(chunks),
+        "sentences": len(rows),
         "files": {},
         **(provenance or {}),
     }
     build = new_build_dir(index_dir)
     try:
-        write_build(build, manifest, documents, chunks, vectors, hashes, lexical)
+        write_build(build, manifest, documents, chunks, chunk_vectors, hashes[:len(chunks)],
+                    lexical, sentences)
         publish(index_dir, build)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
     return BuildReport(
-        index_path=index_dir, documents=len(documents), chunks=len(chunks),
-        embedded=len(embedded), reused=len(chunks) - len(embedded),
+        index_path=index_dir, documents=len(documents), chunks=len(chunks), units=len(texts),
+        embedded=len(embedded), reused=len(texts) - len(embedded),
         seconds=time.perf_counter() - began,
-        embedded_docs=sorted({chunks[i].doc_id for i in embedded}),
+        embedded_docs=sorted({chunks[i if i < len(chunks) else rows[i - len(chunks), 0]].doc_id
+                              for i in embedded}),
     )

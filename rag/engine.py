@@ -11,9 +11,9 @@ from rag.abstention import quotes_verbatim, should_abstain
 from rag.answer import (
     PASSAGES_READ,
     AnswerSpan,
+    SentenceScores,
     choose_sentences,
     format_answer,
-    score_sentences,
     verified,
 )
 from rag.chunking import Chunk
@@ -69,10 +69,13 @@ class SearchResult:
     answer: str = ""
     answer_spans: list[AnswerSpan] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The best similarity of any sentence of the top passages to the question: what the
+    # abstention rule reads (see rag.abstention).
+    support: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return {"question": self.question, "answer": self.answer,
-                "abstained": self.abstained,
+                "abstained": self.abstained, "support": round(self.support, 4),
                 "answer_spans": [s.as_dict() for s in self.answer_spans],
                 "passages": [p.as_dict() for p in self.passages],
                 "notes": self.notes}
@@ -97,6 +100,8 @@ class Engine:
         self.corpus_dir = corpus_dir
         self._embedder = embedder
         self.by_key = {c.key: c for c in stored.chunks}
+        self.positions = {c.key: i for i, c in enumerate(stored.chunks)}
+        self.sentence_bounds = stored.sentences.bounds
 
     @property
     def embedder(self) -> Embedder:
@@ -128,24 +133,33 @@ class Engine:
         """Which corpus files changed since this index was built (cheap: hashes only)."""
         return freshness(self.manifest, self.corpus_dir)
 
+    def passage_dense(self, sentence_scores: np.ndarray, positions: list[int]) -> np.ndarray:
+        """Each passage's dense score: its best sentence's cosine to the question."""
+        bounds = self.sentence_bounds
+        return np.array([sentence_scores[bounds[p]:bounds[p + 1]].max() for p in positions])
+
     def score_passages(self, query: np.ndarray, terms: list[str], mask: np.ndarray | None,
                        depth: int, method: str = "hybrid") -> list[Scored]:
         """Candidates from both retrievers, scored by `method`, best first.
 
-        Candidates are each retriever's top `depth`; both signals are then computed exactly
-        for every candidate (dot products over stored vectors, the full BM25 row).
+        Candidates are the passages of the `depth` nearest sentences (FAISS) and BM25's top
+        `depth`; both signals are then computed exactly for every candidate.
         """
         if method not in METHODS:
             raise RagError(f"Unknown retrieval method {method!r}; choose one of "
                            + ", ".join(METHODS))
+        table = self.stored.sentences
+        owners = table.rows[:, 0]
+        sentence_mask = None if mask is None else mask[owners]
+        nearest = dense_scores(table.dense, query, sentence_mask, depth)
+        candidates = {int(owners[i]) for i in nearest}
         lexical_all = self.stored.lexical.scores(terms)
-        candidates = set(dense_scores(self.stored.dense, query, mask, depth))
         if method != "dense":
             candidates |= set(top_positions(lexical_all, mask, depth).tolist())
         positions = sorted(candidates)
         if not positions:
             return []
-        dense = self.stored.vectors[positions] @ query
+        dense = self.passage_dense(table.vectors @ query, positions)
         lexical = lexical_all[positions]
         by_method = {
             "dense": dict(zip(positions, dense.tolist(), strict=True)),
@@ -160,6 +174,20 @@ class Engine:
         scored = [Scored(p, fused[p], float(d), float(b))
                   for p, d, b in zip(positions, dense, lexical, strict=True)]
         return sorted(scored, key=lambda s: (-s.score, s.position))
+
+    def top_sentences(self, query: np.ndarray, passages: list[Passage]) -> SentenceScores:
+        """The sentences of the first passages with their (stored) similarity to the question."""
+        table, bounds = self.stored.sentences, self.sentence_bounds
+        candidates, rows = [], []
+        for passage in passages[:PASSAGES_READ]:
+            position = self.positions[passage.key]
+            for row in range(bounds[position], bounds[position + 1]):
+                _, start, end = table.rows[row].tolist()
+                text = self.documents[passage.doc_id].text[start:end]
+                candidates.append(AnswerSpan(text, passage.rank, passage.key, passage.doc_id,
+                                             start, end))
+                rows.append(row)
+        return SentenceScores(candidates, table.vectors[rows] @ query if rows else np.zeros(0))
 
     def search(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None,
                method: str = "hybrid") -> SearchResult:
@@ -178,12 +206,14 @@ class Engine:
         passages = [make_passage(rank, self.stored.chunks[s.position],
                                  self.documents[self.stored.chunks[s.position].doc_id], s)
                     for rank, s in enumerate(ranked, start=1)]
-        sentences = score_sentences(query, passages, self.documents, self.embedder)
+        sentences = self.top_sentences(query, passages)
         verbatim = quotes_verbatim(cleaned.text, [p.text for p in passages[:PASSAGES_READ]])
         if not passages or should_abstain(sentences.best, verbatim):
-            return SearchResult(cleaned.text, passages, True, REFUSAL, notes=notes)
+            return SearchResult(cleaned.text, passages, True, REFUSAL, notes=notes,
+                                support=sentences.best)
         spans = verified(choose_sentences(sentences), self.documents)
-        return SearchResult(cleaned.text, passages, False, format_answer(spans), spans, notes)
+        return SearchResult(cleaned.text, passages, False, format_answer(spans), spans, notes,
+                            sentences.best)
 
     def rank_documents(self, question: str, depth: int = 100,
                        method: str = "hybrid") -> list[tuple[str, float]]:

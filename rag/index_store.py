@@ -26,7 +26,7 @@ from rag.errors import BuildInProgress, IndexMissing
 from rag.retrieval.lexical import LexicalIndex
 from rag.settings import Settings
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.jsonl"
@@ -34,6 +34,9 @@ VECTORS = "vectors.npy"
 EMBED_HASHES = "embed_hashes.json"
 DENSE = "dense.faiss"
 LEXICAL = "bm25"
+SENTENCES = "sentences.npy"
+SENTENCE_VECTORS = "sentence_vectors.npy"
+SENTENCE_DENSE = "sentences.faiss"
 
 
 @dataclass
@@ -48,6 +51,26 @@ class StoredIndex:
     embed_hashes: list[str]
     dense: faiss.Index
     lexical: LexicalIndex
+    sentences: SentenceTable
+
+    @property
+    def embed_hashes_all(self) -> list[str]:
+        return self.embed_hashes + self.sentences.embed_hashes
+
+
+@dataclass
+class SentenceTable:
+    """Every chunk's sentences: rows (chunk, start, end) sorted by chunk, their vectors, a
+    FAISS index over them, and `bounds` so rows bounds[c]:bounds[c + 1] belong to chunk c."""
+
+    rows: np.ndarray
+    vectors: np.ndarray
+    dense: faiss.Index
+    embed_hashes: list[str]
+
+    @property
+    def bounds(self) -> np.ndarray:
+        return np.searchsorted(self.rows[:, 0], np.arange(int(self.rows[:, 0].max()) + 2))
 
 
 def current_build(index_dir: Path) -> Path | None:
@@ -80,16 +103,26 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in rows if line.strip()]
 
 
+def flat_index(vectors: np.ndarray) -> faiss.Index:
+    """Exact inner-product search: at these sizes an approximate index only adds error."""
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    return index
+
+
 def write_build(build: Path, manifest: dict, documents: list[Document], chunks: list[Chunk],
-                vectors: np.ndarray, embed_hashes: list[str], lexical: LexicalIndex) -> None:
+                vectors: np.ndarray, embed_hashes: list[str], lexical: LexicalIndex,
+                sentences: SentenceTable) -> None:
     """Write every file of a build; the manifest goes last and marks the build complete."""
     write_jsonl(build / DOCUMENTS, (d.as_dict() for d in documents))
     write_jsonl(build / CHUNKS, (c.as_dict() for c in chunks))
     np.save(build / VECTORS, vectors)
-    (build / EMBED_HASHES).write_text(json.dumps(embed_hashes), encoding="utf-8")
-    dense = faiss.IndexFlatIP(vectors.shape[1])
-    dense.add(vectors)
-    faiss.write_index(dense, str(build / DENSE))
+    np.save(build / SENTENCES, sentences.rows)
+    np.save(build / SENTENCE_VECTORS, sentences.vectors)
+    (build / EMBED_HASHES).write_text(json.dumps(
+        {"chunks": embed_hashes, "sentences": sentences.embed_hashes}), encoding="utf-8")
+    faiss.write_index(flat_index(vectors), str(build / DENSE))
+    faiss.write_index(sentences.dense, str(build / SENTENCE_DENSE))
     lexical.save(build / LEXICAL)
     for written in build.rglob("*"):
         if written.is_file():
@@ -141,7 +174,10 @@ def load_build(index_dir: Path, settings: Settings) -> StoredIndex:
     documents = {d["doc_id"]: Document.from_dict(d) for d in read_jsonl(build / DOCUMENTS)}
     chunks = [Chunk.from_dict(c) for c in read_jsonl(build / CHUNKS)]
     vectors = np.load(build / VECTORS)
-    embed_hashes = json.loads((build / EMBED_HASHES).read_text(encoding="utf-8"))
+    hashes = json.loads((build / EMBED_HASHES).read_text(encoding="utf-8"))
     dense = faiss.read_index(str(build / DENSE))
     lexical = LexicalIndex.load(build / LEXICAL, settings)
-    return StoredIndex(build, manifest, documents, chunks, vectors, embed_hashes, dense, lexical)
+    sentences = SentenceTable(np.load(build / SENTENCES), np.load(build / SENTENCE_VECTORS),
+                              faiss.read_index(str(build / SENTENCE_DENSE)), hashes["sentences"])
+    return StoredIndex(build, manifest, documents, chunks, vectors, hashes["chunks"], dense,
+                       lexical, sentences)
