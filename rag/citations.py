@@ -62,8 +62,21 @@ def section_label(chunk: Chunk) -> str | None:
     return " > ".join(chunk.section) or None
 
 
+def section_body(document: Document, offset: int) -> tuple[int, int]:
+    """The body of the section holding `offset` (the whole text if there are no sections),
+    so the context shown never runs into the next heading."""
+    for _, start, end in document.sections:
+        if start <= offset < end:
+            return start, end
+    return 0, len(document.text)
+
+
 def make_citation(chunk: Chunk, document: Document) -> Citation:
     low, high = context_bounds(document.text, chunk.start, chunk.end)
+    body_start, body_end = section_body(document, chunk.start)
+    low, high = max(low, body_start), min(high, body_end)
+    low += len(document.text[low:chunk.start]) - len(document.text[low:chunk.start].lstrip())
+    high -= len(document.text[chunk.end:high]) - len(document.text[chunk.end:high].rstrip())
     return Citation(
         key=chunk.key, doc_id=chunk.doc_id, title=document.metadata.title,
         section=section_label(chunk), page=chunk.page, start=chunk.start, end=chunk.end,

@@ -116,3 +116,11 @@ def test_every_retrieval_method_ranks_the_participants_passage_high(
         engine: Engine, method: str) -> None:
     passages = engine.search(PARTICIPANTS, k=3, method=method).passages
     assert any("South Korea, China, Russia, and Japan" in p.text for p in passages)
+
+
+def test_citation_context_stays_inside_its_section(engine: Engine) -> None:
+    for chunk in engine.stored.chunks:
+        citation = engine.cite(chunk.key)
+        assert "##" not in citation.context
+        assert citation.context == citation.context.strip()
+        assert citation.text in citation.context
