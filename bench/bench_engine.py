@@ -5,6 +5,7 @@ query latency (question encoding + search), on the shipped corpus and on a BEIR 
 
     python bench/bench_engine.py                                # shipped corpus
     python bench/bench_engine.py --beir ../shared/data/scifact  # SciFact (5,183 abstracts)
+    python bench/bench_engine.py --beir ../shared/data/scifact --docs 1000  # a quicker subset
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--beir", type=Path, help="a BEIR folder instead of the shipped corpus")
     parser.add_argument("--queries", type=int, default=200, help="BEIR queries to time")
+    parser.add_argument("--docs", type=int, help="BEIR: index only the first N documents")
     args = parser.parse_args()
     shared_embedder()  # load the model outside the timings
     with tempfile.TemporaryDirectory() as scratch:
@@ -57,7 +59,7 @@ def main() -> None:
         if args.beir:
             data = load_beir(args.beir, "train")
             with build_lock(index_dir):
-                report = index_documents(data.documents, index_dir, Settings())
+                report = index_documents(data.documents[:args.docs], index_dir, Settings())
             questions, rounds, corpus = list(data.queries.values())[:args.queries], 1, args.beir
         else:
             report = build_index(default_corpus_dir(), index_dir)
@@ -66,8 +68,9 @@ def main() -> None:
         engine = Engine.open(index_dir, corpus)
         timings = time_queries(engine, questions, rounds)
     print(f"corpus: {corpus} ({report.documents} documents, {report.chunks} passages)")
-    print(f"build: {seconds:.1f} s, {report.chunks / seconds:.1f} passages/s "
-          f"(embedded {report.embedded})")
+    print(f"build: {seconds:.1f} s, {report.chunks / seconds:.1f} passages/s, "
+          f"{report.units / seconds:.1f} embedded texts/s ({report.units} texts: passages and "
+          "their sentences)")
     print(f"query latency over {len(timings)} queries: p50 {statistics.median(timings):.1f} ms, "
           f"p95 {percentile(timings, 0.95):.1f} ms")
 
