@@ -34,6 +34,7 @@ from rag.settings import Settings, default_corpus_dir, default_index_dir
 DEFAULT_K = 5
 CANDIDATE_DEPTH = 100
 METHODS = ("hybrid", "rrf", "dense", "bm25")
+BEST_SENTENCE_WEIGHT = 0.75
 
 
 @dataclass(frozen=True)
@@ -133,17 +134,21 @@ class Engine:
         """Which corpus files changed since this index was built (cheap: hashes only)."""
         return freshness(self.manifest, self.corpus_dir)
 
-    def passage_dense(self, sentence_scores: np.ndarray, positions: list[int]) -> np.ndarray:
-        """Each passage's dense score: its best sentence's cosine to the question."""
-        bounds = self.sentence_bounds
-        return np.array([sentence_scores[bounds[p]:bounds[p + 1]].max() for p in positions])
+    def passage_dense(self, query: np.ndarray, positions: list[int]) -> np.ndarray:
+        """Each passage's dense score: mostly its best sentence's cosine to the question,
+        partly the whole passage's (weights from SciFact train, see README)."""
+        bounds, sentences = self.sentence_bounds, self.stored.sentences.vectors
+        best = np.array([(sentences[bounds[p]:bounds[p + 1]] @ query).max() for p in positions])
+        whole = self.stored.vectors[positions] @ query
+        return BEST_SENTENCE_WEIGHT * best + (1 - BEST_SENTENCE_WEIGHT) * whole
 
     def score_passages(self, query: np.ndarray, terms: list[str], mask: np.ndarray | None,
                        depth: int, method: str = "hybrid") -> list[Scored]:
         """Candidates from both retrievers, scored by `method`, best first.
 
-        Candidates are the passages of the `depth` nearest sentences (FAISS) and BM25's top
-        `depth`; both signals are then computed exactly for every candidate.
+        Candidates are the `depth` nearest passages and the passages of the `depth` nearest
+        sentences (both FAISS) and BM25's top `depth`; both signals are then computed exactly
+        for every candidate.
         """
         if method not in METHODS:
             raise RagError(f"Unknown retrieval method {method!r}; choose one of "
@@ -153,13 +158,14 @@ class Engine:
         sentence_mask = None if mask is None else mask[owners]
         nearest = dense_scores(table.dense, query, sentence_mask, depth)
         candidates = {int(owners[i]) for i in nearest}
+        candidates |= set(dense_scores(self.stored.dense, query, mask, depth))
         lexical_all = self.stored.lexical.scores(terms)
         if method != "dense":
             candidates |= set(top_positions(lexical_all, mask, depth).tolist())
         positions = sorted(candidates)
         if not positions:
             return []
-        dense = self.passage_dense(table.vectors @ query, positions)
+        dense = self.passage_dense(query, positions)
         lexical = lexical_all[positions]
         by_method = {
             "dense": dict(zip(positions, dense.tolist(), strict=True)),

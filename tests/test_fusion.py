@@ -6,18 +6,19 @@ import numpy as np
 import pytest
 
 from rag.abstention import quotes_verbatim, should_abstain
-from rag.retrieval.fusion import convex, min_max, reciprocal_rank, top_positions
+from rag.retrieval.fusion import convex, reciprocal_rank, top_positions, z_score
 
 
 def test_convex_combination_normalises_each_signal() -> None:
     fused = convex({0: 0.9, 1: 0.5, 2: 0.1}, {0: 0.0, 1: 10.0, 2: 5.0}, dense_weight=0.5)
-    assert fused[0] == pytest.approx(0.5) and fused[1] == pytest.approx(0.75)
-    assert fused[2] == pytest.approx(0.25)
+    z = 1 / np.sqrt(2 / 3)  # z-score of the extremes of three evenly spaced values
+    assert fused[0] == pytest.approx(0.5 * z - 0.5 * z)
+    assert fused[1] == pytest.approx(0.5 * z) and fused[2] == pytest.approx(-0.5 * z)
     assert convex({}, {}) == {}
 
 
-def test_min_max_of_constant_scores_is_one() -> None:
-    assert min_max(np.array([2.0, 2.0])).tolist() == [1.0, 1.0]
+def test_z_score_of_constant_scores_is_zero() -> None:
+    assert z_score(np.array([2.0, 2.0])).tolist() == [0.0, 0.0]
 
 
 def test_reciprocal_rank_fusion_rewards_agreement() -> None:

@@ -1,7 +1,8 @@
 """Fuse dense and lexical scores into one ranking.
 
-`hybrid` is a convex combination of min-max normalised scores over the union of both
-retrievers' candidates; `rrf` (reciprocal rank fusion, k=60) is the usual baseline it is
+`hybrid` is a convex combination of z-score normalised scores over the union of both
+retrievers' candidates (z-scores beat min-max on SciFact train: one outlier score does not
+squash the rest); `rrf` (reciprocal rank fusion, k=60) is the usual baseline it is
 measured against. Both are compared on SciFact in the README.
 """
 
@@ -10,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 RRF_K = 60
-# Weight of the dense score in `hybrid`; chosen by cross-validation on SciFact train.
-DENSE_WEIGHT = 0.5
+# Weight of the dense score in `hybrid`; chosen by 5-fold cross-validation on SciFact train.
+DENSE_WEIGHT = 0.55
 
 
-def min_max(values: np.ndarray) -> np.ndarray:
-    low, high = float(values.min()), float(values.max())
-    return (values - low) / (high - low) if high > low else np.ones_like(values)
+def z_score(values: np.ndarray) -> np.ndarray:
+    spread = float(values.std())
+    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
 
 
 def top_positions(scores: np.ndarray, mask: np.ndarray | None, depth: int) -> np.ndarray:
@@ -29,13 +30,13 @@ def top_positions(scores: np.ndarray, mask: np.ndarray | None, depth: int) -> np
 
 def convex(dense: dict[int, float], lexical: dict[int, float],
            dense_weight: float = DENSE_WEIGHT) -> dict[int, float]:
-    """Weighted sum of min-max normalised scores; a missing score counts as the minimum."""
+    """Weighted sum of z-score normalised scores; a missing score counts as the minimum."""
     union = sorted(set(dense) | set(lexical))
     if not union:
         return {}
     dense_scores = np.array([dense.get(i, min(dense.values(), default=0.0)) for i in union])
     lexical_scores = np.array([lexical.get(i, 0.0) for i in union])
-    fused = dense_weight * min_max(dense_scores) + (1 - dense_weight) * min_max(lexical_scores)
+    fused = dense_weight * z_score(dense_scores) + (1 - dense_weight) * z_score(lexical_scores)
     return dict(zip(union, fused.tolist(), strict=True))
 
 
