@@ -8,13 +8,11 @@ from typing import Annotated
 
 import typer
 
-from rag.engine import Engine
+from rag.engine import METHODS, Engine
 from rag.errors import RagError
 from rag.evaluation.beir_eval import beir_summary_text, evaluate_beir
 from rag.evaluation.report import markdown_report, summary_text, write_csv, write_jsonl
 from rag.evaluation.run import evaluate_file
-
-METHODS = ("dense", "bm25", "rrf", "hybrid")
 
 
 def check_method(value: str | None) -> str | None:
