@@ -22,6 +22,7 @@ from rag.errors import RagError
 from rag.filters import Filters
 from rag.messages import REFUSAL_DETAIL
 from rag.settings import default_corpus_dir, default_index_dir
+from rag.terminal import open_engine
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Question answering with verifiable citations over your documents.")
@@ -71,16 +72,6 @@ def print_build_report(report: BuildReport) -> None:
     for skipped in report.skipped:
         typer.secho(f"skipped {skipped.relpath}: {skipped.reason}", err=True,
                     fg=typer.colors.YELLOW)
-
-
-def open_engine(index: Path | None, corpus: Path | None) -> Engine:
-    engine = Engine.open(index, corpus)
-    stale = engine.freshness()
-    if stale.stale:
-        typer.secho(f"warning: the index is stale ({stale.describe()}); results come from the "
-                    "index as built. Update it with: rag build", err=True,
-                    fg=typer.colors.YELLOW)
-    return engine
 
 
 @app.command()

@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
-from rag.engine import METHODS, Engine
+from rag.engine import METHODS
 from rag.errors import RagError
 from rag.evaluation.beir_eval import beir_summary_text, evaluate_beir
 from rag.evaluation.report import markdown_report, summary_text, write_csv, write_jsonl
 from rag.evaluation.run import evaluate_file
+from rag.terminal import open_engine
 
 
 def check_method(value: str | None) -> str | None:
@@ -63,12 +64,7 @@ def eval_command(
             return
         if bootstrap_against:
             raise typer.BadParameter("--bootstrap-against works with --beir only")
-        engine = Engine.open(index, corpus)
-        stale = engine.freshness()
-        if stale.stale:
-            typer.secho(f"warning: the index is stale ({stale.describe()}); results come from "
-                        "the index as built. Update it with: rag build", err=True,
-                        fg=typer.colors.YELLOW)
+        engine = open_engine(index, corpus)
         rows, summary = evaluate_file(file, engine, k=k, method=method, progress=True)
     except RagError as err:
         typer.secho(f"error: {err}", err=True, fg=typer.colors.RED)
