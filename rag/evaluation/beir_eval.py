@@ -37,14 +37,9 @@ def scorer_name() -> str:
 
 def document_ranking(engine: Any, query: str, depth: int = DEPTH,
                      method: str | None = None) -> list[str]:
-    """Document ids, best first, from the passage ranking (the one place to change if the
-    engine grows a document-level ranking)."""
-    result = engine.search(query, depth, **search_options(engine, method)).as_dict()
-    ranking: list[str] = []
-    for passage in result["passages"]:
-        if passage["doc_id"] not in ranking:
-            ranking.append(passage["doc_id"])
-    return ranking
+    """Document ids, best first: each document ranked by its best passage."""
+    ranked = engine.rank_documents(query, depth, **search_options(method))
+    return [doc_id for doc_id, _ in ranked]
 
 
 def as_run(rankings: dict[str, list[str]]) -> dict[str, dict[str, float]]:
