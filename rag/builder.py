@@ -93,7 +93,8 @@ def embed_missing(texts: list[str], hashes: list[str], cache: dict[str, np.ndarr
                                     strict=True):
             cache[hashes[position]] = vector
         if progress:
-            progress("Embedding passages", min(done + EMBED_BATCH, len(todo)), len(todo))
+            progress("Embedding passages and sentences", min(done + EMBED_BATCH, len(todo)),
+                     len(todo))
     return set(todo)
 
 

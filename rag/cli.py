@@ -57,7 +57,7 @@ def progress_bars() -> Callable[[str, int, int], None]:
 
     def update(stage: str, done: int, total: int) -> None:
         bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=stage,
-                                                             unit="passage", file=sys.stderr))
+                                                             unit="text", file=sys.stderr))
         bar.update(done - bar.n)
         if done >= total:
             bar.close()
