@@ -58,7 +58,8 @@ def choose_sentences(scores: SentenceScores) -> list[AnswerSpan]:
     for index in order[1:MAX_SENTENCES]:
         if total[index] >= SECOND_SENTENCE_RATIO * total[order[0]]:
             chosen.append(scores.candidates[index])
-    return chosen
+    # Shown in reading order: by passage rank, then position, so [1] comes before [2].
+    return sorted(chosen, key=lambda span: (span.passage, span.start))
 
 
 def format_answer(spans: list[AnswerSpan]) -> str:

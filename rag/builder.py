@@ -20,7 +20,7 @@ from rag import __version__
 from rag.chunking import Chunk, chunk_document, embedding_input
 from rag.documents import Document
 from rag.embedding import Embedder, shared_embedder
-from rag.errors import IndexMissing, RagError
+from rag.errors import IndexIncompatible, IndexMissing, RagError
 from rag.fingerprint import index_fingerprint
 from rag.index_store import (
     SentenceTable,
@@ -68,14 +68,13 @@ def cached_vectors(index_dir: Path, settings: Settings) -> dict[str, np.ndarray]
     """
     try:
         previous = load_build(index_dir, settings)
-    except (IndexMissing, OSError, ValueError, KeyError):
+    except (IndexMissing, IndexIncompatible, OSError, ValueError, KeyError):
         return {}
     built_with = previous.manifest.get("fingerprint", {})
     wanted = index_fingerprint(settings)
     if any(built_with.get(name) != wanted[name] for name in VECTOR_FIELDS):
         return {}
-    return dict(zip(previous.embed_hashes_all,
-                    np.concatenate([previous.vectors, previous.sentences.vectors]), strict=True))
+    return dict(zip(previous.embed_hashes_all, previous.vectors_all, strict=True))
 
 
 def embed_missing(texts: list[str], hashes: list[str], cache: dict[str, np.ndarray],
@@ -83,8 +82,11 @@ def embed_missing(texts: list[str], hashes: list[str], cache: dict[str, np.ndarr
     """Embed the texts whose hash is not cached yet; return the positions embedded.
 
     The model is loaded only if something needs embedding, so an up-to-date rebuild is quick.
+    Each distinct text is embedded once, in order of length: batches of similar length
+    waste less work on padding.
     """
-    todo = [i for i, h in enumerate(hashes) if h not in cache]
+    first = {h: i for i, h in reversed(list(enumerate(hashes))) if h not in cache}
+    todo = sorted(first.values(), key=lambda i: len(texts[i]))
     if todo and embedder is None:
         embedder = shared_embedder()
     for done in range(0, len(todo), EMBED_BATCH):
@@ -142,16 +144,19 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
     chunks: list[Chunk] = [c for d in documents for c in chunk_document(d, settings)]
     rows = np.array([(i, start, end) for i, c in enumerate(chunks)
                      for start, end in chunk_units(c)], dtype=np.int64).reshape(-1, 3)
+    plain = [by_id[chunks[i].doc_id].text[a:b] for i, a, b in rows.tolist()]
     texts = [embedding_input(c, titles[c.doc_id], settings) for c in chunks] + [
-        sentence_input(titles[chunks[i].doc_id], by_id[chunks[i].doc_id].text[a:b], settings)
-        for i, a, b in rows.tolist()]
+        sentence_input(titles[chunks[i].doc_id], text, settings)
+        for (i, _, _), text in zip(rows.tolist(), plain, strict=True)] + plain
+    owners = [*range(len(chunks)), *rows[:, 0].tolist(), *rows[:, 0].tolist()]  # text -> chunk
     hashes = [embed_hash(t) for t in texts]
     cache = cached_vectors(index_dir, settings)
     embedded = embed_missing(texts, hashes, cache, embedder, progress)
     vectors = np.stack([cache[h] for h in hashes]).astype(np.float32)
-    chunk_vectors, sentence_vectors = vectors[:len(chunks)], vectors[len(chunks):]
+    first, second = len(chunks), len(chunks) + len(rows)
+    chunk_vectors, sentence_vectors = vectors[:first], vectors[first:second]
     sentences = SentenceTable(rows, sentence_vectors, flat_index(sentence_vectors),
-                              hashes[len(chunks):])
+                              hashes[first:second], vectors[second:], hashes[second:])
     lexical = LexicalIndex.build(
         [lexical_text(titles[c.doc_id], c.section, c.text, settings) for c in chunks], settings)
     manifest = {
@@ -177,6 +182,5 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
         index_path=index_dir, documents=len(documents), chunks=len(chunks), units=len(texts),
         embedded=len(embedded), reused=len(texts) - len(embedded),
         seconds=time.perf_counter() - began,
-        embedded_docs=sorted({chunks[i if i < len(chunks) else rows[i - len(chunks), 0]].doc_id
-                              for i in embedded}),
+        embedded_docs=sorted({chunks[owners[i]].doc_id for i in embedded}),
     )

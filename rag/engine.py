@@ -16,6 +16,7 @@ from rag.answer import (
     format_answer,
     verified,
 )
+from rag.answer_type import Expected, expected_answer, offers
 from rag.chunking import Chunk
 from rag.citations import Citation, make_citation, section_label, validate_key
 from rag.documents import Document
@@ -24,7 +25,7 @@ from rag.errors import IndexIncompatible, RagError, UnknownCitation
 from rag.filters import Filters
 from rag.fingerprint import Freshness, freshness, incompatibilities
 from rag.index_store import StoredIndex, load_build
-from rag.messages import NO_FILTER_MATCH, REFUSAL
+from rag.messages import NO_EXPECTED_ANSWER, NO_FILTER_MATCH, REFUSAL
 from rag.question import clean_question
 from rag.relevance import relevance_label
 from rag.retrieval.dense import dense_scores
@@ -181,8 +182,10 @@ class Engine:
                   for p, d, b in zip(positions, dense, lexical, strict=True)]
         return sorted(scored, key=lambda s: (-s.score, s.position))
 
-    def top_sentences(self, query: np.ndarray, passages: list[Passage]) -> SentenceScores:
-        """The sentences of the first passages with their (stored) similarity to the question."""
+    def top_sentences(self, query: np.ndarray, passages: list[Passage],
+                      expected: Expected | None) -> SentenceScores:
+        """The sentences of the first passages that could give the kind of answer asked
+        for, with the similarity of each sentence alone to the question."""
         table, bounds = self.stored.sentences, self.sentence_bounds
         candidates, rows = [], []
         for passage in passages[:PASSAGES_READ]:
@@ -190,10 +193,12 @@ class Engine:
             for row in range(bounds[position], bounds[position + 1]):
                 _, start, end = table.rows[row].tolist()
                 text = self.documents[passage.doc_id].text[start:end]
-                candidates.append(AnswerSpan(text, passage.rank, passage.key, passage.doc_id,
-                                             start, end))
-                rows.append(row)
-        return SentenceScores(candidates, table.vectors[rows] @ query if rows else np.zeros(0))
+                if offers(text, expected):
+                    candidates.append(AnswerSpan(text, passage.rank, passage.key,
+                                                 passage.doc_id, start, end))
+                    rows.append(row)
+        return SentenceScores(candidates,
+                              table.answer_vectors[rows] @ query if rows else np.zeros(0))
 
     def search(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None,
                method: str = "hybrid") -> SearchResult:
@@ -212,9 +217,12 @@ class Engine:
         passages = [make_passage(rank, self.stored.chunks[s.position],
                                  self.documents[self.stored.chunks[s.position].doc_id], s)
                     for rank, s in enumerate(ranked, start=1)]
-        sentences = self.top_sentences(query, passages)
         verbatim = quotes_verbatim(cleaned.text, [p.text for p in passages[:PASSAGES_READ]])
+        expected = None if verbatim else expected_answer(cleaned.text)
+        sentences = self.top_sentences(query, passages, expected)
         if not passages or should_abstain(sentences.best, verbatim):
+            if passages and expected and not sentences.candidates:
+                notes.append(NO_EXPECTED_ANSWER.format(expected=expected.value))
             return SearchResult(cleaned.text, passages, True, REFUSAL, notes=notes,
                                 support=sentences.best)
         spans = verified(choose_sentences(sentences), self.documents)

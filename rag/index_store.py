@@ -22,11 +22,11 @@ import numpy as np
 
 from rag.chunking import Chunk
 from rag.documents import Document
-from rag.errors import BuildInProgress, IndexMissing
+from rag.errors import BuildInProgress, IndexIncompatible, IndexMissing
 from rag.retrieval.lexical import LexicalIndex
 from rag.settings import Settings
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.jsonl"
@@ -36,6 +36,7 @@ DENSE = "dense.faiss"
 LEXICAL = "bm25"
 SENTENCES = "sentences.npy"
 SENTENCE_VECTORS = "sentence_vectors.npy"
+ANSWER_VECTORS = "answer_vectors.npy"
 SENTENCE_DENSE = "sentences.faiss"
 
 
@@ -55,18 +56,32 @@ class StoredIndex:
 
     @property
     def embed_hashes_all(self) -> list[str]:
-        return self.embed_hashes + self.sentences.embed_hashes
+        return self.embed_hashes + self.sentences.embed_hashes + self.sentences.answer_hashes
+
+    @property
+    def vectors_all(self) -> np.ndarray:
+        """Every stored vector, in the order of `embed_hashes_all`."""
+        return np.concatenate([self.vectors, self.sentences.vectors,
+                               self.sentences.answer_vectors])
 
 
 @dataclass
 class SentenceTable:
-    """Every chunk's sentences: rows (chunk, start, end) sorted by chunk, their vectors, a
-    FAISS index over them, and `bounds` so rows bounds[c]:bounds[c + 1] belong to chunk c."""
+    """Every chunk's sentences: rows (chunk, start, end) sorted by chunk, and `bounds` so
+    rows bounds[c]:bounds[c + 1] belong to chunk c.
+
+    Each sentence has two vectors. `vectors` (with a FAISS index) embed it after its
+    document title, which helps find the right passage; `answer_vectors` embed the sentence
+    alone, which judges better whether the sentence itself answers: with the title in front,
+    a short sentence such as a photo credit reads as "about" the whole report.
+    """
 
     rows: np.ndarray
     vectors: np.ndarray
     dense: faiss.Index
     embed_hashes: list[str]
+    answer_vectors: np.ndarray
+    answer_hashes: list[str]
 
     @property
     def bounds(self) -> np.ndarray:
@@ -119,8 +134,10 @@ def write_build(build: Path, manifest: dict, documents: list[Document], chunks: 
     np.save(build / VECTORS, vectors)
     np.save(build / SENTENCES, sentences.rows)
     np.save(build / SENTENCE_VECTORS, sentences.vectors)
+    np.save(build / ANSWER_VECTORS, sentences.answer_vectors)
     (build / EMBED_HASHES).write_text(json.dumps(
-        {"chunks": embed_hashes, "sentences": sentences.embed_hashes}), encoding="utf-8")
+        {"chunks": embed_hashes, "sentences": sentences.embed_hashes,
+         "answers": sentences.answer_hashes}), encoding="utf-8")
     faiss.write_index(flat_index(vectors), str(build / DENSE))
     faiss.write_index(sentences.dense, str(build / SENTENCE_DENSE))
     lexical.save(build / LEXICAL)
@@ -171,6 +188,10 @@ def load_build(index_dir: Path, settings: Settings) -> StoredIndex:
     if build is None or not (build / MANIFEST).is_file():
         raise IndexMissing(index_dir)
     manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    built_format = manifest.get("fingerprint", {}).get("format_version")
+    if built_format != FORMAT_VERSION:
+        raise IndexIncompatible([f"format_version is {built_format!r} in the index, "
+                                 f"{FORMAT_VERSION!r} now"])
     documents = {d["doc_id"]: Document.from_dict(d) for d in read_jsonl(build / DOCUMENTS)}
     chunks = [Chunk.from_dict(c) for c in read_jsonl(build / CHUNKS)]
     vectors = np.load(build / VECTORS)
@@ -178,6 +199,7 @@ def load_build(index_dir: Path, settings: Settings) -> StoredIndex:
     dense = faiss.read_index(str(build / DENSE))
     lexical = LexicalIndex.load(build / LEXICAL, settings)
     sentences = SentenceTable(np.load(build / SENTENCES), np.load(build / SENTENCE_VECTORS),
-                              faiss.read_index(str(build / SENTENCE_DENSE)), hashes["sentences"])
+                              faiss.read_index(str(build / SENTENCE_DENSE)), hashes["sentences"],
+                              np.load(build / ANSWER_VECTORS), hashes["answers"])
     return StoredIndex(build, manifest, documents, chunks, vectors, hashes["chunks"], dense,
                        lexical, sentences)

@@ -4,6 +4,8 @@ so a refusal can be recognised by machine as well as by a reader."""
 REFUSAL = "The documents do not say."
 REFUSAL_DETAIL = ("No passage in the indexed documents answers this question; the nearest "
                   "passages are shown below, labelled as not answering it.")
+NO_EXPECTED_ANSWER = ("The question asks for {expected}, and none of the best passages "
+                      "gives one.")
 NO_FILTER_MATCH = "No document matches the filters."
 STALE_INDEX = ("The index is stale ({changes}); results come from the index as built. "
                "Update it with: rag build")

@@ -124,3 +124,14 @@ def test_citation_context_stays_inside_its_section(engine: Engine) -> None:
         assert "##" not in citation.context
         assert citation.context == citation.context.strip()
         assert citation.text in citation.context
+
+
+def test_a_when_question_is_answered_only_by_a_sentence_with_a_date(engine: Engine) -> None:
+    result = engine.search("What year did the Korean War end?")
+    assert not result.abstained and "1953" in result.answer
+
+
+def test_a_how_many_question_about_something_the_documents_do_not_count_is_refused(
+        engine: Engine) -> None:
+    result = engine.search("How many North Korean soldiers have been sent to fight for Russia?")
+    assert result.abstained and result.answer == REFUSAL
