@@ -159,6 +159,8 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
                               hashes[first:second], vectors[second:], hashes[second:])
     lexical = LexicalIndex.build(
         [lexical_text(titles[c.doc_id], c.section, c.text, settings) for c in chunks], settings)
+    document_lexical = LexicalIndex.build(
+        [lexical_text(d.metadata.title, (), d.text, settings) for d in documents], settings)
     manifest = {
         "fingerprint": index_fingerprint(settings),
         "package_version": __version__,
@@ -173,7 +175,7 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
     build = new_build_dir(index_dir)
     try:
         write_build(build, manifest, documents, chunks, chunk_vectors, hashes[:len(chunks)],
-                    lexical, sentences)
+                    lexical, sentences, document_lexical)
         publish(index_dir, build)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)

@@ -34,6 +34,7 @@ VECTORS = "vectors.npy"
 EMBED_HASHES = "embed_hashes.json"
 DENSE = "dense.faiss"
 LEXICAL = "bm25"
+DOCUMENT_LEXICAL = "bm25_documents"
 SENTENCES = "sentences.npy"
 SENTENCE_VECTORS = "sentence_vectors.npy"
 ANSWER_VECTORS = "answer_vectors.npy"
@@ -53,6 +54,9 @@ class StoredIndex:
     dense: faiss.Index
     lexical: LexicalIndex
     sentences: SentenceTable
+    # BM25 over whole documents, in the order of `documents`: ranks documents (BEIR) and
+    # gives each passage its document's lexical evidence.
+    document_lexical: LexicalIndex
 
     @property
     def embed_hashes_all(self) -> list[str]:
@@ -127,7 +131,7 @@ def flat_index(vectors: np.ndarray) -> faiss.Index:
 
 def write_build(build: Path, manifest: dict, documents: list[Document], chunks: list[Chunk],
                 vectors: np.ndarray, embed_hashes: list[str], lexical: LexicalIndex,
-                sentences: SentenceTable) -> None:
+                sentences: SentenceTable, document_lexical: LexicalIndex) -> None:
     """Write every file of a build; the manifest goes last and marks the build complete."""
     write_jsonl(build / DOCUMENTS, (d.as_dict() for d in documents))
     write_jsonl(build / CHUNKS, (c.as_dict() for c in chunks))
@@ -141,6 +145,7 @@ def write_build(build: Path, manifest: dict, documents: list[Document], chunks: 
     faiss.write_index(flat_index(vectors), str(build / DENSE))
     faiss.write_index(sentences.dense, str(build / SENTENCE_DENSE))
     lexical.save(build / LEXICAL)
+    document_lexical.save(build / DOCUMENT_LEXICAL)
     for written in build.rglob("*"):
         if written.is_file():
             with open(written, "rb") as handle:
@@ -202,4 +207,4 @@ def load_build(index_dir: Path, settings: Settings) -> StoredIndex:
                               faiss.read_index(str(build / SENTENCE_DENSE)), hashes["sentences"],
                               np.load(build / ANSWER_VECTORS), hashes["answers"])
     return StoredIndex(build, manifest, documents, chunks, vectors, hashes["chunks"], dense,
-                       lexical, sentences)
+                       lexical, sentences, LexicalIndex.load(build / DOCUMENT_LEXICAL, settings))

@@ -28,7 +28,7 @@ class Settings:
     embed_with_context: bool = True
     # BM25 (bm25s), tuned on SciFact train: see README, "Retrieval quality".
     bm25_method: str = "lucene"
-    bm25_k1: float = 1.5
+    bm25_k1: float = 0.9
     bm25_b: float = 0.75
     bm25_stemming: bool = True
     bm25_stopwords: bool = True

@@ -6,31 +6,41 @@ import numpy as np
 import pytest
 
 from rag.abstention import quotes_verbatim, should_abstain
-from rag.retrieval.fusion import convex, reciprocal_rank, top_positions, z_score
+from rag.retrieval.fusion import best_first, convex, fuse, reciprocal_rank, z_score
 
 
 def test_convex_combination_normalises_each_signal() -> None:
-    fused = convex({0: 0.9, 1: 0.5, 2: 0.1}, {0: 0.0, 1: 10.0, 2: 5.0}, dense_weight=0.5)
+    fused = convex(np.array([0.9, 0.5, 0.1]), np.array([0.0, 10.0, 5.0]), dense_weight=0.5)
     z = 1 / np.sqrt(2 / 3)  # z-score of the extremes of three evenly spaced values
     assert fused[0] == pytest.approx(0.5 * z - 0.5 * z)
     assert fused[1] == pytest.approx(0.5 * z) and fused[2] == pytest.approx(-0.5 * z)
-    assert convex({}, {}) == {}
 
 
 def test_z_score_of_constant_scores_is_zero() -> None:
     assert z_score(np.array([2.0, 2.0])).tolist() == [0.0, 0.0]
 
 
+def test_a_signal_without_spread_leaves_the_other_to_decide() -> None:
+    fused = convex(np.array([0.2, 0.8, 0.5]), np.zeros(3))
+    assert best_first(fused, 3).tolist() == [1, 2, 0]
+
+
 def test_reciprocal_rank_fusion_rewards_agreement() -> None:
-    fused = reciprocal_rank({0: 3.0, 1: 2.0, 2: 1.0}, {1: 9.0, 0: 1.0, 2: 5.0})
-    assert max(fused, key=fused.get) == 1
+    fused = reciprocal_rank(np.array([3.0, 2.0, 1.0]), np.array([1.0, 9.0, 5.0]))
+    assert int(np.argmax(fused)) == 1
     assert fused[1] == pytest.approx(1 / 61 + 1 / 62)
 
 
-def test_top_positions_respects_the_mask_and_order() -> None:
-    scores = np.array([0.1, 0.9, 0.5, 0.7])
-    assert top_positions(scores, None, 2).tolist() == [1, 3]
-    assert top_positions(scores, np.array([True, False, True, False]), 5).tolist() == [2, 0]
+def test_each_method_reads_its_signals() -> None:
+    dense, lexical = np.array([0.9, 0.1, 0.5]), np.array([0.0, 7.0, 1.0])
+    assert best_first(fuse("dense", dense, lexical), 1).tolist() == [0]
+    assert best_first(fuse("bm25", dense, lexical), 1).tolist() == [1]
+
+
+def test_best_first_orders_and_cuts_with_ties_by_position() -> None:
+    scores = np.array([0.1, 0.9, 0.5, 0.9])
+    assert best_first(scores, 2).tolist() == [1, 3]
+    assert best_first(scores, 10).tolist() == [1, 3, 2, 0]
 
 
 def test_verbatim_quotes_need_eight_consecutive_words() -> None:

@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 
-from rag.engine import METHODS
 from rag.errors import RagError
 from rag.evaluation.beir_eval import beir_summary_text, evaluate_beir
 from rag.evaluation.report import markdown_report, summary_text, write_csv, write_jsonl
 from rag.evaluation.run import evaluate_file
+from rag.retrieval.fusion import METHODS
 from rag.terminal import open_engine
 
 

@@ -1,4 +1,4 @@
-"""Dense retrieval: cosine similarity of MiniLM embeddings, searched exactly with FAISS."""
+"""Dense retrieval: cosine similarity of MiniLM embeddings, computed exactly with FAISS."""
 
 from __future__ import annotations
 
@@ -6,18 +6,14 @@ import faiss
 import numpy as np
 
 
-def dense_scores(index: faiss.Index, query: np.ndarray, mask: np.ndarray | None,
-                 depth: int) -> dict[int, float]:
-    """The `depth` best chunk positions (among those `mask` admits) and their cosines.
+def similarities(index: faiss.Index, query: np.ndarray) -> np.ndarray:
+    """The query's cosine to every vector of the index, in index order.
 
-    The flat inner-product index is exact; at this corpus size an approximate one would
-    only add error. A mask becomes a FAISS ID selector, so filtering loses no recall.
+    Fusion normalises each signal over the whole collection, so every score is needed, not
+    only the nearest; the flat inner-product index is exact (an approximate one would only
+    add error at these sizes).
     """
-    allowed = None if mask is None else np.flatnonzero(mask).astype(np.int64)
-    if allowed is not None and allowed.size == 0:
-        return {}
-    depth = min(depth, index.ntotal if allowed is None else int(allowed.size))
-    params = None if allowed is None else faiss.SearchParameters(
-        sel=faiss.IDSelectorBatch(allowed))
-    scores, ids = index.search(query.reshape(1, -1).astype(np.float32), depth, params=params)
-    return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+    scores, ids = index.search(query.reshape(1, -1).astype(np.float32), index.ntotal)
+    ordered = np.empty(index.ntotal, dtype=np.float32)
+    ordered[ids[0]] = scores[0]
+    return ordered
