@@ -75,8 +75,11 @@ def evaluate_questions(questions: Sequence[Question], engine: Any, k: int = 10,
 
 def miss_reasons(row: dict[str, Any], k: int) -> list[str]:
     reasons = []
-    if row["eval"]["judged"] and row["eval"]["first_relevant_rank"] is None:
+    first = row["eval"]["first_relevant_rank"]
+    if row["eval"]["judged"] and first is None:
         reasons.append(f"no relevant passage in the top {k}")
+    elif row["eval"]["judged"] and first > 1:
+        reasons.append(f"first relevant passage at rank {first}")
     if row["abstained"] and not row["unanswerable"]:
         reasons.append("abstained on an answerable question")
     if row["unanswerable"] and not row["abstained"]:
