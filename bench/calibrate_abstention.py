@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.abstention import quotes_verbatim
 from rag.answer import PASSAGES_READ
 from rag.engine import Engine
+from rag.quotes import quotes_verbatim
 
 
 def abstention_scores(refused: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:

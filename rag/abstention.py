@@ -11,30 +11,12 @@ On the dev set (`eval/devset.jsonl`) this separates unanswerable questions with 
 type check, the passage-level cosine 0.70 and IDF-weighted term coverage or the top BM25
 score 0.58. `bench/calibrate_abstention.py` picks the threshold (the best balance of
 abstention precision and recall on the dev set), prints the separation and a leave-one-out
-estimate. A question that quotes a passage verbatim (8+ consecutive words) is never refused.
+estimate. A question that quotes a passage (`rag.quotes`) is never refused.
 """
 
 from __future__ import annotations
 
-import re
-
 SENTENCE_THRESHOLD = 0.5255
-VERBATIM_WORDS = 8
-WORD = re.compile(r"\w+")
-
-
-def quotes_verbatim(question: str, passage_texts: list[str], length: int = VERBATIM_WORDS) -> bool:
-    """Does the question contain `length` consecutive words of one of the passages?"""
-    words = WORD.findall(question.casefold())
-    if len(words) < length:
-        return False
-    grams = {" ".join(words[i:i + length]) for i in range(len(words) - length + 1)}
-    for text in passage_texts:
-        passage_words = WORD.findall(text.casefold())
-        if any(" ".join(passage_words[i:i + length]) in grams
-               for i in range(len(passage_words) - length + 1)):
-            return True
-    return False
 
 
 def should_abstain(best_sentence: float, verbatim: bool,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from rag.abstention import quotes_verbatim, should_abstain
+from rag.abstention import should_abstain
 from rag.answer import (
     PASSAGES_READ,
     AnswerSpan,
@@ -27,6 +28,7 @@ from rag.fingerprint import Freshness, freshness, incompatibilities
 from rag.index_store import StoredIndex, load_build
 from rag.messages import NO_EXPECTED_ANSWER, NO_FILTER_MATCH, REFUSAL
 from rag.question import clean_question
+from rag.quotes import Quote
 from rag.relevance import relevance_label
 from rag.retrieval.dense import similarities
 from rag.retrieval.fusion import METHODS, best_first, fuse, z_score
@@ -34,6 +36,7 @@ from rag.settings import Settings, default_corpus_dir, default_index_dir
 
 DEFAULT_K = 5
 BEST_SENTENCE_WEIGHT = 0.75
+QUOTE_WINDOW = 20  # how many of the best passages are checked for a quote of the question
 
 
 @dataclass(frozen=True)
@@ -170,9 +173,9 @@ class Engine:
                 for i in best_first(fused, count)]
 
     def top_sentences(self, query: np.ndarray, passages: list[Passage],
-                      expected: Expected | None) -> SentenceScores:
-        """The sentences of the first passages that could give the kind of answer asked
-        for, with the similarity of each sentence alone to the question."""
+                      admits: Callable[[str], bool]) -> SentenceScores:
+        """The sentences of the first passages that `admits` lets answer, with the
+        similarity of each sentence alone to the question."""
         table, bounds = self.stored.sentences, self.sentence_bounds
         candidates, rows = [], []
         for passage in passages[:PASSAGES_READ]:
@@ -180,12 +183,22 @@ class Engine:
             for row in range(bounds[position], bounds[position + 1]):
                 _, start, end = table.rows[row].tolist()
                 text = self.documents[passage.doc_id].text[start:end]
-                if offers(text, expected):
+                if admits(text):
                     candidates.append(AnswerSpan(text, passage.rank, passage.key,
                                                  passage.doc_id, start, end))
                     rows.append(row)
         return SentenceScores(candidates,
                               table.answer_vectors[rows] @ query if rows else np.zeros(0))
+
+    def answer_candidates(self, query: np.ndarray, passages: list[Passage], quote: Quote,
+                          expected: Expected | None) -> SentenceScores:
+        """A keyword search answers with the sentences that contain it (when one does); a
+        question asking for a number or date with the sentences that hold one."""
+        if quote.whole_question:
+            quoting = self.top_sentences(query, passages, quote.in_text)
+            if quoting.candidates:
+                return quoting
+        return self.top_sentences(query, passages, lambda text: offers(text, expected))
 
     def search(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None,
                method: str = "hybrid") -> SearchResult:
@@ -200,13 +213,17 @@ class Engine:
             return SearchResult(cleaned.text, [], True, REFUSAL, notes=[*notes, NO_FILTER_MATCH])
         query = self.embedder.encode_query(cleaned.text)
         terms = self.stored.lexical.query_terms(cleaned.text)
-        ranked = self.score_passages(query, terms, mask, k, method)
-        passages = [make_passage(rank, self.stored.chunks[s.position],
-                                 self.documents[self.stored.chunks[s.position].doc_id], s)
-                    for rank, s in enumerate(ranked, start=1)]
-        verbatim = quotes_verbatim(cleaned.text, [p.text for p in passages[:PASSAGES_READ]])
+        quote = Quote.of(cleaned.text) if terms else Quote.of("")
+        ranked = self.score_passages(query, terms, mask, max(k, QUOTE_WINDOW), method)
+        # A passage the question quotes comes first (a stable partition of the best ones).
+        chunks = self.stored.chunks
+        ranked = sorted(ranked, key=lambda s: not quote.in_text(chunks[s.position].text))
+        passages = [make_passage(rank, chunks[s.position],
+                                 self.documents[chunks[s.position].doc_id], s)
+                    for rank, s in enumerate(ranked[:k], start=1)]
+        verbatim = any(quote.in_text(p.text) for p in passages[:PASSAGES_READ])
         expected = None if verbatim else expected_answer(cleaned.text)
-        sentences = self.top_sentences(query, passages, expected)
+        sentences = self.answer_candidates(query, passages, quote, expected)
         if not passages or should_abstain(sentences.best, verbatim):
             if passages and expected and not sentences.candidates:
                 notes.append(NO_EXPECTED_ANSWER.format(expected=expected.value))

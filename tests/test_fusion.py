@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.abstention import quotes_verbatim, should_abstain
+from rag.abstention import should_abstain
+from rag.quotes import Quote, quotes_verbatim
 from rag.retrieval.fusion import best_first, convex, fuse, reciprocal_rank, z_score
 
 
@@ -43,9 +44,20 @@ def test_best_first_orders_and_cuts_with_ties_by_position() -> None:
     assert best_first(scores, 10).tolist() == [1, 3, 2, 0]
 
 
-def test_verbatim_quotes_need_eight_consecutive_words() -> None:
+def test_a_long_question_quotes_with_eight_consecutive_words() -> None:
     passage = "Peace is a process, not an event. A peace regime thus represents a framework."
     assert quotes_verbatim("why is PEACE a process not an event a peace regime?", [passage])
-    assert not quotes_verbatim("peace is a process, not an event", [passage])
+    assert not quotes_verbatim("why is peace a process and not an event at all?", [passage])
+
+
+def test_a_short_query_quotes_when_all_of_it_occurs() -> None:
+    passage = "the Northern Limit Line, conventional force reductions"
+    assert quotes_verbatim("northern limit line", [passage])
+    assert Quote.of("Northern Limit Line").whole_question
+    assert not quotes_verbatim("southern limit line", [passage])
+    assert not Quote.of("").in_text(passage)
+
+
+def test_the_rule_refuses_low_support_unless_the_question_quotes() -> None:
     assert not should_abstain(0.0, verbatim=True)
     assert should_abstain(0.1, verbatim=False) and not should_abstain(0.9, verbatim=False)

@@ -135,3 +135,11 @@ def test_a_how_many_question_about_something_the_documents_do_not_count_is_refus
         engine: Engine) -> None:
     result = engine.search("How many North Korean soldiers have been sent to fight for Russia?")
     assert result.abstained and result.answer == REFUSAL
+
+
+@pytest.mark.parametrize("keywords", ["Northern Limit Line", "sanctions relief", "human rights"])
+def test_a_keyword_search_for_words_in_the_text_finds_and_answers_with_them(
+        engine: Engine, keywords: str) -> None:
+    result = engine.search(keywords)
+    assert keywords.lower() in result.passages[0].text.lower()
+    assert not result.abstained and keywords.lower() in result.answer.lower()

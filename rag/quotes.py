@@ -1,0 +1,46 @@
+"""Does a question quote the documents?
+
+A question that repeats a run of the text word for word is about that text: the passage it
+quotes is ranked first and the question is never refused. A long question quotes when it
+shares 8 consecutive words with a passage; a short one (a keyword search such as "Northern
+Limit Line") when all of it occurs there. Words are compared case-folded, punctuation aside.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+VERBATIM_WORDS = 8
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Quote:
+    grams: frozenset[str]
+    length: int
+
+    @classmethod
+    def of(cls, question: str, length: int = VERBATIM_WORDS) -> Quote:
+        words = WORD.findall(question.casefold())
+        size = min(length, len(words))
+        starts = range(len(words) - size + 1) if size else range(0)
+        return cls(frozenset(" ".join(words[i:i + size]) for i in starts), size)
+
+    @property
+    def whole_question(self) -> bool:
+        """Is the quote the whole question (a short keyword search)?"""
+        return len(self.grams) == 1 and self.length < VERBATIM_WORDS
+
+    def in_text(self, text: str) -> bool:
+        if not self.grams:
+            return False
+        words = WORD.findall(text.casefold())
+        return any(" ".join(words[i:i + self.length]) in self.grams
+                   for i in range(len(words) - self.length + 1))
+
+
+def quotes_verbatim(question: str, passage_texts: list[str]) -> bool:
+    """Does the question quote one of the passages?"""
+    quote = Quote.of(question)
+    return any(quote.in_text(text) for text in passage_texts)
