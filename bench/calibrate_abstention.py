@@ -3,8 +3,9 @@
 For every dev question it prints the support (the best similarity of any sentence of the
 top passages to the question) and whether the question quotes a passage, then picks the
 threshold that best separates answerable from unanswerable questions (maximising the
-smaller of abstention precision and recall, then accuracy) under the rule
-"refuse when support < threshold, unless the question quotes a passage verbatim".
+smaller of abstention precision and recall, then accuracy) under the engine's rule: "refuse
+when support < threshold, unless the question quotes a passage; refuse always when it names
+something the documents never mention".
 
     python bench/calibrate_abstention.py [--devset eval/devset.jsonl]
 """
@@ -19,7 +20,10 @@ import numpy as np
 
 from rag.answer import PASSAGES_READ
 from rag.engine import Engine
+from rag.messages import NEVER_MENTIONED
 from rag.quotes import quotes_verbatim
+
+NEVER_MENTIONED_PREFIX = NEVER_MENTIONED.split("{")[0]
 
 
 def abstention_scores(refused: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
@@ -29,13 +33,21 @@ def abstention_scores(refused: np.ndarray, truth: np.ndarray) -> tuple[float, fl
     return precision, recall, float((refused == truth).mean())
 
 
-def best_threshold(values: np.ndarray, quoted: np.ndarray, truth: np.ndarray) -> float:
+def refusals(values: np.ndarray, threshold: float, quoted: np.ndarray,
+             named: np.ndarray) -> np.ndarray:
+    """The engine's rule: refuse on low support unless the question quotes a passage, and
+    always when it names something the documents never mention."""
+    return named | ((values < threshold) & ~quoted)
+
+
+def best_threshold(values: np.ndarray, quoted: np.ndarray, named: np.ndarray,
+                   truth: np.ndarray) -> float:
     """The threshold with the best smaller-of-precision-and-recall, then accuracy; taken
     midway between two observed supports, so rounding it does not move a question."""
     distinct = np.unique(values)
     cuts = (distinct[1:] + distinct[:-1]) / 2
     best = max((min(p, r), a, t) for t in cuts
-               for p, r, a in [abstention_scores((values < t) & ~quoted, truth)])
+               for p, r, a in [abstention_scores(refusals(values, t, quoted, named), truth)])
     return float(best[2])
 
 
@@ -53,27 +65,29 @@ def main() -> None:
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.devset.read_text("utf-8").splitlines() if line]
     engine = Engine.open()
-    support, verbatim = [], []
+    support, verbatim, names = [], [], []
     for row in rows:
         result = engine.search(row["question"])
         support.append(result.support)
         verbatim.append(quotes_verbatim(result.question,
                                         [p.text for p in result.passages[:PASSAGES_READ]]))
-    for row, value, quoted in sorted(zip(rows, support, verbatim, strict=True),
-                                     key=lambda item: item[1]):
+        names.append(any(note.startswith(NEVER_MENTIONED_PREFIX) for note in result.notes))
+    for row, value, quoted, unknown in sorted(zip(rows, support, verbatim, names, strict=True),
+                                              key=lambda item: item[1]):
         label = "UNANS" if row["unanswerable"] else row["kind"][:5]
-        print(f"{label:6} support {value:.3f} {'quotes ' if quoted else '       '}"
-              f"{row['question'][:70]}")
-    values, quoted = np.array(support), np.array(verbatim)
+        flag = "quotes " if quoted else "names  " if unknown else "       "
+        print(f"{label:6} support {value:.3f} {flag}{row['question'][:70]}")
+    values, quoted, named = np.array(support), np.array(verbatim), np.array(names)
     truth = np.array([bool(row["unanswerable"]) for row in rows])
-    threshold = best_threshold(values, quoted, truth)
-    precision, recall, accuracy = abstention_scores((values < threshold) & ~quoted, truth)
+    threshold = best_threshold(values, quoted, named, truth)
+    precision, recall, accuracy = abstention_scores(
+        refusals(values, threshold, quoted, named), truth)
     print(f"\nROC AUC of support for unanswerable questions: {roc_auc(-values, truth):.3f}")
     print(f"best threshold {threshold:.4f}: abstention precision {precision:.3f}, "
           f"recall {recall:.3f}, accuracy {accuracy:.3f}")
-    refused = np.array([values[i] < best_threshold(np.delete(values, i), np.delete(quoted, i),
-                                                   np.delete(truth, i)) and not quoted[i]
-                        for i in range(len(values))])
+    refused = np.array([refusals(values[i:i + 1], best_threshold(
+        np.delete(values, i), np.delete(quoted, i), np.delete(named, i), np.delete(truth, i)),
+        quoted[i:i + 1], named[i:i + 1])[0] for i in range(len(values))])
     precision, recall, accuracy = abstention_scores(refused, truth)
     print(f"leave-one-out (threshold chosen without the question it judges): precision "
           f"{precision:.3f}, recall {recall:.3f}, accuracy {accuracy:.3f}")

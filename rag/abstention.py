@@ -11,7 +11,8 @@ On the dev set (`eval/devset.jsonl`) this separates unanswerable questions with 
 type check, the passage-level cosine 0.70 and IDF-weighted term coverage or the top BM25
 score 0.58. `bench/calibrate_abstention.py` picks the threshold (the best balance of
 abstention precision and recall on the dev set), prints the separation and a leave-one-out
-estimate. A question that quotes a passage (`rag.quotes`) is never refused.
+estimate. A question that quotes a passage (`rag.quotes`) is never refused; one that names
+something the documents never mention (`rag.names`) always is.
 """
 
 from __future__ import annotations

@@ -26,7 +26,8 @@ from rag.errors import IndexIncompatible, RagError, UnknownCitation
 from rag.filters import Filters
 from rag.fingerprint import Freshness, freshness, incompatibilities
 from rag.index_store import StoredIndex, load_build
-from rag.messages import NO_EXPECTED_ANSWER, NO_FILTER_MATCH, REFUSAL
+from rag.messages import NEVER_MENTIONED, NO_EXPECTED_ANSWER, NO_FILTER_MATCH, REFUSAL
+from rag.names import unknown_names
 from rag.question import clean_question
 from rag.quotes import Quote
 from rag.relevance import relevance_label
@@ -224,6 +225,11 @@ class Engine:
         verbatim = any(quote.in_text(p.text) for p in passages[:PASSAGES_READ])
         expected = None if verbatim else expected_answer(cleaned.text)
         sentences = self.answer_candidates(query, passages, quote, expected)
+        unknown = [] if verbatim else unknown_names(cleaned.text, self.stored.lexical.knows)
+        if unknown:
+            names = ", ".join(f"\u201c{name}\u201d" for name in unknown)
+            return SearchResult(cleaned.text, passages, True, REFUSAL, support=sentences.best,
+                                notes=[*notes, NEVER_MENTIONED.format(names=names)])
         if not passages or should_abstain(sentences.best, verbatim):
             if passages and expected and not sentences.candidates:
                 notes.append(NO_EXPECTED_ANSWER.format(expected=expected.value))

@@ -6,6 +6,7 @@ REFUSAL_DETAIL = ("No passage in the indexed documents answers this question; th
                   "passages are shown below, labelled as not answering it.")
 NO_EXPECTED_ANSWER = ("The question asks for {expected}, and none of the best passages "
                       "gives one.")
+NEVER_MENTIONED = "The documents never mention {names}."
 NO_FILTER_MATCH = "No document matches the filters."
 STALE_INDEX = ("The index is stale ({changes}); results come from the index as built. "
                "Update it with: rag build")

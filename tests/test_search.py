@@ -143,3 +143,10 @@ def test_a_keyword_search_for_words_in_the_text_finds_and_answers_with_them(
     result = engine.search(keywords)
     assert keywords.lower() in result.passages[0].text.lower()
     assert not result.abstained and keywords.lower() in result.answer.lower()
+
+
+def test_a_question_naming_what_the_documents_never_mention_is_refused_with_the_name(
+        engine: Engine) -> None:
+    result = engine.search("What happened at the nuclear talks in Stockholm?")
+    assert result.abstained and result.answer == REFUSAL and result.passages
+    assert any("\u201cStockholm\u201d" in note for note in result.notes)

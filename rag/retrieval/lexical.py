@@ -57,6 +57,10 @@ class LexicalIndex:
     def query_terms(self, question: str) -> list[str]:
         return tokenize([question], self.settings)[0]
 
+    def knows(self, word: str) -> bool:
+        """Does the indexed text use this word (after stemming; stop words count as known)?"""
+        return all(term in self.model.vocab_dict for term in self.query_terms(word))
+
     def scores(self, terms: list[str]) -> np.ndarray:
         """BM25 score of every passage for the question's terms (zeros if none is known)."""
         known = [t for t in terms if t in self.model.vocab_dict]

@@ -1,0 +1,26 @@
+"""Names the documents never mention (fast: a hand-made vocabulary)."""
+
+from __future__ import annotations
+
+from rag.names import unknown_names
+
+KNOWN = {"korea", "north", "south", "hanoi", "summit", "what", "the", "report"}
+
+
+def known(word: str) -> bool:
+    return word.lower() in KNOWN
+
+
+def test_capitalised_words_the_documents_never_use_are_reported_once() -> None:
+    question = "What happened at the Stockholm talks between North Korea and Stockholm officials?"
+    assert unknown_names(question, known) == ["Stockholm"]
+
+
+def test_sentence_and_quotation_starts_and_acronyms_are_not_names() -> None:
+    assert unknown_names("Stockholm talks: Were they held?", known) == []
+    assert unknown_names("Did the report say \u201cWhatever it takes\u201d?", known) == []
+    assert unknown_names("What does USIP say about the DMZ?", known) == []
+
+
+def test_hyphenated_names_are_one_name() -> None:
+    assert unknown_names("What did Moon Jae-in sign in Hanoi?", known) == ["Moon", "Jae-in"]
