@@ -33,6 +33,7 @@ from rag.ingest import SUPPORTED_SUFFIXES
 from rag.messages import REFUSAL_DETAIL
 from rag.question import clean_question
 from rag.references import human_date
+from rag.relevance import QUOTED
 from rag.settings import default_corpus_dir, default_index_dir
 
 log = logging.getLogger("rag.app")
@@ -45,7 +46,7 @@ EXAMPLES = (
     "How could ordinary North Koreans benefit from peaceful coexistence?",
 )
 BAR_LOW, BAR_HIGH = 0.15, 0.75  # scores mapped to an empty and a full relevance bar
-LABEL_COLOURS = {"strong match": "#1b7f3b", "good match": "#2a7ab0",
+LABEL_COLOURS = {QUOTED: "#1b7f3b", "strong match": "#1b7f3b", "good match": "#2a7ab0",
                  "partial match": "#b7791f", "weak match": "#8a8f98"}
 
 CSS = """

@@ -30,7 +30,7 @@ from rag.messages import NEVER_MENTIONED, NO_EXPECTED_ANSWER, NO_FILTER_MATCH, R
 from rag.names import unknown_names
 from rag.question import clean_question
 from rag.quotes import Quote
-from rag.relevance import relevance_label
+from rag.relevance import QUOTED, relevance_label
 from rag.retrieval.dense import similarities
 from rag.retrieval.fusion import METHODS, best_first, fuse, z_score
 from rag.settings import Settings, default_corpus_dir, default_index_dir
@@ -218,11 +218,13 @@ class Engine:
         ranked = self.score_passages(query, terms, mask, max(k, QUOTE_WINDOW), method)
         # A passage the question quotes comes first (a stable partition of the best ones).
         chunks = self.stored.chunks
-        ranked = sorted(ranked, key=lambda s: not quote.in_text(chunks[s.position].text))
+        quoted = {s.position for s in ranked if quote.in_text(chunks[s.position].text)}
+        ranked = sorted(ranked, key=lambda s: s.position not in quoted)
         passages = [make_passage(rank, chunks[s.position],
-                                 self.documents[chunks[s.position].doc_id], s)
+                                 self.documents[chunks[s.position].doc_id], s,
+                                 s.position in quoted)
                     for rank, s in enumerate(ranked[:k], start=1)]
-        verbatim = any(quote.in_text(p.text) for p in passages[:PASSAGES_READ])
+        verbatim = any(s.position in quoted for s in ranked[:PASSAGES_READ])
         expected = None if verbatim else expected_answer(cleaned.text)
         sentences = self.answer_candidates(query, passages, quote, expected)
         unknown = [] if verbatim else unknown_names(cleaned.text, self.stored.lexical.knows)
@@ -271,13 +273,14 @@ class Engine:
         return make_citation(chunk, self.documents[chunk.doc_id])
 
 
-def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored) -> Passage:
+def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored,
+                 quoted: bool) -> Passage:
     meta = document.metadata
     return Passage(
         rank=rank, key=chunk.key, doc_id=chunk.doc_id, title=meta.title,
         authors=list(meta.authors), date=meta.date, url=meta.url, type=meta.type,
         section=section_label(chunk), page=chunk.page, start=chunk.start, end=chunk.end,
         text=document.text[chunk.start:chunk.end], score=round(scored.score, 4),
-        relevance=relevance_label(scored.dense),
+        relevance=QUOTED if quoted else relevance_label(scored.dense),
         signals={"dense": round(scored.dense, 4), "bm25": round(scored.lexical, 4)},
     )

@@ -8,6 +8,7 @@ from rag.engine import Engine
 from rag.errors import EmptyQuestion, UnknownCitation
 from rag.filters import Filters
 from rag.messages import REFUSAL
+from rag.relevance import QUOTED
 from rag.settings import MAX_QUESTION_CHARS
 
 pytestmark = pytest.mark.slow
@@ -150,3 +151,8 @@ def test_a_question_naming_what_the_documents_never_mention_is_refused_with_the_
     result = engine.search("What happened at the nuclear talks in Stockholm?")
     assert result.abstained and result.answer == REFUSAL and result.passages
     assert any("\u201cStockholm\u201d" in note for note in result.notes)
+
+
+def test_a_quoted_passage_is_labelled_as_holding_the_exact_words(engine: Engine) -> None:
+    top = engine.search("Northern Limit Line").passages[0]
+    assert top.relevance == QUOTED and "Northern Limit Line" in top.text
