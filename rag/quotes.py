@@ -3,7 +3,9 @@
 A question that repeats a run of the text word for word is about that text: the passage it
 quotes is ranked first and the question is never refused. A long question quotes when it
 shares 8 consecutive words with a passage; a short one (a keyword search such as "Northern
-Limit Line") when all of it occurs there. Words are compared case-folded, punctuation aside.
+Limit Line") when all of it occurs there, and a keyword search (a few words, not phrased as a
+question, such as "Hanoi summit") also when all its words occur in the passage, in any order.
+Words are compared case-folded, punctuation aside.
 """
 
 from __future__ import annotations
@@ -12,20 +14,28 @@ import re
 from dataclasses import dataclass
 
 VERBATIM_WORDS = 8
+KEYWORD_SEARCH_WORDS = 5
 WORD = re.compile(r"\w+")
+QUESTION_START = re.compile(
+    r"\s*(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could"
+    r"|should|would|will|has|have|had)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Quote:
     grams: frozenset[str]
     length: int
+    keywords: frozenset[str] = frozenset()  # a keyword search's words, else empty
 
     @classmethod
     def of(cls, question: str, length: int = VERBATIM_WORDS) -> Quote:
         words = WORD.findall(question.casefold())
         size = min(length, len(words))
         starts = range(len(words) - size + 1) if size else range(0)
-        return cls(frozenset(" ".join(words[i:i + size]) for i in starts), size)
+        searching = (1 < len(words) <= KEYWORD_SEARCH_WORDS and "?" not in question
+                     and not QUESTION_START.match(question))
+        return cls(frozenset(" ".join(words[i:i + size]) for i in starts), size,
+                   frozenset(words) if searching else frozenset())
 
     @property
     def whole_question(self) -> bool:
@@ -36,6 +46,8 @@ class Quote:
         if not self.grams:
             return False
         words = WORD.findall(text.casefold())
+        if self.keywords and self.keywords <= set(words):
+            return True
         return any(" ".join(words[i:i + self.length]) in self.grams
                    for i in range(len(words) - self.length + 1))
 

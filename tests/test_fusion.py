@@ -58,6 +58,14 @@ def test_a_short_query_quotes_when_all_of_it_occurs() -> None:
     assert not Quote.of("").in_text(passage)
 
 
+def test_a_keyword_search_quotes_when_all_its_words_occur_in_any_order() -> None:
+    passage = "a diplomatic failure at a subsequent summit in Hanoi in February 2019"
+    assert quotes_verbatim("Hanoi summit", [passage])
+    assert not quotes_verbatim("Hanoi summit?", [passage]), "a question, not a keyword search"
+    assert not quotes_verbatim("Where was the summit in Hanoi", [passage])
+    assert not quotes_verbatim("Singapore summit", [passage])
+
+
 def test_the_rule_refuses_low_support_unless_the_question_quotes() -> None:
     assert not should_abstain(0.0, verbatim=True)
     assert should_abstain(0.1, verbatim=False) and not should_abstain(0.9, verbatim=False)
