@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 from rag.builder import build_index
 from rag.engine import Engine
 from rag.errors import BuildInProgress, IndexIncompatible, IndexMissing, RagError
-from rag.index_store import build_lock, current_build
+from rag.index_store import FORMAT_VERSION, build_lock, current_build
 from rag.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -106,6 +107,22 @@ def test_an_index_built_with_other_settings_is_refused(corpus_copy: Path, tmp_pa
         Engine.open(index, corpus_copy)
     assert "rag build" in str(refused.value)
     assert Engine.open(index, corpus_copy, Settings(chunk_size=400, chunk_overlap=50))
+
+
+def test_an_index_of_an_older_format_is_refused_then_rebuilt(
+        corpus_copy: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    build_index(corpus_copy, index)
+    manifest = current_build(index) / "manifest.json"
+    old = json.loads(manifest.read_text("utf-8"))
+    old["fingerprint"]["format_version"] = FORMAT_VERSION - 1
+    manifest.write_text(json.dumps(old), "utf-8")
+    with pytest.raises(IndexIncompatible, match="format_version") as refused:
+        Engine.open(index, corpus_copy)
+    assert "rag build" in str(refused.value)
+    report = build_index(corpus_copy, index)
+    assert report.embedded > 0, "vectors of an older format are not reused"
+    assert Engine.open(index, corpus_copy).search("Who wrote the report?").passages
 
 
 def test_a_stale_index_is_reported(engine: Engine, corpus_copy: Path, shipped_index: Path) -> None:
