@@ -12,6 +12,9 @@ from rag.documents import Document
 MAX_SENTENCES = 2
 PASSAGES_READ = 3
 SECOND_SENTENCE_RATIO = 0.9  # a second sentence must score this close to the best one
+# Weight of the question-term overlap when choosing sentences: on the dev set the share of
+# answers holding the gold rose from 0.603 to 0.655 at 0.3 and stayed there up to 1.0.
+OVERLAP_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,9 @@ class SentenceScores:
 
     candidates: list[AnswerSpan]
     similarity: np.ndarray
+    # Share of the question's (stemmed) terms each sentence contains: picks among sentences
+    # that are close in meaning; the abstention rule reads `similarity` alone.
+    overlap: np.ndarray | None = None
 
     @property
     def best(self) -> float:
@@ -52,7 +58,8 @@ def choose_sentences(scores: SentenceScores) -> list[AnswerSpan]:
         return []
     # Earlier passages are likelier to answer: a small prior by rank breaks near-ties.
     prior = np.array([0.02 * (PASSAGES_READ - c.passage) for c in scores.candidates])
-    total = scores.similarity + prior
+    overlap = scores.overlap if scores.overlap is not None else 0.0
+    total = scores.similarity + OVERLAP_WEIGHT * overlap + prior
     order = np.argsort(-total, kind="stable")
     chosen = [scores.candidates[order[0]]]
     for index in order[1:MAX_SENTENCES]:

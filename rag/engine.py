@@ -173,10 +173,10 @@ class Engine:
         return [Scored(int(allowed[i]), float(fused[i]), float(dense[i]), float(own[i]))
                 for i in best_first(fused, count)]
 
-    def top_sentences(self, query: np.ndarray, passages: list[Passage],
+    def top_sentences(self, question: str, query: np.ndarray, passages: list[Passage],
                       admits: Callable[[str], bool]) -> SentenceScores:
         """The sentences of the first passages that `admits` lets answer, with the
-        similarity of each sentence alone to the question."""
+        similarity of each sentence alone to the question and the share of its terms."""
         table, bounds = self.stored.sentences, self.sentence_bounds
         candidates, rows = [], []
         for passage in passages[:PASSAGES_READ]:
@@ -188,18 +188,23 @@ class Engine:
                     candidates.append(AnswerSpan(text, passage.rank, passage.key,
                                                  passage.doc_id, start, end))
                     rows.append(row)
+        terms = set(self.stored.lexical.query_terms(question))
+        overlap = np.array([len(terms & set(self.stored.lexical.query_terms(c.text)))
+                            / max(len(terms), 1) for c in candidates])
         return SentenceScores(candidates,
-                              table.answer_vectors[rows] @ query if rows else np.zeros(0))
+                              table.answer_vectors[rows] @ query if rows else np.zeros(0),
+                              overlap)
 
-    def answer_candidates(self, query: np.ndarray, passages: list[Passage], quote: Quote,
-                          expected: Expected | None) -> SentenceScores:
+    def answer_candidates(self, question: str, query: np.ndarray, passages: list[Passage],
+                          quote: Quote, expected: Expected | None) -> SentenceScores:
         """A keyword search answers with the sentences that contain it (when one does); a
         question asking for a number or date with the sentences that hold one."""
         if quote.whole_question:
-            quoting = self.top_sentences(query, passages, quote.in_text)
+            quoting = self.top_sentences(question, query, passages, quote.in_text)
             if quoting.candidates:
                 return quoting
-        return self.top_sentences(query, passages, lambda text: offers(text, expected))
+        return self.top_sentences(question, query, passages,
+                                  lambda text: offers(text, expected))
 
     def search(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None,
                method: str = "hybrid") -> SearchResult:
@@ -226,7 +231,7 @@ class Engine:
                     for rank, s in enumerate(ranked[:k], start=1)]
         verbatim = any(s.position in quoted for s in ranked[:PASSAGES_READ])
         expected = None if verbatim else expected_answer(cleaned.text)
-        sentences = self.answer_candidates(query, passages, quote, expected)
+        sentences = self.answer_candidates(cleaned.text, query, passages, quote, expected)
         unknown = [] if verbatim else unknown_names(cleaned.text, self.stored.lexical.knows)
         if unknown:
             names = ", ".join(f"\u201c{name}\u201d" for name in unknown)

@@ -46,3 +46,12 @@ def test_answer_sentences_are_shown_in_reading_order() -> None:
     spans = [AnswerSpan("second", 2, "d:2", "d", 50, 56), AnswerSpan("first", 1, "d:1", "d", 0, 5)]
     chosen = choose_sentences(SentenceScores(spans, np.array([0.9, 0.88])))
     assert [s.passage for s in chosen] == [1, 2]
+
+
+def test_sentences_sharing_the_questions_words_win_near_ties() -> None:
+    spans = [AnswerSpan("Singapore summit in June", 1, "d:1", "d", 0, 24),
+             AnswerSpan("a summit in Hanoi in February 2019", 1, "d:1", "d", 25, 59)]
+    close = np.array([0.60, 0.58])
+    assert choose_sentences(SentenceScores(spans, close))[0].start == 0
+    chosen = choose_sentences(SentenceScores(spans, close, overlap=np.array([0.25, 0.75])))
+    assert chosen[0].start == 25

@@ -20,9 +20,10 @@ from rag.evaluation import evaluate_file, load_questions
 from rag.evaluation.beir_cache import beir_index_dir
 from rag.evaluation.beir_eval import as_run, evaluate_beir, per_query_scores
 from rag.evaluation.dataset import Question
-from rag.evaluation.judge import normalise, relevant_ranks
+from rag.evaluation.judge import answer_holds_gold, normalise, relevant_ranks
 from rag.evaluation.metrics import (
     abstention_scores,
+    answer_accuracy,
     citation_share,
     mean_recall_at_k,
     mean_reciprocal_rank,
@@ -223,6 +224,8 @@ def test_evaluate_file_passes_fields_through_and_summarises(tmp_path: Path) -> N
     assert summary["recall@1"] == 1.0 and summary["mrr@10"] == 1.0
     assert summary["abstention_recall"] == 0.0 and summary["abstention_precision"] is None
     assert summary["citations_verified"] == 1.0 and summary["citation_spans"] == 2
+    # a1's answer "South Korea [1]" does not hold its gold "South Korea, China"
+    assert first["eval"]["answer_holds_gold"] is False and summary["answer_accuracy"] == 0.0
     assert [m["id"] for m in summary["misses"]] == ["a6"]
     assert [b["line"] for b in summary["bad_rows"]] == [2, 3, 5, 6, 7, 9, 10]
     text, markdown = summary_text(summary), markdown_report(summary)
@@ -387,3 +390,16 @@ def test_embeddings_are_kept_on_disk_and_only_new_texts_are_encoded(tmp_path: Pa
     again = CachingEmbedder(tmp_path / "vectors", model)
     assert again.encode(["bb", "ccc", "a"]).tolist() == [[2, 1], [3, 1], [1, 1]]
     assert model.seen == ["a", "bb", "ccc"] and again.reused == 2
+
+
+def test_an_answer_holds_the_gold_when_it_contains_a_snippet_or_quotes_a_gold_document() -> None:
+    with_snippet = Question("q", "Who?", gold=("South Korea, China",), gold_docs=("r",))
+    answer = {"abstained": False, "answer": "Also \u201cSouth  Korea, China\u201d [1]",
+              "answer_spans": [{"doc_id": "x"}]}
+    assert answer_holds_gold(answer, with_snippet)
+    assert not answer_holds_gold({**answer, "abstained": True}, with_snippet)
+    assert not answer_holds_gold({**answer, "answer": "Japan [1]"}, with_snippet)
+    only_docs = Question("q", "Who?", gold_docs=("r",))
+    assert not answer_holds_gold(answer, only_docs)
+    assert answer_holds_gold({**answer, "answer_spans": [{"doc_id": "r"}]}, only_docs)
+    assert answer_accuracy([True, False, True, True]) == 0.75 and answer_accuracy([]) is None

@@ -158,3 +158,8 @@ def test_a_question_naming_what_the_documents_never_mention_is_refused_with_the_
 def test_a_quoted_passage_is_labelled_as_holding_the_exact_words(engine: Engine) -> None:
     top = engine.search("Northern Limit Line").passages[0]
     assert top.relevance == QUOTED and "Northern Limit Line" in top.text
+
+
+def test_the_answer_sentence_is_the_one_about_what_the_question_names(engine: Engine) -> None:
+    result = engine.search("When was the US\u2013North Korea summit in Hanoi held?")
+    assert not result.abstained and "Hanoi in February 2019" in result.answer

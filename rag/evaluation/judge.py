@@ -44,3 +44,15 @@ def relevant_ranks(passages: list[Mapping[str, object]], question: Question) -> 
     gold = [normalise(g) for g in question.gold]
     return [position for position, passage in enumerate(passages, start=1)
             if is_relevant(passage, question, gold)]
+
+
+def answer_holds_gold(result: Mapping[str, object], question: Question) -> bool:
+    """Does the extractive answer contain a gold snippet (normalised), or, for a question
+    labelled only with gold documents, quote one of them? A refusal never does."""
+    if result.get("abstained"):
+        return False
+    if question.gold:
+        answer = normalise(str(result.get("answer") or ""))
+        return any(normalise(g) in answer for g in question.gold if g.strip())
+    spans = result.get("answer_spans") or []
+    return any(str(span.get("doc_id")) in question.gold_docs for span in spans)

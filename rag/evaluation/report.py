@@ -54,7 +54,8 @@ def metric_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
         if name.startswith(("recall@", "mrr@")):
             label = name.replace("recall@", "Recall@").replace("mrr@", "MRR@")
             lines.append((label, shown(value)))
-    lines += [("Abstention precision", shown(summary["abstention_precision"])),
+    lines += [("Answer holds the gold", shown(summary["answer_accuracy"])),
+              ("Abstention precision", shown(summary["abstention_precision"])),
               ("Abstention recall", shown(summary["abstention_recall"])),
               ("Abstained", shown(summary["abstained"])),
               ("Citations verified", f"{shown(summary['citations_verified'])} "

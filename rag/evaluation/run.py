@@ -13,9 +13,10 @@ from tqdm import tqdm
 
 from rag.errors import RagError
 from rag.evaluation.dataset import BadRow, Question, load_questions
-from rag.evaluation.judge import relevant_ranks
+from rag.evaluation.judge import answer_holds_gold, relevant_ranks
 from rag.evaluation.metrics import (
     abstention_scores,
+    answer_accuracy,
     citation_share,
     latency_percentiles,
     mean_recall_at_k,
@@ -46,6 +47,8 @@ def result_row(question: Question, result: dict[str, Any], latency_ms: float,
     verified, spans = verify_spans(result, documents)
     row["eval"] = {"judged": question.judged, "relevant_ranks": ranks,
                    "first_relevant_rank": ranks[0] if ranks else None,
+                   "answer_holds_gold": answer_holds_gold(result, question)
+                   if question.judged else None,
                    "citations_verified": verified, "citation_spans": spans}
     return row
 
@@ -104,6 +107,8 @@ def summarize(rows: Sequence[dict[str, Any]], k: int, bad_rows: Sequence[BadRow]
         summary[f"recall@{cutoff}"] = mean_recall_at_k(judged, cutoff)
     summary[f"mrr@{min(k, MRR_CUTOFF)}"] = mean_reciprocal_rank(judged, min(k, MRR_CUTOFF))
     summary.update({
+        "answer_accuracy": answer_accuracy(
+            r["eval"]["answer_holds_gold"] for r in rows if r["eval"]["judged"]),
         "abstention_precision": abstention["precision"],
         "abstention_recall": abstention["recall"],
         "abstained": abstention["abstained"],
