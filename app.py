@@ -32,7 +32,7 @@ from rag.index_store import current_build
 from rag.ingest import SUPPORTED_SUFFIXES
 from rag.messages import REFUSAL_DETAIL
 from rag.question import clean_question
-from rag.references import human_date
+from rag.references import human_date, page_mention
 from rag.relevance import QUOTED
 from rag.settings import default_corpus_dir, default_index_dir
 
@@ -251,9 +251,9 @@ def esc(text: object) -> str:
     return html.escape(str(text))
 
 
-def where(section: str | None, page: int | None, day: str | None = None,
+def where(section: str | None, page_label: str | None, day: str | None = None,
           kind: str | None = None) -> str:
-    parts = [section, f"p. {page}" if page else None, human_date(day) if day else None, kind]
+    parts = [section, page_mention(page_label), human_date(day) if day else None, kind]
     return " · ".join(esc(p) for p in parts if p)
 
 
@@ -268,7 +268,7 @@ def relevance_html(label: str, score: float) -> str:
 
 
 def passage_html(passage, question: str, nearest: bool) -> str:
-    meta = where(passage.section, passage.page, passage.date, passage.type)
+    meta = where(passage.section, passage.page_label, passage.date, passage.type)
     flag = ('<div class="rag-nearest">Nearest passage — not a confident answer</div>'
             if nearest else "")
     return (f'<div class="rag-card" data-key="{esc(passage.key)}">{flag}'
@@ -369,8 +369,8 @@ def show_citation(engine: Engine) -> None:
         st.error(str(err))
         return
     st.html(f'<div class="rag-head">{link(citation.url, citation.title)}</div>'
-            f'<div class="rag-meta">{where(citation.section, citation.page)}'
-            f'{" · " if citation.section or citation.page else ""}characters '
+            f'<div class="rag-meta">{where(citation.section, citation.page_label)}'
+            f'{" · " if citation.section or citation.page_label else ""}characters '
             f'{citation.start}–{citation.end}</div>')
     st.caption("The cited passage, highlighted in its context:")
     offset = citation.context_start

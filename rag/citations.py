@@ -20,7 +20,8 @@ class Citation:
     doc_id: str
     title: str
     section: str | None
-    page: int | None
+    page: int | None  # physical, 1-based: where a PDF viewer opens
+    page_label: str | None  # as the document prints it: "vii", "3–4"
     start: int
     end: int
     text: str
@@ -79,8 +80,9 @@ def make_citation(chunk: Chunk, document: Document) -> Citation:
     high -= len(document.text[chunk.end:high]) - len(document.text[chunk.end:high].rstrip())
     return Citation(
         key=chunk.key, doc_id=chunk.doc_id, title=document.metadata.title,
-        section=section_label(chunk), page=chunk.page, start=chunk.start, end=chunk.end,
-        text=document.text[chunk.start:chunk.end], context=document.text[low:high],
+        section=section_label(chunk), page=chunk.page,
+        page_label=document.page_label(chunk.page, chunk.page_end), start=chunk.start,
+        end=chunk.end, text=document.text[chunk.start:chunk.end], context=document.text[low:high],
         context_start=low, context_end=high, reference=chicago(document.metadata),
         reference_markdown=chicago(document.metadata, markdown=True),
         bibtex=bibtex(document.metadata), url=document.metadata.url,

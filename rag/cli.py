@@ -21,6 +21,7 @@ from rag.engine import DEFAULT_K, Engine
 from rag.errors import RagError
 from rag.filters import Filters
 from rag.messages import REFUSAL_DETAIL
+from rag.references import page_mention
 from rag.settings import default_corpus_dir, default_index_dir
 from rag.terminal import open_engine
 
@@ -107,7 +108,7 @@ def add(files: Annotated[list[Path], typer.Argument(help="PDF, HTML, Markdown or
 def print_passages(result_dict: dict) -> None:
     for passage in result_dict["passages"]:
         where = " · ".join(str(part) for part in (
-            passage["section"], passage["page"] and f"p. {passage['page']}", passage["date"])
+            passage["section"], page_mention(passage["page_label"]), passage["date"])
             if part)
         typer.secho(f"[{passage['rank']}] {passage['title']}" + (f" — {where}" if where else ""),
                     bold=True)
@@ -157,8 +158,7 @@ def cite(key: Annotated[str, typer.Argument(help="A citation key from `rag ask`.
         return
     before = citation.context[:citation.start - citation.context_start]
     after = citation.context[citation.end - citation.context_start:]
-    where = " · ".join(str(p) for p in (citation.section, citation.page and f"p. {citation.page}")
-                       if p)
+    where = " · ".join(str(p) for p in (citation.section, page_mention(citation.page_label)) if p)
     typer.secho(f"{citation.title}" + (f" — {where}" if where else ""), bold=True)
     typer.echo(f"key {citation.key} · chars {citation.start}–{citation.end}\n")
     typer.echo(textwrap.fill(f"{before}»{citation.text}«{after}", 96))

@@ -54,7 +54,7 @@ class Document:
     source: str  # path relative to the corpus folder
     text: str
     metadata: Metadata
-    pages: tuple[Span, ...] = ()  # PDF pages; label is the 1-based page number
+    pages: tuple[Span, ...] = ()  # PDF pages in order; label is the printed page label
     sections: tuple[tuple[tuple[str, ...], int, int], ...] = field(default=())
 
     @property
@@ -63,10 +63,20 @@ class Document:
         return hashlib.sha256(blob).hexdigest()
 
     def page_at(self, offset: int) -> int | None:
-        for page in self.pages:
+        """The 1-based physical page holding `offset`: what a PDF viewer jumps to."""
+        for number, page in enumerate(self.pages, start=1):
             if page.start <= offset < page.end:
-                return int(page.label)
-        return int(self.pages[-1].label) if self.pages else None
+                return number
+        return len(self.pages) or None
+
+    def page_label(self, first: int | None, last: int | None = None) -> str | None:
+        """How the document itself numbers physical pages `first` to `last` ("vii", "3–4"):
+        a reader checks a citation against the printed number, not the PDF's page count."""
+        if first is None or not 0 < first <= len(self.pages):
+            return None
+        last = last if last is not None and first < last <= len(self.pages) else first
+        labels = dict.fromkeys((self.pages[first - 1].label, self.pages[last - 1].label))
+        return "–".join(labels)
 
     def as_dict(self) -> dict[str, object]:
         return {

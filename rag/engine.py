@@ -53,7 +53,8 @@ class Passage:
     url: str | None
     type: str
     section: str | None
-    page: int | None
+    page: int | None  # physical, 1-based: where a PDF viewer opens
+    page_label: str | None  # as the document prints it: "vii", "3–4"
     start: int
     end: int
     text: str
@@ -284,8 +285,9 @@ def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored,
     return Passage(
         rank=rank, key=chunk.key, doc_id=chunk.doc_id, title=meta.title,
         authors=list(meta.authors), date=meta.date, url=meta.url, type=meta.type,
-        section=section_label(chunk), page=chunk.page, start=chunk.start, end=chunk.end,
-        text=document.text[chunk.start:chunk.end], score=round(scored.score, 4),
+        section=section_label(chunk), page=chunk.page,
+        page_label=document.page_label(chunk.page, chunk.page_end), start=chunk.start,
+        end=chunk.end, text=document.text[chunk.start:chunk.end], score=round(scored.score, 4),
         relevance=QUOTED if quoted else relevance_label(scored.dense),
         signals={"dense": round(scored.dense, 4), "bm25": round(scored.lexical, 4)},
     )

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+from rag.references import page_mention
+
 NOTHING_RELEVANT = ("The documents do not seem to answer this question; the passages below "
                     "are the nearest ones, not answers.")
 
@@ -52,7 +54,7 @@ def to_json(result: Any, citations: Mapping[str, Any], **kwargs: Any) -> str:
 
 def _where(passage: Mapping[str, Any]) -> str:
     parts = [passage.get("section"),
-             passage.get("page") and f"p. {passage['page']}",
+             page_mention(passage.get("page_label")),
              passage.get("date")]
     return " · ".join(str(p) for p in parts if p)
 

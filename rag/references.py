@@ -21,6 +21,13 @@ def human_date(iso: str) -> str:
     return f"{month} {parts[2]}, {parts[0]}" if len(parts) == 3 else f"{month} {parts[0]}"
 
 
+def page_mention(label: str | None) -> str | None:
+    """"3" -> "p. 3"; a range "3–4" -> "pp. 3–4"; no label, nothing."""
+    if not label:
+        return None
+    return f"pp. {label}" if "–" in label else f"p. {label}"
+
+
 def inverted(name: str) -> str:
     """"Joseph Y. Yun" -> "Yun, Joseph Y."; a one-word name (an organisation) stays."""
     given, _, family = name.strip().rpartition(" ")

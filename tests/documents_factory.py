@@ -19,14 +19,20 @@ governments consider credible over the long run.</p></article>
 <footer>FOOTER-BOILERPLATE copyright notice</footer></body></html>"""
 
 
-def write_pdf(path: Path, pages: list[str], title: str | None = None) -> Path:
-    """A real PDF with one text page per entry (an empty entry makes a blank page)."""
+def write_pdf(path: Path, pages: list[str], title: str | None = None,
+              numbering: dict[int, str] | None = None) -> Path:
+    """A real PDF with one text page per entry (an empty entry makes a blank page).
+
+    `numbering` maps a 0-based page to the label style that starts there ("r" lower-case
+    roman, "D" decimal), each range counting from 1, as a report's front matter does."""
     pdf = FPDF()
     pdf.set_font("Helvetica", size=11)
     if title:
         pdf.set_title(title)
-    for text in pages:
+    for number, text in enumerate(pages):
         pdf.add_page()
+        if numbering and number in numbering:
+            pdf.set_page_label(numbering[number], None, 1)
         if text:
             pdf.multi_cell(0, 6, text)
     pdf.output(str(path))

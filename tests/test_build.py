@@ -16,6 +16,7 @@ from rag.engine import Engine
 from rag.errors import BuildInProgress, IndexIncompatible, IndexMissing, RagError
 from rag.index_store import FORMAT_VERSION, build_lock, current_build
 from rag.settings import Settings
+from tests.documents_factory import write_pdf
 
 pytestmark = pytest.mark.slow
 RISKS = "risks-of-south-korea-nuclear-armament"
@@ -156,3 +157,19 @@ def test_a_corpus_with_nothing_readable_keeps_the_previous_index(
 def test_a_second_build_at_once_is_refused(tmp_path: Path, corpus_copy: Path) -> None:
     with build_lock(tmp_path / "index"), pytest.raises(BuildInProgress):
         build_index(corpus_copy, tmp_path / "index")
+
+
+def test_a_pdf_passage_is_cited_with_its_printed_page(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    filler = " Each page is long enough to make a passage of its own." * 12
+    write_pdf(corpus / "report.pdf", [
+        "Foreword by the editors of this study." + filler, "Contents and thanks." + filler,
+        "The armistice of 1953 ended the fighting but no peace treaty followed it." + filler],
+        title="A Report", numbering={0: "r", 2: "D"})
+    build_index(corpus, tmp_path / "index")
+    engine = Engine.open(tmp_path / "index", corpus)
+    top = engine.search("Did a peace treaty follow the 1953 armistice?").passages[0]
+    assert (top.page, top.page_label) == (3, "1")
+    citation = engine.cite(top.key)
+    assert (citation.page, citation.page_label) == (3, "1")

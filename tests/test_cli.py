@@ -17,7 +17,7 @@ from tests.documents_factory import write_broken_files
 pytestmark = pytest.mark.slow
 PARTICIPANTS = "Which countries besides the two Koreas and the US must take part in a peace regime?"
 PASSAGE_FIELDS = {"rank", "key", "doc_id", "title", "authors", "date", "url", "section", "page",
-                  "start", "end", "text", "score"}
+                  "page_label", "start", "end", "text", "score"}
 
 
 def offline_prefix() -> list[str]:

@@ -7,7 +7,7 @@ from rag.export import NOTHING_RELEVANT, to_json, to_markdown
 PASSAGE = {"rank": 1, "key": "peace-regime:0123456789", "doc_id": "peace-regime",
            "title": "A Peace Regime", "authors": ["Frank Aum"], "date": "2020-02",
            "url": "https://www.usip.org/x", "type": "Report", "section": "Summary",
-           "page": None, "start": 10, "end": 60,
+           "page": None, "page_label": None, "start": 10, "end": 60,
            "text": "Six countries—North Korea, South Korea.\n\nSecond <script>x</script>",
            "score": 0.6123, "relevance": "strong match"}
 RESULT = {"question": "Which countries?", "passages": [PASSAGE], "abstained": False,
@@ -41,6 +41,12 @@ def test_markdown_export_is_readable():
     assert "strong match (score 0.61)" in md and "`peace-regime:0123456789`" in md
     assert "Reference: Aum, Frank." in md and "```bibtex\n@techreport" in md
     assert NOTHING_RELEVANT not in md
+
+
+def test_markdown_export_cites_the_printed_page():
+    passage = {**PASSAGE, "page": 7, "page_label": "3\u20134"}
+    md = to_markdown({**RESULT, "passages": [passage]}, CITATIONS)
+    assert "### [1] A Peace Regime — Summary · pp. 3\u20134 · 2020-02" in md
 
 
 def test_markdown_export_says_when_nothing_is_relevant():

@@ -53,6 +53,18 @@ def test_pdf_keeps_page_numbers(tmp_path: Path) -> None:
     assert [p.label for p in doc.pages] == ["1", "2"]
 
 
+def test_pdf_pages_carry_their_printed_labels(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "r.pdf", ["Title page.", "Preface.", "Chapter on the armistice.",
+                                          "Chapter on trade."], numbering={0: "r", 2: "D"})
+    doc = load_document(path, "r.pdf")
+    assert [p.label for p in doc.pages] == ["i", "ii", "1", "2"]
+    armistice = doc.text.index("armistice")
+    assert doc.page_at(armistice) == 3, "the physical page, for a viewer to open"
+    assert doc.page_label(doc.page_at(armistice)) == "1"
+    assert doc.page_label(2, 3) == "ii\u20131"
+    assert doc.page_label(None) is None and doc.page_label(9) is None
+
+
 def test_sidecar_metadata_wins(tmp_path: Path) -> None:
     path = write_pdf(tmp_path / "r.pdf", ["Text."], title="Embedded title")
     (tmp_path / "r.pdf.meta.yaml").write_text("title: Real Title\ndate: 2020-02\n",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rag.documents import Metadata
-from rag.references import bibtex, chicago, human_date
+from rag.references import bibtex, chicago, human_date, page_mention
 
 REPORT = Metadata(title="A Peace Regime for the Korean Peninsula", type="Report",
                   publisher="United States Institute of Peace", date="2020-02",
@@ -44,3 +44,8 @@ def test_bibtex_entries() -> None:
 def test_human_dates() -> None:
     assert [human_date(d) for d in ("2020", "2020-02", "2025-02-13")] == [
         "2020", "February 2020", "February 13, 2025"]
+
+
+def test_page_mentions() -> None:
+    assert [page_mention(label) for label in ("7", "iv", "3\u20134", None)] == [
+        "p. 7", "p. iv", "pp. 3\u20134", None]

@@ -1,4 +1,4 @@
-"""PDF files: text per page with pypdf (pure Python, well kept), page numbers kept."""
+"""PDF files: text per page with pypdf (pure Python, well kept), with the pages' printed labels."""
 
 from __future__ import annotations
 
@@ -33,12 +33,12 @@ def load_pdf(raw: bytes, path: Path) -> tuple[str, dict[str, object], tuple[Span
     parts: list[str] = []
     pages: list[Span] = []
     cursor = 0
-    for number, page_text in enumerate(page_texts, start=1):
+    for page_text, label in zip(page_texts, printed_labels(reader), strict=True):
         if parts:
             parts.append(PAGE_BREAK)
             cursor += len(PAGE_BREAK)
         parts.append(page_text)
-        pages.append(Span(cursor, cursor + len(page_text), str(number)))
+        pages.append(Span(cursor, cursor + len(page_text), label))
         cursor += len(page_text)
     meta: dict[str, object] = {"type": "PDF"}
     if info is not None:
@@ -50,3 +50,16 @@ def load_pdf(raw: bytes, path: Path) -> tuple[str, dict[str, object], tuple[Span
         if info.creation_date is not None:
             meta["date"] = info.creation_date.date().isoformat()
     return "".join(parts), meta, tuple(pages)
+
+
+def printed_labels(reader: PdfReader) -> list[str]:
+    """Each page's label as the PDF numbers it ("i", "ii", "1"), where it says; the 1-based
+    page number elsewhere (a report's page 1 is often the PDF's page 5)."""
+    numbers = [str(n) for n in range(1, len(reader.pages) + 1)]
+    try:
+        labels = list(reader.page_labels)
+    except (PyPdfError, ValueError, KeyError, TypeError, IndexError):
+        return numbers
+    if len(labels) != len(numbers):
+        return numbers
+    return [label.strip() or number for label, number in zip(labels, numbers, strict=True)]
