@@ -4,10 +4,12 @@ For every dev question it prints the support (the best similarity of any sentenc
 top passages to the question) and whether the question quotes a passage, then picks the
 threshold that best separates answerable from unanswerable questions (maximising the
 smaller of abstention precision and recall, then accuracy) under the engine's rule: "refuse
-when support < threshold, unless the question quotes a passage; refuse always when it names
-something the documents never mention".
+when support < threshold, unless the question quotes a passage; a question naming something the
+documents never mention needs NAME_PENALTY more support".
 
-    python bench/calibrate_abstention.py [--devset eval/devset.jsonl]
+    python bench/calibrate_abstention.py [--devset eval/devset.jsonl] [--check eval/heldout.jsonl]
+
+`--check` applies the chosen threshold, unchanged, to a second set (the held-out one).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.abstention import NAME_PENALTY
 from rag.answer import PASSAGES_READ
 from rag.engine import Engine
 from rag.messages import NEVER_MENTIONED
@@ -33,21 +36,19 @@ def abstention_scores(refused: np.ndarray, truth: np.ndarray) -> tuple[float, fl
     return precision, recall, float((refused == truth).mean())
 
 
-def refusals(values: np.ndarray, threshold: float, quoted: np.ndarray,
-             named: np.ndarray) -> np.ndarray:
-    """The engine's rule: refuse on low support unless the question quotes a passage, and
-    always when it names something the documents never mention."""
-    return named | ((values < threshold) & ~quoted)
+def refusals(support: np.ndarray, threshold: float, quoted: np.ndarray) -> np.ndarray:
+    """The engine's rule on support (after the unknown-name penalty): refuse below the
+    threshold unless the question quotes a passage."""
+    return (support < threshold) & ~quoted
 
 
-def best_threshold(values: np.ndarray, quoted: np.ndarray, named: np.ndarray,
-                   truth: np.ndarray) -> float:
+def best_threshold(support: np.ndarray, quoted: np.ndarray, truth: np.ndarray) -> float:
     """The threshold with the best smaller-of-precision-and-recall, then accuracy; taken
     midway between two observed supports, so rounding it does not move a question."""
-    distinct = np.unique(values)
+    distinct = np.unique(support)
     cuts = (distinct[1:] + distinct[:-1]) / 2
     best = max((min(p, r), a, t) for t in cuts
-               for p, r, a in [abstention_scores(refusals(values, t, quoted, named), truth)])
+               for p, r, a in [abstention_scores(refusals(support, t, quoted), truth)])
     return float(best[2])
 
 
@@ -59,38 +60,55 @@ def roc_auc(scores: np.ndarray, truth: np.ndarray) -> float:
     return float((wins + ties / 2) / (positive.size * negative.size))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--devset", type=Path, default=Path("eval/devset.jsonl"))
-    args = parser.parse_args()
-    rows = [json.loads(line) for line in args.devset.read_text("utf-8").splitlines() if line]
-    engine = Engine.open()
-    support, verbatim, names = [], [], []
+def measure(engine: Engine, path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per question of the set: support after the name penalty, quotes a passage, is
+    unanswerable; printed lowest support first."""
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+    support, quoted, names = [], [], []
     for row in rows:
         result = engine.search(row["question"])
         support.append(result.support)
-        verbatim.append(quotes_verbatim(result.question,
-                                        [p.text for p in result.passages[:PASSAGES_READ]]))
+        quoted.append(quotes_verbatim(result.question,
+                                      [p.text for p in result.passages[:PASSAGES_READ]]))
         names.append(any(note.startswith(NEVER_MENTIONED_PREFIX) for note in result.notes))
-    for row, value, quoted, unknown in sorted(zip(rows, support, verbatim, names, strict=True),
+    for row, value, quotes, unknown in sorted(zip(rows, support, quoted, names, strict=True),
                                               key=lambda item: item[1]):
         label = "UNANS" if row["unanswerable"] else row["kind"][:5]
-        flag = "quotes " if quoted else "names  " if unknown else "       "
+        flag = "quotes " if quotes else "names  " if unknown else "       "
         print(f"{label:6} support {value:.3f} {flag}{row['question'][:70]}")
-    values, quoted, named = np.array(support), np.array(verbatim), np.array(names)
-    truth = np.array([bool(row["unanswerable"]) for row in rows])
-    threshold = best_threshold(values, quoted, named, truth)
-    precision, recall, accuracy = abstention_scores(
-        refusals(values, threshold, quoted, named), truth)
-    print(f"\nROC AUC of support for unanswerable questions: {roc_auc(-values, truth):.3f}")
-    print(f"best threshold {threshold:.4f}: abstention precision {precision:.3f}, "
-          f"recall {recall:.3f}, accuracy {accuracy:.3f}")
-    refused = np.array([refusals(values[i:i + 1], best_threshold(
-        np.delete(values, i), np.delete(quoted, i), np.delete(named, i), np.delete(truth, i)),
-        quoted[i:i + 1], named[i:i + 1])[0] for i in range(len(values))])
+    effective = np.array(support) - NAME_PENALTY * np.array(names)
+    return effective, np.array(quoted), np.array([bool(row["unanswerable"]) for row in rows])
+
+
+def report(name: str, support: np.ndarray, quoted: np.ndarray, truth: np.ndarray,
+           threshold: float) -> None:
+    precision, recall, accuracy = abstention_scores(refusals(support, threshold, quoted), truth)
+    print(f"{name}: ROC AUC of support for unanswerable questions {roc_auc(-support, truth):.3f}; "
+          f"threshold {threshold:.4f}: abstention precision {precision:.3f}, recall {recall:.3f}, "
+          f"accuracy {accuracy:.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devset", type=Path, default=Path("eval/devset.jsonl"))
+    parser.add_argument("--check", type=Path, help="a second set to apply the threshold to")
+    args = parser.parse_args()
+    engine = Engine.open()
+    support, quoted, truth = measure(engine, args.devset)
+    threshold = best_threshold(support, quoted, truth)
+    print()
+    report(str(args.devset), support, quoted, truth, threshold)
+    refused = np.array([refusals(support[i:i + 1], best_threshold(
+        np.delete(support, i), np.delete(quoted, i), np.delete(truth, i)), quoted[i:i + 1])[0]
+        for i in range(len(support))])
     precision, recall, accuracy = abstention_scores(refused, truth)
     print(f"leave-one-out (threshold chosen without the question it judges): precision "
           f"{precision:.3f}, recall {recall:.3f}, accuracy {accuracy:.3f}")
+    if args.check:
+        print()
+        checked = measure(engine, args.check)
+        print()
+        report(f"{args.check} (threshold unchanged)", *checked, threshold)
 
 
 if __name__ == "__main__":

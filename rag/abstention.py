@@ -7,19 +7,29 @@ rarely has one sentence that close. Only sentences that offer the kind of answer
 count (`rag.answer_type`: a number for "how many", a date for "when").
 
 On the dev set (`eval/devset.jsonl`) this separates unanswerable questions with ROC AUC
-0.862; the same similarity over title-prefixed sentence vectors gave 0.84 before the answer
-type check, the passage-level cosine 0.70 and IDF-weighted term coverage or the top BM25
-score 0.58. `bench/calibrate_abstention.py` picks the threshold (the best balance of
-abstention precision and recall on the dev set), prints the separation and a leave-one-out
-estimate. A question that quotes a passage (`rag.quotes`) is never refused; one that names
-something the documents never mention (`rag.names`) always is.
+0.875 (0.752 on the held-out set, `eval/heldout.jsonl`); the same similarity over
+title-prefixed sentence vectors gave 0.84 before the answer type check, the passage-level
+cosine 0.70 and IDF-weighted term coverage or the top BM25 score 0.58.
+`bench/calibrate_abstention.py` picks the threshold (the best balance of abstention precision
+and recall on the dev set), prints the separation, a leave-one-out estimate and, with
+`--check`, the held-out result. A question that quotes a passage (`rag.quotes`) is never
+refused.
+
+A question that names something the documents never mention (`rag.names`) needs NAME_PENALTY
+more support. Evidence, not proof: a name can be another word for one the text uses ("Seoul" for
+South Korea, "Beijing" for China). As a hard refusal the rule wrongly refused one dev and one
+held-out question and gained nothing the penalty does not; any penalty from 0.02 to 0.10 gives
+the same dev result, 0.06 is the middle.
 """
 
 from __future__ import annotations
 
-SENTENCE_THRESHOLD = 0.5264
+SENTENCE_THRESHOLD = 0.5252
+NAME_PENALTY = 0.06
 
 
-def should_abstain(best_sentence: float, verbatim: bool,
+def should_abstain(best_sentence: float, verbatim: bool, names_unknown: bool = False,
                    threshold: float = SENTENCE_THRESHOLD) -> bool:
-    return not verbatim and best_sentence < threshold
+    """Refuse when no sentence comes close enough to the question, unless it quotes one."""
+    support = best_sentence - (NAME_PENALTY if names_unknown else 0.0)
+    return not verbatim and support < threshold

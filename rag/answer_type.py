@@ -1,7 +1,8 @@
 """Questions that ask for a number or a date, and the sentences that can answer them.
 
 A sentence on the question's topic that holds no number cannot answer "how many"; without a
-year or month it cannot answer "when". Similarity alone lets such near misses through, and
+year, a month or a word of time ("on his first day in office", "a few months before", "today")
+it cannot answer "when". Similarity alone lets such near misses through, and
 they are the likeliest wrong answers on a corpus whose texts share one topic, so only the
 sentences that offer the kind of answer asked for may answer.
 """
@@ -30,8 +31,10 @@ NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|
                 "|percent|half|twice|double|triple|single")
 HAS_NUMBER = re.compile(rf"\d|\b({NUMBER_WORDS})\b", re.IGNORECASE)
 # Months are matched with their capital ("may" is mostly a verb; "May" needs a number by it).
+TIME_WORDS = ("centur(y|ies)|decades?|years?|months?|weeks?|days?|ago|today|yesterday|tomorrow"
+              "|tonight|recently|currently|nowadays|era|spring|summer|autumn|winter")
 HAS_DATE = re.compile(
-    rf"\b\d{{3,4}}s?\b|\b({MONTHS})|\bMay \d|\d May\b|\b(centur(y|ies)|decades?)\b")
+    rf"\b\d{{3,4}}s?\b|\b({MONTHS})|\bMay \d|\d May\b|\b(?i:{TIME_WORDS})\b")
 
 
 def expected_answer(question: str) -> Expected | None:

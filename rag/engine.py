@@ -236,9 +236,8 @@ class Engine:
         unknown = [] if verbatim else unknown_names(cleaned.text, self.stored.lexical.knows)
         if unknown:
             names = ", ".join(f"\u201c{name}\u201d" for name in unknown)
-            return SearchResult(cleaned.text, passages, True, REFUSAL, support=sentences.best,
-                                notes=[*notes, NEVER_MENTIONED.format(names=names)])
-        if not passages or should_abstain(sentences.best, verbatim):
+            notes.append(NEVER_MENTIONED.format(names=names))
+        if not passages or should_abstain(sentences.best, verbatim, bool(unknown)):
             if passages and expected and not sentences.candidates:
                 notes.append(NO_EXPECTED_ANSWER.format(expected=expected.value))
             return SearchResult(cleaned.text, passages, True, REFUSAL, notes=notes,

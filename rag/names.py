@@ -1,8 +1,10 @@
 """Names in a question that the documents never mention.
 
 A question about a person, place or event the collection never names ("Stockholm", "Yoon Suk
-Yeol") cannot be answered from it, however close its other words come to a passage: on the dev
-set, such questions were the likeliest to get a confident wrong answer. Names are capitalised
+Yeol") is unlikely to be answered by it, however close its other words come to a passage: on the
+dev set, such questions were the likeliest to get a confident wrong answer. Unlikely, not
+impossible ("Seoul" for South Korea), so `rag.abstention` asks such a question for more support
+rather than refusing it. Names are capitalised
 words that do not start a sentence or a quotation; all-capital acronyms are left out, since
 the text often spells them out ("NLL", "USIP").
 """

@@ -32,6 +32,10 @@ def test_questions_asking_for_numbers_or_dates_are_recognised(
     ("a subsequent summit in Hanoi in February 2019", Expected.DATE, True),
     ("Moscow may transfer sensitive military technologies to North Korea.", Expected.DATE,
      False),
+    ("On President Donald Trump’s first day in office, he referred to North Korea as a "
+     "“nuclear power.”", Expected.DATE, True),
+    ("Just a few months before, Kim Jong Un said he would increase the arsenal.", Expected.DATE,
+     True),
     ("Six countries have substantial interests in a peace regime.", Expected.NUMBER, True),
     ("About 28,500 troops are stationed there.", Expected.NUMBER, True),
     ("Peace is a process, not an event.", Expected.NUMBER, False),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.abstention import should_abstain
+from rag.abstention import NAME_PENALTY, SENTENCE_THRESHOLD, should_abstain
 from rag.quotes import Quote, quotes_verbatim
 from rag.retrieval.fusion import best_first, convex, fuse, reciprocal_rank, z_score
 
@@ -69,3 +69,10 @@ def test_a_keyword_search_quotes_when_all_its_words_occur_in_any_order() -> None
 def test_the_rule_refuses_low_support_unless_the_question_quotes() -> None:
     assert not should_abstain(0.0, verbatim=True)
     assert should_abstain(0.1, verbatim=False) and not should_abstain(0.9, verbatim=False)
+
+
+def test_a_name_the_documents_never_use_asks_for_more_support_not_a_refusal() -> None:
+    just_enough = SENTENCE_THRESHOLD + NAME_PENALTY / 2
+    assert not should_abstain(just_enough, verbatim=False)
+    assert should_abstain(just_enough, verbatim=False, names_unknown=True)
+    assert not should_abstain(SENTENCE_THRESHOLD + 2 * NAME_PENALTY, False, names_unknown=True)

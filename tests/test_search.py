@@ -155,6 +155,18 @@ def test_a_question_naming_what_the_documents_never_mention_is_refused_with_the_
     assert any("\u201cStockholm\u201d" in note for note in result.notes)
 
 
+def test_a_name_for_what_the_documents_call_otherwise_is_noted_but_answered(
+        engine: Engine) -> None:
+    result = engine.search("Why is the debate about Seoul building nuclear weapons urgent now?")
+    assert not result.abstained and "Should South Korea go nuclear?" in result.answer
+    assert any("\u201cSeoul\u201d" in note for note in result.notes)
+
+
+def test_a_when_question_is_answered_by_a_sentence_saying_when_in_words(engine: Engine) -> None:
+    result = engine.search("When did Trump call North Korea a nuclear power?")
+    assert not result.abstained and "first day in office" in result.answer
+
+
 def test_a_quoted_passage_is_labelled_as_holding_the_exact_words(engine: Engine) -> None:
     top = engine.search("Northern Limit Line").passages[0]
     assert top.relevance == QUOTED and "Northern Limit Line" in top.text
