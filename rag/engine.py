@@ -26,7 +26,13 @@ from rag.errors import IndexIncompatible, RagError, UnknownCitation
 from rag.filters import Filters
 from rag.fingerprint import Freshness, freshness, incompatibilities
 from rag.index_store import StoredIndex, load_build
-from rag.messages import NEVER_MENTIONED, NO_EXPECTED_ANSWER, NO_FILTER_MATCH, REFUSAL
+from rag.messages import (
+    ANSWERED_DESPITE_NAMES,
+    NEVER_MENTIONED,
+    NO_EXPECTED_ANSWER,
+    NO_FILTER_MATCH,
+    REFUSAL,
+)
 from rag.names import unknown_names
 from rag.question import clean_question
 from rag.quotes import Quote
@@ -234,14 +240,16 @@ class Engine:
         expected = None if verbatim else expected_answer(cleaned.text)
         sentences = self.answer_candidates(cleaned.text, query, passages, quote, expected)
         unknown = [] if verbatim else unknown_names(cleaned.text, self.stored.lexical.knows)
-        if unknown:
-            names = ", ".join(f"\u201c{name}\u201d" for name in unknown)
-            notes.append(NEVER_MENTIONED.format(names=names))
+        names = ", ".join(f"\u201c{name}\u201d" for name in unknown)
         if not passages or should_abstain(sentences.best, verbatim, bool(unknown)):
+            if unknown:
+                notes.append(NEVER_MENTIONED.format(names=names))
             if passages and expected and not sentences.candidates:
                 notes.append(NO_EXPECTED_ANSWER.format(expected=expected.value))
             return SearchResult(cleaned.text, passages, True, REFUSAL, notes=notes,
                                 support=sentences.best)
+        if unknown:
+            notes.append(ANSWERED_DESPITE_NAMES.format(names=names))
         spans = verified(choose_sentences(sentences), self.documents)
         return SearchResult(cleaned.text, passages, False, format_answer(spans), spans, notes,
                             sentences.best)

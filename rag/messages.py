@@ -7,6 +7,8 @@ REFUSAL_DETAIL = ("No passage in the indexed documents answers this question; th
 NO_EXPECTED_ANSWER = ("The question asks for {expected}, and none of the best passages "
                       "gives one.")
 NEVER_MENTIONED = "The documents never mention {names}."
+ANSWERED_DESPITE_NAMES = ("The documents never mention {names}; the answer below is in their "
+                          "own words, so check that it is about what you meant.")
 NO_FILTER_MATCH = "No document matches the filters."
 STALE_INDEX = ("The index is stale ({changes}); results come from the index as built. "
                "Update it with: rag build")

@@ -7,7 +7,7 @@ import pytest
 from rag.engine import Engine
 from rag.errors import EmptyQuestion, UnknownCitation
 from rag.filters import Filters
-from rag.messages import REFUSAL
+from rag.messages import ANSWERED_DESPITE_NAMES, REFUSAL
 from rag.relevance import QUOTED
 from rag.settings import MAX_QUESTION_CHARS
 
@@ -159,7 +159,7 @@ def test_a_name_for_what_the_documents_call_otherwise_is_noted_but_answered(
         engine: Engine) -> None:
     result = engine.search("Why is the debate about Seoul building nuclear weapons urgent now?")
     assert not result.abstained and "Should South Korea go nuclear?" in result.answer
-    assert any("\u201cSeoul\u201d" in note for note in result.notes)
+    assert result.notes == [ANSWERED_DESPITE_NAMES.format(names="\u201cSeoul\u201d")]
 
 
 def test_a_when_question_is_answered_by_a_sentence_saying_when_in_words(engine: Engine) -> None:
