@@ -19,7 +19,7 @@ class Expected(Enum):
 
 
 ASKS_NUMBER = re.compile(
-    r"\bhow (many|much|long|far|often|old|large|big)\b"
+    r"\bhow (many|much|long|far|often|old|large|big|wide|deep|tall|high|heavy|fast)\b"
     r"|\bwhat (percentage|percent|share|proportion|number|amount|fraction)\b", re.IGNORECASE)
 ASKS_DATE = re.compile(
     r"\bwhen (was|were|did|do|does|is|are|will|had|has|would|could|should)\b"

@@ -14,6 +14,7 @@ from rag.answer_type import Expected, expected_answer, offers
     ("How many American troops are stationed in South Korea?", Expected.NUMBER),
     ("What percentage of South Koreans support nuclear weapons?", Expected.NUMBER),
     ("how much aid did the US give?", Expected.NUMBER),
+    ("How wide is the buffer zone?", Expected.NUMBER),
     ("When was the summit in Hanoi held?", Expected.DATE),
     ("What year did the Korean War end?", Expected.DATE),
     ("In what year was the armistice signed?", Expected.DATE),
