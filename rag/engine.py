@@ -31,6 +31,7 @@ from rag.messages import (
     NEVER_MENTIONED,
     NO_EXPECTED_ANSWER,
     NO_FILTER_MATCH,
+    NO_SEARCH_WORDS,
     REFUSAL,
 )
 from rag.names import unknown_names
@@ -226,6 +227,8 @@ class Engine:
             return SearchResult(cleaned.text, [], True, REFUSAL, notes=[*notes, NO_FILTER_MATCH])
         query = self.embedder.encode_query(cleaned.text)
         terms = self.stored.lexical.query_terms(cleaned.text)
+        if not terms:
+            notes.append(NO_SEARCH_WORDS)
         quote = Quote.of(cleaned.text) if terms else Quote.of("")
         ranked = self.score_passages(query, terms, mask, max(k, QUOTE_WINDOW), method)
         # A passage the question quotes comes first (a stable partition of the best ones).

@@ -10,5 +10,7 @@ NEVER_MENTIONED = "The documents never mention {names}."
 ANSWERED_DESPITE_NAMES = ("The documents never mention {names}; the answer below is in their "
                           "own words, so check that it is about what you meant.")
 NO_FILTER_MATCH = "No document matches the filters."
+NO_SEARCH_WORDS = ("The question has only common words (such as \u201cthe\u201d or "
+                   "\u201cwhat\u201d) to search for; name what you are looking for.")
 STALE_INDEX = ("The index is stale ({changes}); results come from the index as built. "
                "Update it with: rag build")

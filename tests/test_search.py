@@ -7,7 +7,7 @@ import pytest
 from rag.engine import Engine
 from rag.errors import EmptyQuestion, UnknownCitation
 from rag.filters import Filters
-from rag.messages import ANSWERED_DESPITE_NAMES, REFUSAL
+from rag.messages import ANSWERED_DESPITE_NAMES, NO_SEARCH_WORDS, REFUSAL
 from rag.relevance import QUOTED
 from rag.settings import MAX_QUESTION_CHARS
 
@@ -70,6 +70,13 @@ def test_filters_by_document_type_and_date(engine: Engine) -> None:
 def test_empty_questions_are_refused_with_a_message(engine: Engine, question: str) -> None:
     with pytest.raises(EmptyQuestion, match="empty"):
         engine.search(question)
+
+
+@pytest.mark.parametrize("question", ["the", "of the and"])
+def test_a_question_of_only_common_words_is_refused_with_a_hint(engine: Engine,
+                                                                 question: str) -> None:
+    result = engine.search(question)
+    assert result.abstained and result.notes == [NO_SEARCH_WORDS] and result.passages
 
 
 def test_a_huge_question_is_cut_with_a_note(engine: Engine) -> None:
