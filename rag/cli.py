@@ -132,9 +132,8 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
                           "rrf, dense or bm25.")] = "hybrid",
         as_json: JsonOpt = False, corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     """Answer QUESTION from the documents and print the passages, best first, with citations."""
-    filters = Filters(frozenset(doc or ()), frozenset(type_ or ()), date_from, date_to)
-    result = guarded(lambda: open_engine(index, corpus).search(
-        question, k, filters, method=method)).as_dict()
+    result = guarded(lambda: open_engine(index, corpus).search(question, k, Filters(
+        frozenset(doc or ()), frozenset(type_ or ()), date_from, date_to), method=method)).as_dict()
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return

@@ -221,6 +221,8 @@ class Engine:
         cleaned = clean_question(question)
         k = max(1, min(int(k), 100))
         notes = list(cleaned.notes)
+        if filters is not None:
+            filters.check_documents(self.documents)
         mask = None if filters is None or filters.is_empty() else filters.mask(
             self.stored.chunks, self.documents)
         if mask is not None and not mask.any():

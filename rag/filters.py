@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
 from rag.chunking import Chunk
 from rag.documents import Document
+from rag.errors import RagError
+
+ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 
 def date_bounds(value: str) -> tuple[str, str]:
@@ -25,6 +30,20 @@ def date_bounds(value: str) -> tuple[str, str]:
     return day, day
 
 
+def check_date(value: str | None) -> None:
+    """Refuse a date bound `date_bounds` cannot read, saying which forms it reads."""
+    if value is None:
+        return
+    try:
+        if not ISO_DATE.fullmatch(value):
+            raise ValueError(value)
+        for bound in date_bounds(value):
+            date.fromisoformat(bound)
+    except ValueError:
+        raise RagError(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD, "
+                       "e.g. 2020 or 2020-02.") from None
+
+
 @dataclass(frozen=True)
 class Filters:
     """Empty fields mean no restriction. Dates are ISO and inclusive; a document whose
@@ -35,6 +54,10 @@ class Filters:
     types: frozenset[str] = frozenset()
     date_from: str | None = None
     date_to: str | None = None
+
+    def __post_init__(self) -> None:
+        check_date(self.date_from)
+        check_date(self.date_to)
 
     def is_empty(self) -> bool:
         return not (self.doc_ids or self.types or self.date_from or self.date_to)
@@ -53,6 +76,13 @@ class Filters:
         if self.date_from and last < date_bounds(self.date_from)[0]:
             return False
         return not (self.date_to and first > date_bounds(self.date_to)[1])
+
+    def check_documents(self, documents: dict[str, Document]) -> None:
+        """Refuse a document id the index does not hold, naming the ones it does."""
+        unknown = sorted(self.doc_ids - documents.keys())
+        if unknown:
+            raise RagError(f"No document has the id {', '.join(map(repr, unknown))}. The ids "
+                           f"in this index: {', '.join(sorted(documents))} (rag status).")
 
     def mask(self, chunks: list[Chunk], documents: dict[str, Document]) -> np.ndarray:
         admitted = {doc_id for doc_id, doc in documents.items() if self.admits(doc)}

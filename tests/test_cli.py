@@ -67,6 +67,13 @@ def test_bad_requests_exit_non_zero_with_a_message(shipped_index: Path, tmp_path
     assert empty.returncode == 1 and "empty" in empty.stderr
     missing = rag("ask", "peace", index=tmp_path / "none", corpus=SHIPPED_CORPUS)
     assert missing.returncode == 1 and "rag build" in missing.stderr
+    for bad_date in ("2020-13", "yesterday"):
+        dated = rag("ask", "peace", "--from", bad_date, index=shipped_index, corpus=SHIPPED_CORPUS)
+        assert dated.returncode == 1 and "YYYY-MM-DD" in dated.stderr
+        assert "Traceback" not in dated.stderr
+    no_doc = rag("ask", "peace", "--doc", "nosuchdoc", index=shipped_index, corpus=SHIPPED_CORPUS)
+    assert no_doc.returncode == 1 and "'nosuchdoc'" in no_doc.stderr
+    assert "peace-regime-for-the-korean-peninsula" in no_doc.stderr
 
 
 def test_build_reports_broken_files_and_indexes_the_rest(corpus_copy: Path,
