@@ -16,6 +16,7 @@ import pytest
 import pytrec_eval
 
 from rag.documents import Document, Metadata
+from rag.errors import RagError
 from rag.evaluation import evaluate_file, load_questions
 from rag.evaluation.beir_cache import beir_index_dir
 from rag.evaluation.beir_eval import as_run, evaluate_beir, per_query_scores
@@ -171,7 +172,9 @@ def test_csv_questions(tmp_path: Path) -> None:
         'c4,Off topic?,,,yes,\n'
         'c5,Off topic too?,,,1,\n'
         'c6,Bad list,"[""unclosed",,,\n'
-        'c7,Extra cell,,,,,surplus\n', encoding="utf-8")
+        'c7,Extra cell,,,,,surplus\n'
+        'c8,"Unclosed quote,,,,\n'
+        'c9,Swallowed row?,,,,\n', encoding="utf-8")
     questions, bad = load_questions(path)
     assert [q.id for q in questions] == ["c1", "c2", "c4", "c5"]
     c1, c2, c4, c5 = questions
@@ -180,7 +183,8 @@ def test_csv_questions(tmp_path: Path) -> None:
     assert c2.question == "A question\nover two lines" and c2.gold == ("alpha", "beta")
     assert c4.unanswerable and c5.unanswerable
     assert [(b.line, b.reason.split(" ")[0]) for b in bad] == [
-        (5, "no"), (8, "`gold`"), (9, "more")]  # c2 spans lines 3-4
+        (5, "no"), (8, "`gold`"), (9, "more"), (10, "the")]  # c2 spans lines 3-4
+    assert "unclosed quote" in bad[-1].reason
 
 
 @dataclass
@@ -234,7 +238,18 @@ def test_evaluate_file_passes_fields_through_and_summarises(tmp_path: Path) -> N
     write_csv(rows, tmp_path / "out.csv")
     lines = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("id,question,unanswerable,abstained,top_key")
+    assert lines[0].endswith(",answer,kind,note"), "passed-through fields get columns too"
     assert lines[1].startswith("a1,Who must join a peace regime?,False,False,r:0123456789")
+    assert lines[1].endswith(',paraphrase,"{""x"": 1}"')
+
+
+@pytest.mark.parametrize(("content", "reason"), [("", "the file is empty"),
+                                                 ('{"id": "x"}\n', "line 1: no question")])
+def test_a_file_without_a_question_is_refused(tmp_path: Path, content: str, reason: str) -> None:
+    path = tmp_path / "questions.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(RagError, match=reason):
+        evaluate_file(path, FakeEngine(set()))
 
 
 def test_a_method_is_passed_only_when_asked_for(tmp_path: Path) -> None:
@@ -301,6 +316,21 @@ def test_rag_eval_end_to_end(tmp_path: Path, shipped_index: Path) -> None:
     assert {"question", "passages", "abstained", "notes"} <= set(rows[0])
     assert len(csv_out.read_text(encoding="utf-8").splitlines()) == 6
     assert report.read_text(encoding="utf-8").startswith("# Evaluation:")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("option", "target", "message"), [
+    ("--out", "missing/results.jsonl", "does not exist"), ("--report", ".", "is a folder")])
+def test_rag_eval_refuses_an_output_it_cannot_write_before_evaluating(
+        tmp_path: Path, shipped_index: Path, option: str, target: str, message: str) -> None:
+    questions = tmp_path / "five.jsonl"
+    questions.write_text("".join(json.dumps(r) + "\n" for r in FIVE_ROWS), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "rag", "eval", str(questions), option, str(tmp_path / target)],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+        env=cli_env(RAG_INDEX_DIR=str(shipped_index), RAG_CORPUS_DIR=str(SHIPPED_CORPUS)))
+    assert done.returncode == 1 and message in done.stderr
+    assert "Evaluating" not in done.stderr and "Traceback" not in done.stderr
 
 
 @pytest.mark.slow

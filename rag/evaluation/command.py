@@ -16,6 +16,17 @@ from rag.retrieval.fusion import METHODS
 from rag.terminal import open_engine
 
 
+def check_output(path: Path | None) -> None:
+    """Refuse an output path that cannot be written before the evaluation runs, not after."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise RagError(f"{path} is a folder: give a file name in it, e.g. {path / 'results'}")
+    if not path.parent.is_dir():
+        raise RagError(f"The folder {path.parent} does not exist: create it first, or write "
+                       "the results elsewhere.")
+
+
 def check_method(value: str | None) -> str | None:
     if value is not None and value not in METHODS:
         raise typer.BadParameter(f"choose one of {', '.join(METHODS)}")
@@ -64,6 +75,8 @@ def eval_command(
             return
         if bootstrap_against:
             raise typer.BadParameter("--bootstrap-against works with --beir only")
+        for path in (out, csv_out, report):
+            check_output(path)
         engine = open_engine(index, corpus)
         rows, summary = evaluate_file(file, engine, k=k, method=method, progress=True)
     except RagError as err:
@@ -75,10 +88,14 @@ def eval_command(
     for bad in summary["bad_rows"] if as_json else ():  # the text summary lists them
         typer.secho(f"skipped line {bad['line']}: {bad['reason']}", err=True,
                     fg=typer.colors.YELLOW)
-    if out:
-        write_jsonl(rows, out)
-    if csv_out:
-        write_csv(rows, csv_out)
-    if report:
-        report.write_text(markdown_report(summary), encoding="utf-8")
+    try:
+        if out:
+            write_jsonl(rows, out)
+        if csv_out:
+            write_csv(rows, csv_out)
+        if report:
+            report.write_text(markdown_report(summary), encoding="utf-8")
+    except OSError as err:
+        typer.secho(f"error: could not write the results: {err}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from None
     typer.echo(json.dumps(summary, ensure_ascii=False) if as_json else summary_text(summary))

@@ -92,6 +92,9 @@ def parse_row(row: object, line: int, from_csv: bool = False) -> Question:
         raise RowError("no question" if question in (None, "") or
                        (isinstance(question, str) and not question.strip())
                        else f"`question` must be text, not {question!r}")
+    if from_csv and any(later.count(",") >= 2 for later in question.splitlines()[1:]):
+        raise RowError("the question runs on into lines that look like further rows: an "
+                       "unclosed quote? (the rows it swallowed are skipped with it)")
     raw_id = row.get("id")
     if raw_id in (None, ""):
         raw_id = f"line{line}"
@@ -126,8 +129,9 @@ def read_csv(path: Path) -> list[tuple[int, object | RowError]]:
         if not reader.fieldnames or "question" not in reader.fieldnames:
             raise RagError(f"{path}: the CSV header must name a `question` column "
                            f"(found: {', '.join(reader.fieldnames or []) or 'nothing'})")
+        ended = reader.line_num  # the header's last line
         for record in reader:
-            line = reader.line_num  # the row's last line (a quoted cell may span lines)
+            line, ended = ended + 1, reader.line_num  # a quoted cell may span lines
             if None in record:
                 rows.append((line, RowError("more cells than the header has columns")))
             elif any((value or "").strip() for value in record.values()):
@@ -161,4 +165,8 @@ def load_questions(path: Path) -> tuple[list[Question], list[BadRow]]:
             continue
         seen.add(question.id)
         questions.append(question)
+    if not questions:
+        reasons = "; ".join(f"line {b.line}: {b.reason}" for b in bad[:3])
+        raise RagError(f"{path} has no question to evaluate" + (f" ({reasons})" if reasons
+                                                                 else ": the file is empty."))
     return questions, bad

@@ -27,11 +27,20 @@ def csv_record(row: dict[str, Any]) -> dict[str, Any]:
             "latency_ms": row["latency_ms"], "answer": row.get("answer") or ""}
 
 
+def csv_cell(value: Any) -> Any:
+    """A CSV cell: text and numbers as they are, lists and objects as JSON."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+
+
 def write_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
+    """The fixed columns, then every field the input rows carried through, in order seen."""
+    passed = list(dict.fromkeys(name for row in rows
+                                for name in row["eval"].get("passed_through", ())))
     with open(path, "w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+        writer = csv.DictWriter(out, fieldnames=[*CSV_COLUMNS, *passed])
         writer.writeheader()
-        writer.writerows(csv_record(row) for row in rows)
+        writer.writerows({**csv_record(row), **{name: csv_cell(row.get(name)) for name in passed}}
+                         for row in rows)
 
 
 def shown(value: Any, digits: int = 3) -> str:

@@ -39,8 +39,10 @@ def result_row(question: Question, result: dict[str, Any], latency_ms: float,
     row = dict(result)
     row["id"] = question.id
     row.update(question.labels())
+    passed_through = []
     for name, value in question.extra.items():
-        row[name if name not in row else f"input_{name}"] = value
+        passed_through.append(name if name not in row else f"input_{name}")
+        row[passed_through[-1]] = value
     row["latency_ms"] = round(latency_ms, 1)
     ranks = relevant_ranks(list(result.get("passages") or []), question) \
         if question.judged else []
@@ -49,7 +51,8 @@ def result_row(question: Question, result: dict[str, Any], latency_ms: float,
                    "first_relevant_rank": ranks[0] if ranks else None,
                    "answer_holds_gold": answer_holds_gold(result, question)
                    if question.judged else None,
-                   "citations_verified": verified, "citation_spans": spans}
+                   "citations_verified": verified, "citation_spans": spans,
+                   "passed_through": passed_through}
     return row
 
 
