@@ -53,7 +53,8 @@ class SentenceScores:
 
 
 def choose_sentences(scores: SentenceScores) -> list[AnswerSpan]:
-    """The best sentence, and a second one if it scores nearly as well."""
+    """The best sentence, and a second one if it scores nearly as well and says something
+    else (a copy of the first, from a duplicated document or paragraph, adds nothing)."""
     if not scores.candidates:
         return []
     # Earlier passages are likelier to answer: a small prior by rank breaks near-ties.
@@ -62,9 +63,14 @@ def choose_sentences(scores: SentenceScores) -> list[AnswerSpan]:
     total = scores.similarity + OVERLAP_WEIGHT * overlap + prior
     order = np.argsort(-total, kind="stable")
     chosen = [scores.candidates[order[0]]]
-    for index in order[1:MAX_SENTENCES]:
-        if total[index] >= SECOND_SENTENCE_RATIO * total[order[0]]:
+    said = {" ".join(chosen[0].text.split()).casefold()}
+    for index in order[1:]:
+        if len(chosen) == MAX_SENTENCES or total[index] < SECOND_SENTENCE_RATIO * total[order[0]]:
+            break
+        wording = " ".join(scores.candidates[index].text.split()).casefold()
+        if wording not in said:
             chosen.append(scores.candidates[index])
+            said.add(wording)
     # Shown in reading order: by passage rank, then position, so [1] comes before [2].
     return sorted(chosen, key=lambda span: (span.passage, span.start))
 

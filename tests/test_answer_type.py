@@ -47,6 +47,14 @@ def test_a_sentence_offers_a_number_or_date_only_if_it_holds_one(
     assert offers(sentence, expected) is answer
 
 
+def test_an_answer_never_repeats_a_sentence_from_a_duplicated_passage() -> None:
+    spans = [AnswerSpan("Same words.", 1, "a:1", "a", 0, 11),
+             AnswerSpan("Same  words.", 2, "b:1", "b", 0, 12),
+             AnswerSpan("Other words.", 3, "c:1", "c", 0, 12)]
+    chosen = choose_sentences(SentenceScores(spans, np.array([0.9, 0.9, 0.89])))
+    assert [s.text for s in chosen] == ["Same words.", "Other words."]
+
+
 def test_answer_sentences_are_shown_in_reading_order() -> None:
     spans = [AnswerSpan("second", 2, "d:2", "d", 50, 56), AnswerSpan("first", 1, "d:1", "d", 0, 5)]
     chosen = choose_sentences(SentenceScores(spans, np.array([0.9, 0.88])))
