@@ -29,6 +29,7 @@ from rag.index_store import (
     load_build,
     new_build_dir,
     publish,
+    read_manifest,
     remove_other_builds,
     write_build,
 )
@@ -100,6 +101,12 @@ def embed_missing(texts: list[str], hashes: list[str], cache: dict[str, np.ndarr
     return set(todo)
 
 
+def previous_doc_ids(index_dir: Path) -> dict[str, str]:
+    """Each file's document id in the current build (none if there is no build yet)."""
+    files = (read_manifest(index_dir) or {}).get("files", {})
+    return {relpath: entry["doc_id"] for relpath, entry in files.items() if entry.get("doc_id")}
+
+
 def build_index(corpus_dir: Path, index_dir: Path, settings: Settings | None = None,
                 embedder: Embedder | None = None,
                 progress: ProgressCallback | None = None) -> BuildReport:
@@ -108,7 +115,7 @@ def build_index(corpus_dir: Path, index_dir: Path, settings: Settings | None = N
         raise RagError(f"The corpus folder {corpus_dir} does not exist.")
     with build_lock(index_dir):
         files = scan_corpus(corpus_dir)
-        documents, skipped = load_corpus(files)
+        documents, skipped = load_corpus(files, previous_doc_ids(index_dir))
         if not documents:
             reasons = "; ".join(f"{s.relpath}: {s.reason}" for s in skipped) or "no files"
             raise RagError(f"No document in {corpus_dir} could be indexed ({reasons}). "

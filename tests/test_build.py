@@ -173,3 +173,15 @@ def test_a_pdf_passage_is_cited_with_its_printed_page(tmp_path: Path) -> None:
     assert (top.page, top.page_label) == (3, "1")
     citation = engine.cite(top.key)
     assert (citation.page, citation.page_label) == (3, "1")
+
+
+def test_adding_a_namesake_file_keeps_the_older_files_citation_keys(
+        corpus_copy: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    (corpus_copy / "notes.txt").write_text("Plain notes on the armistice line.", encoding="utf-8")
+    build_index(corpus_copy, index)
+    before = keys_by_doc(Engine.open(index, corpus_copy))["notes"]
+    (corpus_copy / "notes.md").write_text("Markdown notes on trade and aid.", encoding="utf-8")
+    build_index(corpus_copy, index)
+    after = keys_by_doc(Engine.open(index, corpus_copy))
+    assert after["notes"] == before and "notes-md" in after

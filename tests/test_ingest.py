@@ -95,3 +95,14 @@ def test_load_document_raises_ingest_error(tmp_path: Path, name: str) -> None:
 def test_doc_ids_are_key_safe() -> None:
     assert doc_id_for("Reports/Full Report (2020).PDF") == "reports-full-report-2020"
     assert doc_id_for("../../etc/passwd") == "etc-passwd"
+
+
+def test_a_file_keeps_its_id_when_a_namesake_of_another_type_arrives(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("Plain notes on the armistice.", encoding="utf-8")
+    first, _ = load_corpus(scan_corpus(tmp_path))
+    assert [d.doc_id for d in first] == ["notes"]
+    (tmp_path / "notes.md").write_text("Markdown notes on trade.", encoding="utf-8")
+    fresh, _ = load_corpus(scan_corpus(tmp_path))
+    assert {d.source: d.doc_id for d in fresh} == {"notes.md": "notes", "notes.txt": "notes-txt"}
+    kept, _ = load_corpus(scan_corpus(tmp_path), previous_ids={"notes.txt": "notes"})
+    assert {d.source: d.doc_id for d in kept} == {"notes.md": "notes-md", "notes.txt": "notes"}

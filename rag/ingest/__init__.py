@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,15 +115,30 @@ def load_document(path: Path, relpath: str, doc_id: str | None = None) -> Docume
                     Metadata.from_dict(meta), pages, sections)
 
 
-def load_corpus(files: list[SourceFile]) -> tuple[list[Document], list[Skipped]]:
-    """Load every file; a broken one is reported and skipped, the rest still load."""
+def free_id(relpath: str, unavailable: set[str]) -> str:
+    """The file's id, or, when another file has it (notes.md beside notes.pdf), one naming
+    the file type too, then a number."""
+    for candidate in (doc_id_for(relpath), doc_id_for(relpath.replace(".", "-"))):
+        if candidate not in unavailable:
+            return candidate
+    return next(f"{candidate}-{n}" for n in range(2, len(unavailable) + 3)
+                if f"{candidate}-{n}" not in unavailable)
+
+
+def load_corpus(files: list[SourceFile], previous_ids: Mapping[str, str] | None = None,
+                ) -> tuple[list[Document], list[Skipped]]:
+    """Load every file; a broken one is reported and skipped, the rest still load.
+
+    A file keeps the id `previous_ids` (the last build's) gave it, so adding notes.md beside
+    an indexed notes.txt cannot rename the older file and break its citation keys.
+    """
+    previous_ids = previous_ids or {}
+    reserved = {previous_ids[f.relpath] for f in files if f.relpath in previous_ids}
     documents: list[Document] = []
     skipped: list[Skipped] = []
     taken: set[str] = set()
     for source in files:
-        doc_id = doc_id_for(source.relpath)
-        if doc_id in taken:  # e.g. notes.md beside notes.pdf
-            doc_id = doc_id_for(source.relpath.replace(".", "-"))
+        doc_id = previous_ids.get(source.relpath) or free_id(source.relpath, taken | reserved)
         try:
             document = load_document(source.path, source.relpath, doc_id)
         except IngestError as err:
