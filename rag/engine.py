@@ -31,6 +31,7 @@ from rag.messages import (
     NEVER_MENTIONED,
     NO_EXPECTED_ANSWER,
     NO_FILTER_MATCH,
+    NO_KNOWN_WORDS,
     NO_SEARCH_WORDS,
     REFUSAL,
 )
@@ -231,6 +232,8 @@ class Engine:
         terms = self.stored.lexical.query_terms(cleaned.text)
         if not terms:
             notes.append(NO_SEARCH_WORDS)
+        elif not self.stored.lexical.knows_any(terms):
+            notes.append(NO_KNOWN_WORDS)
         quote = Quote.of(cleaned.text) if terms else Quote.of("")
         ranked = self.score_passages(query, terms, mask, max(k, QUOTE_WINDOW), method)
         # A passage the question quotes comes first (a stable partition of the best ones).

@@ -12,5 +12,7 @@ ANSWERED_DESPITE_NAMES = ("The documents never mention {names}; the answer below
 NO_FILTER_MATCH = "No document matches the filters."
 NO_SEARCH_WORDS = ("The question has only common words (such as \u201cthe\u201d or "
                    "\u201cwhat\u201d) to search for; name what you are looking for.")
+NO_KNOWN_WORDS = ("None of the question's words occur in the documents (a typo, another "
+                  "language, another topic?): the passages below match its meaning only.")
 STALE_INDEX = ("The index is stale ({changes}); results come from the index as built. "
                "Update it with: rag build")

@@ -10,6 +10,7 @@ from rag.errors import EmptyQuestion
 from rag.settings import MAX_QUESTION_CHARS
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")  # East Asian keyboards' wide Latin letters
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,11 @@ class CleanQuestion:
 
 
 def clean_question(raw: str, limit: int = MAX_QUESTION_CHARS) -> CleanQuestion:
-    """Drop control characters and surplus space; refuse an empty question; cut a huge one
-    (at a word boundary) and say so, rather than fail or stall on it."""
+    """Drop control characters and surplus space, narrow full-width letters ("Ｎｏｒｔｈ");
+    refuse an empty question; cut a huge one (at a word boundary) and say so, rather than
+    fail or stall on it."""
     text = unicodedata.normalize("NFC", CONTROL.sub(" ", raw or ""))
+    text = FULL_WIDTH.sub(lambda wide: unicodedata.normalize("NFKC", wide.group()), text)
     text = " ".join(text.split())
     if not text:
         raise EmptyQuestion()

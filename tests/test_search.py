@@ -7,7 +7,7 @@ import pytest
 from rag.engine import Engine
 from rag.errors import EmptyQuestion, UnknownCitation
 from rag.filters import Filters
-from rag.messages import ANSWERED_DESPITE_NAMES, NO_SEARCH_WORDS, REFUSAL
+from rag.messages import ANSWERED_DESPITE_NAMES, NO_KNOWN_WORDS, NO_SEARCH_WORDS, REFUSAL
 from rag.relevance import QUOTED
 from rag.settings import MAX_QUESTION_CHARS
 
@@ -77,6 +77,18 @@ def test_a_question_of_only_common_words_is_refused_with_a_hint(engine: Engine,
                                                                  question: str) -> None:
     result = engine.search(question)
     assert result.abstained and result.notes == [NO_SEARCH_WORDS] and result.passages
+
+
+def test_full_width_letters_are_read_as_plain_ones(engine: Engine) -> None:
+    wide = engine.search("\uff2e\uff4f\uff52\uff54\uff48\uff45\uff52\uff4e\u3000\uff2c\uff49"
+                         "\uff4d\uff49\uff54\u3000\uff2c\uff49\uff4e\uff45")
+    assert wide.question == "Northern Limit Line" and not wide.abstained
+
+
+def test_a_question_none_of_whose_words_the_documents_use_says_so(engine: Engine) -> None:
+    korean = "\ud55c\ubc18\ub3c4 \ud3c9\ud654\uccb4\uc81c\ub780 \ubb34\uc5c7\uc778\uac00?"
+    result = engine.search(korean)
+    assert result.abstained and result.notes == [NO_KNOWN_WORDS] and result.passages
 
 
 def test_a_huge_question_is_cut_with_a_note(engine: Engine) -> None:

@@ -61,6 +61,10 @@ class LexicalIndex:
         """Does the indexed text use this word (after stemming; stop words count as known)?"""
         return all(term in self.model.vocab_dict for term in self.query_terms(word))
 
+    def knows_any(self, terms: list[str]) -> bool:
+        """Does the indexed text use at least one of these (tokenised) terms?"""
+        return any(term in self.model.vocab_dict for term in terms)
+
     def scores(self, terms: list[str]) -> np.ndarray:
         """BM25 score of every passage for the question's terms (zeros if none is known)."""
         known = [t for t in terms if t in self.model.vocab_dict]
