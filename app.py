@@ -257,14 +257,15 @@ def where(section: str | None, page_label: str | None, day: str | None = None,
     return " · ".join(esc(p) for p in parts if p)
 
 
-def relevance_html(label: str, score: float) -> str:
-    fraction = max(0.04, min(1.0, (score - BAR_LOW) / (BAR_HIGH - BAR_LOW)))
+def relevance_html(label: str, closeness: float) -> str:
+    """The label and a bar, both from the passage's closeness (see `rag.relevance`)."""
+    fraction = max(0.04, min(1.0, (closeness - BAR_LOW) / (BAR_HIGH - BAR_LOW)))
     colour = LABEL_COLOURS.get(label, "#8a8f98")
-    return (f'<div class="rag-rel" title="cosine similarity {score:.2f}">'
-            f'<span class="rag-bar"><span style="width:{fraction * 100:.0f}%;'
-            f'background:{colour}"></span></span>'
+    return (f'<div class="rag-rel" title="cosine similarity of its closest sentence to the '
+            f'question: {closeness:.2f}"><span class="rag-bar"><span style="width:'
+            f'{fraction * 100:.0f}%;background:{colour}"></span></span>'
             f'<span style="color:{colour};font-weight:600">{esc(label)}</span>'
-            f'<span class="rag-score">score {score:.2f}</span></div>')
+            f'<span class="rag-score">closeness {closeness:.2f}</span></div>')
 
 
 def passage_html(passage, question: str, nearest: bool) -> str:
@@ -275,7 +276,7 @@ def passage_html(passage, question: str, nearest: bool) -> str:
             f'<div class="rag-head"><span class="rag-num">[{passage.rank}]</span>'
             f'{link(passage.url, passage.title)}</div>'
             f'<div class="rag-meta">{meta}</div>'
-            f'{relevance_html(passage.relevance, passage.score)}'
+            f'{relevance_html(passage.relevance, passage.signals["closeness"])}'
             f'<div class="rag-text">{mark_terms(passage.text, question)}</div>'
             f'<div class="rag-key">citation key <code>{esc(passage.key)}</code></div></div>')
 

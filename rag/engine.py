@@ -96,12 +96,14 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class Scored:
-    """A candidate passage's fused score and the two signals behind it."""
+    """A candidate passage's fused score, the two signals behind it, and how close its best
+    sentence alone comes to the question (what its relevance label says)."""
 
     position: int
     score: float
     dense: float
     lexical: float
+    closeness: float
 
 
 def check_method(method: str) -> None:
@@ -179,7 +181,10 @@ class Engine:
         document = self.stored.document_lexical.scores(terms)[self.passage_document[allowed]]
         lexical = (z_score(own) + z_score(document)) / 2
         fused = fuse(method, dense, lexical)
-        return [Scored(int(allowed[i]), float(fused[i]), float(dense[i]), float(own[i]))
+        closeness = np.maximum.reduceat(self.stored.sentences.answer_vectors @ query,
+                                        self.sentence_bounds[:-1])[allowed]
+        return [Scored(int(allowed[i]), float(fused[i]), float(dense[i]), float(own[i]),
+                       float(closeness[i]))
                 for i in best_first(fused, count)]
 
     def top_sentences(self, question: str, query: np.ndarray, passages: list[Passage],
@@ -303,6 +308,7 @@ def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored,
         section=section_label(chunk), page=chunk.page,
         page_label=document.page_label(chunk.page, chunk.page_end), start=chunk.start,
         end=chunk.end, text=document.text[chunk.start:chunk.end], score=round(scored.score, 4),
-        relevance=QUOTED if quoted else relevance_label(scored.dense),
-        signals={"dense": round(scored.dense, 4), "bm25": round(scored.lexical, 4)},
+        relevance=QUOTED if quoted else relevance_label(scored.closeness),
+        signals={"dense": round(scored.dense, 4), "bm25": round(scored.lexical, 4),
+                 "closeness": round(scored.closeness, 4)},
     )

@@ -1,20 +1,24 @@
 """How relevant a passage is, in words a reader understands.
 
-Labels are read off the passage's cosine similarity to the question (MiniLM, -1..1), an
-absolute measure comparable across questions (the fused ranking score is not). The bands
-were read off the dev set: answering passages mostly score above 0.45, off-topic ones
-below 0.3. A passage the question quotes (`rag.quotes`) is labelled as such, whatever its
-cosine. When the search abstains, the app and CLI say the passages do not answer.
+Labels are read off the passage's closeness: the cosine similarity (MiniLM) between the
+question and the passage's best sentence embedded alone, the signal abstention reads
+(`rag.abstention`). It is comparable across questions (the fused ranking score is not) and,
+unlike a cosine with the document title in front, it tells a passage that answers from its
+neighbours in the same document. "good match" starts at the abstention threshold, so when the
+search abstains no passage is called better than "partial match". A passage the question
+quotes (`rag.quotes`) is labelled as such, whatever its closeness.
 """
 
 from __future__ import annotations
 
+from rag.abstention import SENTENCE_THRESHOLD
+
 QUOTED = "exact words"
-LABELS = ((0.60, "strong match"), (0.45, "good match"), (0.30, "partial match"))
+LABELS = ((0.65, "strong match"), (SENTENCE_THRESHOLD, "good match"), (0.35, "partial match"))
 
 
-def relevance_label(cosine: float) -> str:
+def relevance_label(closeness: float) -> str:
     for threshold, label in LABELS:
-        if cosine >= threshold:
+        if closeness >= threshold:
             return label
     return "weak match"

@@ -186,6 +186,15 @@ def test_a_when_question_is_answered_by_a_sentence_saying_when_in_words(engine: 
     assert not result.abstained and "first day in office" in result.answer
 
 
+def test_labels_tell_the_answering_passage_from_its_neighbours(engine: Engine) -> None:
+    answered = engine.search(PARTICIPANTS, k=9)
+    assert answered.passages[0].relevance in ("strong match", "good match")
+    assert {p.relevance for p in answered.passages} >= {"partial match"}
+    refused = engine.search("What is the capital of France?", k=9)
+    assert refused.abstained
+    assert {p.relevance for p in refused.passages} <= {"partial match", "weak match"}
+
+
 def test_a_quoted_passage_is_labelled_as_holding_the_exact_words(engine: Engine) -> None:
     top = engine.search("Northern Limit Line").passages[0]
     assert top.relevance == QUOTED and "Northern Limit Line" in top.text
