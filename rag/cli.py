@@ -16,7 +16,7 @@ import typer
 from tqdm import tqdm
 
 from rag.builder import BuildReport, build_index
-from rag.corpus_admin import add_document
+from rag.corpus_admin import AddOutcome, add_document
 from rag.engine import DEFAULT_K, Engine
 from rag.errors import RagError
 from rag.filters import Filters
@@ -89,19 +89,25 @@ def add(files: Annotated[list[Path], typer.Argument(help="PDF, HTML, Markdown or
         no_build: Annotated[bool, typer.Option("--no-build", help="Only copy.")] = False) -> None:
     """Check and copy documents into the corpus, then update the index."""
     corpus_dir = corpus or default_corpus_dir()
-    refused = 0
+    if not corpus_dir.is_dir():
+        fail(f"The corpus folder {corpus_dir} does not exist: create it, or give --corpus.")
+    added = 0
     for path in files:
-        if not path.is_file():
-            typer.secho(f"refused {path}: no such file", err=True, fg=typer.colors.RED)
-            refused += 1
-            continue
-        outcome = add_document(corpus_dir, path.name, path.read_bytes())
-        refused += not outcome.added
+        if path.is_dir():
+            outcome = AddOutcome(path.name, False, f"a folder; give the files in it, e.g. "
+                                 f"{path / '*.pdf'}")
+        elif not path.is_file():
+            outcome = AddOutcome(path.name, False, "no such file")
+        else:
+            outcome = add_document(corpus_dir, path.name, path.read_bytes())
+        added += outcome.added
         typer.secho(f"{'added' if outcome.added else 'refused'} {path}: {outcome.message}",
                     err=not outcome.added, fg=None if outcome.added else typer.colors.RED)
-    if not no_build:
+    if added and not no_build:
         build(corpus_dir, index)
-    if refused:
+    elif not added:
+        typer.secho("Nothing was added; the corpus and the index are unchanged.", err=True)
+    if added < len(files):
         raise typer.Exit(1)
 
 

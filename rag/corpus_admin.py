@@ -3,6 +3,7 @@ document is copied in; a refused one leaves the corpus exactly as it was."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import IngestError
-from rag.ingest import SUPPORTED_SUFFIXES, load_document
+from rag.ingest import SUPPORTED_SUFFIXES, load_document, scan_corpus
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
@@ -30,6 +31,17 @@ def safe_name(name: str) -> str:
     return f"{stem}.{suffix.lower()}" if dot else stem
 
 
+def copy_in_corpus(corpus_dir: Path, data: bytes) -> str | None:
+    """The corpus file holding exactly these bytes, if any: a second copy would only repeat
+    every passage (and every answer sentence) under another name."""
+    if not corpus_dir.is_dir():
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    return next((f.relpath for f in scan_corpus(corpus_dir)
+                 if f.path.stat().st_size == len(data)
+                 and hashlib.sha256(f.path.read_bytes()).hexdigest() == digest), None)
+
+
 def add_document(corpus_dir: Path, name: str, data: bytes, replace: bool = False) -> AddOutcome:
     """Check `data` parses as a document, then write it into the corpus atomically."""
     target_name = safe_name(name)
@@ -42,6 +54,9 @@ def add_document(corpus_dir: Path, name: str, data: bytes, replace: bool = False
     target = corpus_dir / target_name
     if target.exists() and not replace:
         return AddOutcome(name, False, f"{target_name} is already in the corpus")
+    copy = None if replace else copy_in_corpus(corpus_dir, data)
+    if copy:
+        return AddOutcome(name, False, f"the same file is already in the corpus as {copy}")
     corpus_dir.mkdir(parents=True, exist_ok=True)
     handle, staging = tempfile.mkstemp(prefix=".upload-", suffix=suffix, dir=corpus_dir)
     try:

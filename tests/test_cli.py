@@ -88,3 +88,26 @@ def test_build_reports_broken_files_and_indexes_the_rest(corpus_copy: Path,
     info = json.loads(status.stdout)
     assert len(info["documents"]) == 4 and set(info["skipped"]) == set(expected)
     assert info["stale"] is None
+
+
+def test_add_copies_a_good_file_refuses_the_rest_and_builds_once(corpus_copy: Path,
+                                                                   tmp_path: Path) -> None:
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "notes.md").write_text("Notes on the Kaesong Industrial Complex.", encoding="utf-8")
+    shutil.copy(corpus_copy / "current-situation-in-north-korea.md", incoming / "copy.md")
+    added = rag("add", str(incoming / "notes.md"), str(incoming / "copy.md"), str(incoming),
+                str(incoming / "missing.md"), index=tmp_path / "index", corpus=corpus_copy)
+    assert added.returncode == 1, "some files were refused"
+    assert "added" in added.stdout and "Indexed 5 documents" in added.stdout
+    assert "the same file is already in the corpus as current-situation" in added.stderr
+    assert "a folder; give the files in it" in added.stderr and "no such file" in added.stderr
+    assert (corpus_copy / "notes.md").is_file() and not (corpus_copy / "copy.md").exists()
+    nothing = rag("add", str(incoming / "missing.md"), index=tmp_path / "index",
+                  corpus=corpus_copy)
+    assert nothing.returncode == 1 and "Nothing was added" in nothing.stderr
+    assert "Indexed" not in nothing.stdout
+    nowhere = rag("add", str(incoming / "notes.md"), index=tmp_path / "index",
+                  corpus=tmp_path / "no-corpus")
+    assert nowhere.returncode == 1 and "does not exist" in nowhere.stderr
+    assert not (tmp_path / "no-corpus").exists()
