@@ -52,13 +52,15 @@ class Freshness:
 
 
 def freshness(manifest: dict, corpus_dir: Path) -> Freshness:
-    """Which corpus files differ from those the index was built from."""
-    built = {path: entry["sha256"] for path, entry in manifest.get("files", {}).items()}
+    """Which corpus files differ from those the index was built from. Removing a file the
+    build skipped (unreadable) changes nothing in the index, so it does not count."""
+    entries = manifest.get("files", {})
+    built = {path: entry["sha256"] for path, entry in entries.items()}
     now = file_table(scan_corpus(corpus_dir)) if corpus_dir.is_dir() else {}
     return Freshness(
         added=sorted(set(now) - set(built)),
         changed=sorted(p for p in set(now) & set(built) if now[p] != built[p]),
-        removed=sorted(set(built) - set(now)),
+        removed=sorted(p for p in set(built) - set(now) if not entries[p].get("skipped")),
     )
 
 

@@ -88,6 +88,11 @@ def test_build_reports_broken_files_and_indexes_the_rest(corpus_copy: Path,
     info = json.loads(status.stdout)
     assert len(info["documents"]) == 4 and set(info["skipped"]) == set(expected)
     assert info["stale"] is None
+    for name in expected:  # removing what the build skipped leaves the index as fresh
+        (corpus_copy / name).unlink()
+    after = json.loads(rag("status", "--json", index=tmp_path / "index",
+                           corpus=corpus_copy).stdout)
+    assert after["stale"] is None
 
 
 def test_add_copies_a_good_file_refuses_the_rest_and_builds_once(corpus_copy: Path,
