@@ -59,8 +59,13 @@ def context_bounds(text: str, start: int, end: int, reach: int = CONTEXT_REACH) 
     return low, high
 
 
-def section_label(chunk: Chunk) -> str | None:
-    return " > ".join(chunk.section) or None
+def section_label(chunk: Chunk, title: str) -> str | None:
+    """The passage's heading path, less a first heading that only repeats the title (an
+    HTML page's h1), which is shown beside it anyway."""
+    path = list(chunk.section)
+    if path and " ".join(path[0].split()).casefold() == " ".join(title.split()).casefold():
+        path = path[1:]
+    return " > ".join(path) or None
 
 
 def section_body(document: Document, offset: int) -> tuple[int, int]:
@@ -80,7 +85,7 @@ def make_citation(chunk: Chunk, document: Document) -> Citation:
     high -= len(document.text[chunk.end:high]) - len(document.text[chunk.end:high].rstrip())
     return Citation(
         key=chunk.key, doc_id=chunk.doc_id, title=document.metadata.title,
-        section=section_label(chunk), page=chunk.page,
+        section=section_label(chunk, document.metadata.title), page=chunk.page,
         page_label=document.page_label(chunk.page, chunk.page_end), start=chunk.start,
         end=chunk.end, text=document.text[chunk.start:chunk.end], context=document.text[low:high],
         context_start=low, context_end=high, reference=chicago(document.metadata),

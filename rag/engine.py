@@ -305,7 +305,7 @@ def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored,
     return Passage(
         rank=rank, key=chunk.key, doc_id=chunk.doc_id, title=meta.title,
         authors=list(meta.authors), date=meta.date, url=meta.url, type=meta.type,
-        section=section_label(chunk), page=chunk.page,
+        section=section_label(chunk, meta.title), page=chunk.page,
         page_label=document.page_label(chunk.page, chunk.page_end), start=chunk.start,
         end=chunk.end, text=document.text[chunk.start:chunk.end], score=round(scored.score, 4),
         relevance=QUOTED if quoted else relevance_label(scored.closeness),

@@ -3,7 +3,7 @@ so a refusal can be recognised by machine as well as by a reader."""
 
 REFUSAL = "The documents do not say."
 REFUSAL_DETAIL = ("No passage in the indexed documents answers this question; the nearest "
-                  "passages are shown below, labelled as not answering it.")
+                  "passages are shown below, and none comes close enough to answer it.")
 NO_EXPECTED_ANSWER = ("The question asks for {expected}, and none of the best passages "
                       "gives one.")
 NEVER_MENTIONED = "The documents never mention {names}."

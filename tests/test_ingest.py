@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from rag.chunking import chunk_document
+from rag.citations import section_label
 from rag.errors import IngestError
 from rag.ingest import doc_id_for, load_corpus, load_document, scan_corpus
+from rag.settings import Settings
 from tests.documents_factory import HTML_PAGE, write_broken_files, write_pdf
 
 
@@ -40,6 +43,8 @@ def test_html_keeps_main_text_only(tmp_path: Path) -> None:
         assert boilerplate not in doc.text
     assert doc.metadata.title == "Inter-Korean Trade"
     assert ("Inter-Korean Trade", "Outlook") in [s[0] for s in doc.sections]
+    labels = {section_label(c, doc.metadata.title) for c in chunk_document(doc, Settings())}
+    assert "Outlook" in labels, "the page title is not repeated as the first heading"
 
 
 def test_pdf_keeps_page_numbers(tmp_path: Path) -> None:
