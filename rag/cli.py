@@ -20,7 +20,7 @@ from rag.corpus_admin import AddOutcome, add_document
 from rag.engine import DEFAULT_K, Engine
 from rag.errors import RagError
 from rag.filters import Filters
-from rag.messages import REFUSAL_DETAIL
+from rag.messages import REFUSAL_DETAIL, STALE_INDEX
 from rag.references import page_mention
 from rag.settings import default_corpus_dir, default_index_dir
 from rag.terminal import open_engine
@@ -138,9 +138,13 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
                           "rrf, dense or bm25.")] = "hybrid",
         as_json: JsonOpt = False, corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     """Answer QUESTION from the documents and print the passages, best first, with citations."""
-    result = guarded(lambda: open_engine(index, corpus).search(question, k, Filters(
+    engine = guarded(lambda: open_engine(index, corpus))
+    result = guarded(lambda: engine.search(question, k, Filters(
         frozenset(doc or ()), frozenset(type_ or ()), date_from, date_to), method=method)).as_dict()
-    if as_json:
+    if as_json:  # a script reads the staleness warning here, not on stderr
+        stale = engine.freshness()
+        if stale.stale:
+            result["notes"].append(STALE_INDEX.format(changes=stale.describe()))
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     for note in result["notes"]:

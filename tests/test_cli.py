@@ -93,6 +93,10 @@ def test_build_reports_broken_files_and_indexes_the_rest(corpus_copy: Path,
     after = json.loads(rag("status", "--json", index=tmp_path / "index",
                            corpus=corpus_copy).stdout)
     assert after["stale"] is None
+    (corpus_copy / "late.md").write_text("A document added after the build.", encoding="utf-8")
+    asked = json.loads(rag("ask", "peace", "--json", index=tmp_path / "index",
+                           corpus=corpus_copy).stdout)
+    assert any("stale" in note and "late.md" in note for note in asked["notes"])
 
 
 def test_add_copies_a_good_file_refuses_the_rest_and_builds_once(corpus_copy: Path,
