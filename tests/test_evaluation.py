@@ -250,6 +250,8 @@ def test_a_file_without_a_question_is_refused(tmp_path: Path, content: str, reas
     path.write_text(content, encoding="utf-8")
     with pytest.raises(RagError, match=reason):
         evaluate_file(path, FakeEngine(set()))
+    with pytest.raises(RagError, match="is a folder"):
+        evaluate_file(tmp_path, FakeEngine(set()))
 
 
 def test_a_method_is_passed_only_when_asked_for(tmp_path: Path) -> None:

@@ -142,7 +142,8 @@ def read_csv(path: Path) -> list[tuple[int, object | RowError]]:
 def load_questions(path: Path) -> tuple[list[Question], list[BadRow]]:
     """Every good row as a Question, and every bad row with its line number and reason."""
     if not path.is_file():
-        raise RagError(f"{path} does not exist: give a .jsonl or .csv file of questions.")
+        raise RagError(f"{path} {'is a folder' if path.is_dir() else 'does not exist'}: give a "
+                       ".jsonl or .csv file of questions.")
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
         raw, from_csv = read_jsonl(path), False
