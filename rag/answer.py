@@ -25,10 +25,12 @@ class AnswerSpan:
     doc_id: str
     start: int
     end: int
+    page_label: str | None = None  # the printed page the sentence starts on (PDFs)
 
     def as_dict(self) -> dict[str, object]:
         return {"text": self.text, "passage": self.passage, "key": self.key,
-                "doc_id": self.doc_id, "start": self.start, "end": self.end}
+                "doc_id": self.doc_id, "start": self.start, "end": self.end,
+                "page_label": self.page_label}
 
 
 def verified(spans: list[AnswerSpan], documents: dict[str, Document]) -> list[AnswerSpan]:

@@ -197,10 +197,12 @@ class Engine:
             position = self.positions[passage.key]
             for row in range(bounds[position], bounds[position + 1]):
                 _, start, end = table.rows[row].tolist()
-                text = self.documents[passage.doc_id].text[start:end]
+                document = self.documents[passage.doc_id]
+                text = document.text[start:end]
                 if admits(text):
                     candidates.append(AnswerSpan(text, passage.rank, passage.key,
-                                                 passage.doc_id, start, end))
+                                                 passage.doc_id, start, end,
+                                                 document.page_label(document.page_at(start))))
                     rows.append(row)
         terms = set(self.stored.lexical.query_terms(question))
         overlap = np.array([len(terms & set(self.stored.lexical.query_terms(c.text)))

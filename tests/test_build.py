@@ -169,8 +169,10 @@ def test_a_pdf_passage_is_cited_with_its_printed_page(tmp_path: Path) -> None:
         title="A Report", numbering={0: "r", 2: "D"})
     build_index(corpus, tmp_path / "index")
     engine = Engine.open(tmp_path / "index", corpus)
-    top = engine.search("Did a peace treaty follow the 1953 armistice?").passages[0]
+    result = engine.search("Did a peace treaty follow the 1953 armistice?")
+    top = result.passages[0]
     assert (top.page, top.page_label) == (3, "1")
+    assert [span.page_label for span in result.answer_spans] == ["1"]
     citation = engine.cite(top.key)
     assert (citation.page, citation.page_label) == (3, "1")
 
