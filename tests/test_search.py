@@ -92,9 +92,11 @@ def test_a_question_none_of_whose_words_the_documents_use_says_so(engine: Engine
 
 
 def test_a_huge_question_is_cut_with_a_note(engine: Engine) -> None:
-    result = engine.search("Why is peace on the Korean Peninsula hard? " * 2500)
+    pasted = "Why is peace on the Korean Peninsula hard? " * 2500
+    result = engine.search(pasted + "Which six countries have interests in a peace regime?")
     assert len(result.question) <= MAX_QUESTION_CHARS
-    assert result.passages and "first" in result.notes[0]
+    assert result.passages and "first" in result.notes[0] and "last" in result.notes[0]
+    assert result.question.endswith("Which six countries have interests in a peace regime?")
 
 
 @pytest.mark.parametrize("question", ["北朝鮮の非核化とは?",
