@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fpdf import FPDF
@@ -48,3 +49,28 @@ def write_broken_files(folder: Path) -> dict[str, str]:
     (folder / "slides.pptx").write_bytes(b"PK\x03\x04 not supported")
     return {"empty.md": "empty", "latin1.txt": "UTF-8", "corrupt.pdf": "PDF",
             "scanned.pdf": "text layer", "slides.pptx": "unsupported"}
+
+
+# A six-document BEIR folder: small enough to build in seconds with the real model.
+TINY_DOCS = [
+    ("d1", "Penguins", "Emperor penguins breed in the Antarctic winter and huddle for warmth."),
+    ("d2", "Volcanoes", "Basaltic lava flows from shield volcanoes such as Mauna Loa in Hawaii."),
+    ("d3", "Bread", "Sourdough bread rises because wild yeast and lactobacilli ferment dough."),
+    ("d4", "Penguin diet", "Penguins eat krill, squid and small fish caught while diving."),
+    ("d5", "Tides", "Ocean tides are caused mainly by the gravitational pull of the Moon."),
+    ("d6", "Coffee", "Coffee beans are the roasted seeds of the Coffea plant's cherries."),
+]
+TINY_QUERIES = [("q1", "What do penguins eat?"), ("q2", "Why does sourdough rise?"),
+                ("q3", "What causes tides in the ocean?")]
+TINY_QRELS = [("q1", "d4", 1), ("q1", "d1", 1), ("q2", "d3", 1), ("q3", "d5", 2)]
+
+
+def tiny_beir(folder: Path) -> Path:
+    (folder / "qrels").mkdir(parents=True)
+    (folder / "corpus.jsonl").write_text("".join(
+        json.dumps({"_id": i, "title": t, "text": x}) + "\n" for i, t, x in TINY_DOCS))
+    (folder / "queries.jsonl").write_text("".join(
+        json.dumps({"_id": i, "text": x}) + "\n" for i, x in TINY_QUERIES))
+    (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\n" + "".join(
+        f"{q}\t{d}\t{s}\n" for q, d, s in TINY_QRELS))
+    return folder

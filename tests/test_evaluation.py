@@ -37,6 +37,7 @@ from rag.evaluation.report import markdown_report, summary_text, write_csv
 from rag.evaluation.significance import paired_bootstrap
 from rag.evaluation.vector_cache import CachingEmbedder
 from tests.conftest import ROOT, SHIPPED_CORPUS
+from tests.documents_factory import tiny_beir
 
 # A hand-made run: graded qrels, relevant documents missing from the run, a query with no hit.
 QRELS = {
@@ -344,30 +345,6 @@ def test_evaluate_file_with_the_real_engine(tmp_path: Path, engine: object) -> N
     rows, summary = evaluate_file(path, engine, k=5)
     assert summary["recall@1"] == 1.0 and rows[0]["eval"]["first_relevant_rank"] == 1
     assert summary["citations_verified"] == 1.0  # every span shown, if any, is exact
-
-
-TINY_DOCS = [
-    ("d1", "Penguins", "Emperor penguins breed in the Antarctic winter and huddle for warmth."),
-    ("d2", "Volcanoes", "Basaltic lava flows from shield volcanoes such as Mauna Loa in Hawaii."),
-    ("d3", "Bread", "Sourdough bread rises because wild yeast and lactobacilli ferment dough."),
-    ("d4", "Penguin diet", "Penguins eat krill, squid and small fish caught while diving."),
-    ("d5", "Tides", "Ocean tides are caused mainly by the gravitational pull of the Moon."),
-    ("d6", "Coffee", "Coffee beans are the roasted seeds of the Coffea plant's cherries."),
-]
-TINY_QUERIES = [("q1", "What do penguins eat?"), ("q2", "Why does sourdough rise?"),
-                ("q3", "What causes tides in the ocean?")]
-TINY_QRELS = [("q1", "d4", 1), ("q1", "d1", 1), ("q2", "d3", 1), ("q3", "d5", 2)]
-
-
-def tiny_beir(folder: Path) -> Path:
-    (folder / "qrels").mkdir(parents=True)
-    (folder / "corpus.jsonl").write_text("".join(
-        json.dumps({"_id": i, "title": t, "text": x}) + "\n" for i, t, x in TINY_DOCS))
-    (folder / "queries.jsonl").write_text("".join(
-        json.dumps({"_id": i, "text": x}) + "\n" for i, x in TINY_QUERIES))
-    (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\n" + "".join(
-        f"{q}\t{d}\t{s}\n" for q, d, s in TINY_QRELS))
-    return folder
 
 
 @pytest.mark.slow
