@@ -19,21 +19,21 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from rag.builder import build_index
-from rag.corpus_admin import add_document
-from rag.embedding import shared_embedder
+from rag.answer.relevance import QUOTED
+from rag.cite.export import to_json, to_markdown
+from rag.cite.highlight import link, mark_span, mark_terms, safe_url
+from rag.cite.references import human_date, page_mention
 from rag.engine import DEFAULT_K, Engine, SearchResult
 from rag.errors import RagError
-from rag.export import to_json, to_markdown
-from rag.filters import Filters
-from rag.fingerprint import Freshness
-from rag.highlight import link, mark_span, mark_terms, safe_url
-from rag.index_store import current_build
-from rag.ingest import SUPPORTED_SUFFIXES
+from rag.index.builder import build_index
+from rag.index.embedding import shared_embedder
+from rag.index.fingerprint import Freshness
+from rag.index.store import current_build
+from rag.ingest.corpus_admin import add_document
+from rag.ingest.scan import SUPPORTED_SUFFIXES
 from rag.messages import REFUSAL_DETAIL
-from rag.question import clean_question
-from rag.references import human_date, page_mention
-from rag.relevance import QUOTED
+from rag.retrieval.filters import Filters
+from rag.retrieval.question import clean_question
 from rag.settings import default_corpus_dir, default_index_dir
 
 log = logging.getLogger("rag.app")

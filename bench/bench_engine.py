@@ -16,11 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from rag.beir import load_beir
-from rag.builder import build_index, index_documents
-from rag.embedding import shared_embedder
 from rag.engine import Engine
-from rag.index_store import build_lock
+from rag.index.builder import build_index, index_documents
+from rag.index.embedding import shared_embedder
+from rag.index.store import build_lock
+from rag.ingest.beir import load_beir
 from rag.settings import Settings, default_corpus_dir
 
 SHIPPED_QUESTIONS = [

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.abstention import NAME_PENALTY
-from rag.answer import PASSAGES_READ
+from rag.answer.abstention import NAME_PENALTY
+from rag.answer.extraction import PASSAGES_READ
+from rag.answer.quotes import quotes_verbatim
 from rag.engine import Engine
 from rag.messages import NEVER_MENTIONED
-from rag.quotes import quotes_verbatim
 
 NEVER_MENTIONED_PREFIX = NEVER_MENTIONED.split("{")[0]
 

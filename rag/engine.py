@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.abstention import should_abstain
-from rag.answer import (
+from rag.answer.abstention import should_abstain
+from rag.answer.answer_type import Expected, expected_answer, offers
+from rag.answer.extraction import (
     PASSAGES_READ,
     AnswerSpan,
     SentenceScores,
@@ -17,15 +18,16 @@ from rag.answer import (
     format_answer,
     verified,
 )
-from rag.answer_type import Expected, expected_answer, offers
-from rag.chunking import Chunk
-from rag.citations import Citation, make_citation, section_label, validate_key
-from rag.documents import Document
-from rag.embedding import Embedder, shared_embedder
+from rag.answer.names import unknown_names
+from rag.answer.quotes import Quote
+from rag.answer.relevance import QUOTED, relevance_label
+from rag.chunking.passages import Chunk
+from rag.cite.lookup import Citation, make_citation, section_label, validate_key
 from rag.errors import IndexIncompatible, RagError, UnknownCitation
-from rag.filters import Filters
-from rag.fingerprint import Freshness, freshness, incompatibilities
-from rag.index_store import StoredIndex, load_build
+from rag.index.embedding import Embedder, shared_embedder
+from rag.index.fingerprint import Freshness, freshness, incompatibilities
+from rag.index.store import StoredIndex, load_build
+from rag.ingest.documents import Document
 from rag.messages import (
     ANSWERED_DESPITE_NAMES,
     NEVER_MENTIONED,
@@ -35,12 +37,10 @@ from rag.messages import (
     NO_SEARCH_WORDS,
     REFUSAL,
 )
-from rag.names import unknown_names
-from rag.question import clean_question
-from rag.quotes import Quote
-from rag.relevance import QUOTED, relevance_label
 from rag.retrieval.dense import similarities
+from rag.retrieval.filters import Filters
 from rag.retrieval.fusion import METHODS, best_first, fuse, z_score
+from rag.retrieval.question import clean_question
 from rag.settings import Settings, default_corpus_dir, default_index_dir
 
 DEFAULT_K = 5

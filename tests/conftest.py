@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.builder import build_index
 from rag.engine import Engine
+from rag.index.builder import build_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CORPUS = ROOT / "corpus"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.builder import build_index
+from rag.index.builder import build_index
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"

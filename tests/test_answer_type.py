@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.answer import AnswerSpan, SentenceScores, choose_sentences
-from rag.answer_type import Expected, expected_answer, offers
+from rag.answer.answer_type import Expected, expected_answer, offers
+from rag.answer.extraction import AnswerSpan, SentenceScores, choose_sentences
 
 
 @pytest.mark.parametrize(("question", "expected"), [

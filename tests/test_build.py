@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.builder import build_index
 from rag.engine import Engine
 from rag.errors import BuildInProgress, IndexIncompatible, IndexMissing, RagError
-from rag.index_store import FORMAT_VERSION, build_lock, current_build
+from rag.index.builder import build_index
+from rag.index.store import FORMAT_VERSION, build_lock, current_build
 from rag.settings import Settings
 from tests.documents_factory import write_pdf
 
@@ -60,7 +60,7 @@ def test_a_build_killed_midway_leaves_the_old_index_usable(
         f"Paragraph {i} on verification regimes, inspections and confidence building measures "
         f"between the parties, with enough words to make a passage of its own. " * 3
         for i in range(300)), encoding="utf-8")
-    script = ("import sys; from pathlib import Path; from rag.builder import build_index\n"
+    script = ("import sys; from pathlib import Path; from rag.index.builder import build_index\n"
               "def tick(stage, done, total):\n"
               "    print('EMBEDDING', done, total, flush=True)\n"
               f"build_index(Path({str(corpus_copy)!r}), Path({str(index)!r}), progress=tick)\n")
@@ -93,7 +93,7 @@ def test_a_failed_write_leaves_the_old_index_and_no_debris(
     def broken_write(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("rag.builder.write_build", broken_write)
+    monkeypatch.setattr("rag.index.builder.write_build", broken_write)
     with pytest.raises(OSError, match="disk full"):
         build_index(corpus_copy, index)
     assert current_build(index) == old_build

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.chunking import chunk_document
-from rag.documents import Document, Metadata, markdown_sections
-from rag.ingest import load_corpus, scan_corpus
+from rag.chunking.passages import chunk_document
+from rag.ingest.documents import Document, Metadata, markdown_sections
+from rag.ingest.scan import load_corpus, scan_corpus
 from rag.settings import Settings
 from tests.conftest import SHIPPED_CORPUS
 

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 import pytrec_eval
 
-from rag.documents import Document, Metadata
 from rag.errors import RagError
 from rag.evaluation import evaluate_file, load_questions
 from rag.evaluation.beir_cache import beir_index_dir
@@ -36,6 +35,7 @@ from rag.evaluation.metrics import (
 from rag.evaluation.report import markdown_report, summary_text, write_csv
 from rag.evaluation.significance import paired_bootstrap
 from rag.evaluation.vector_cache import CachingEmbedder
+from rag.ingest.documents import Document, Metadata
 from tests.conftest import ROOT, SHIPPED_CORPUS
 from tests.documents_factory import tiny_beir
 
@@ -361,7 +361,7 @@ def test_beir_builds_its_cached_index_once_and_scores(tmp_path: Path,
     assert not again["index_built"] and again["index"] == first["index"]
     assert again["queries"] == 2
     (folder / "corpus.jsonl").write_text((folder / "corpus.jsonl").read_text()[:-1] + " \n")
-    from rag.beir import load_beir
+    from rag.ingest.beir import load_beir
     assert beir_index_dir(load_beir(folder, "test")) != Path(first["index"])
 
 

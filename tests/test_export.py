@@ -2,7 +2,7 @@
 
 import json
 
-from rag.export import NOTHING_RELEVANT, to_json, to_markdown
+from rag.cite.export import NOTHING_RELEVANT, to_json, to_markdown
 
 PASSAGE = {"rank": 1, "key": "peace-regime:0123456789", "doc_id": "peace-regime",
            "title": "A Peace Regime", "authors": ["Frank Aum"], "date": "2020-02",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.errors import RagError
-from rag.filters import Filters, date_bounds
+from rag.retrieval.filters import Filters, date_bounds
 
 
 @pytest.mark.parametrize("value", ["2020-13", "2020-02-30", "yesterday", "20-02", "2020/02"])

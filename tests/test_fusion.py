@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.abstention import NAME_PENALTY, SENTENCE_THRESHOLD, should_abstain
-from rag.quotes import Quote, quotes_verbatim
+from rag.answer.abstention import NAME_PENALTY, SENTENCE_THRESHOLD, should_abstain
+from rag.answer.quotes import Quote, quotes_verbatim
 from rag.retrieval.fusion import best_first, convex, fuse, reciprocal_rank, z_score
 
 

@@ -1,6 +1,6 @@
 """Marking query words and cited spans: escaped, exact, never executable."""
 
-from rag.highlight import link, mark_span, mark_terms, query_terms, safe_url
+from rag.cite.highlight import link, mark_span, mark_terms, query_terms, safe_url
 
 
 def test_marks_words_sharing_a_stem_with_the_question():

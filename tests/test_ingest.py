@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.chunking import chunk_document
-from rag.citations import section_label
+from rag.chunking.passages import chunk_document
+from rag.cite.lookup import section_label
 from rag.errors import IngestError
-from rag.ingest import doc_id_for, load_corpus, load_document, scan_corpus
+from rag.ingest.scan import doc_id_for, load_corpus, load_document, scan_corpus
 from rag.settings import Settings
 from tests.documents_factory import HTML_PAGE, write_broken_files, write_pdf
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.names import unknown_names
+from rag.answer.names import unknown_names
 
 KNOWN = {"korea", "north", "south", "hanoi", "summit", "what", "the", "report"}
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.builder import build_index
-from rag.embedding import Embedder
 from rag.engine import Engine
+from rag.index.builder import build_index
+from rag.index.embedding import Embedder
 from tests.conftest import NetworkBlocked
 
 

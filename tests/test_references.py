@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rag.documents import Metadata
-from rag.references import bibtex, chicago, human_date, page_mention
+from rag.cite.references import bibtex, chicago, human_date, page_mention
+from rag.ingest.documents import Metadata
 
 REPORT = Metadata(title="A Peace Regime for the Korean Peninsula", type="Report",
                   publisher="United States Institute of Peace", date="2020-02",

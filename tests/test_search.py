@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from rag.answer.relevance import QUOTED
 from rag.engine import Engine
 from rag.errors import EmptyQuestion, UnknownCitation
-from rag.filters import Filters
 from rag.messages import ANSWERED_DESPITE_NAMES, NO_KNOWN_WORDS, NO_SEARCH_WORDS, REFUSAL
-from rag.relevance import QUOTED
+from rag.retrieval.filters import Filters
 from rag.settings import MAX_QUESTION_CHARS
 
 pytestmark = pytest.mark.slow

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from rag.beir import BeirData
-from rag.builder import index_documents
 from rag.evaluation.vector_cache import CachingEmbedder
-from rag.fingerprint import fingerprint_name
-from rag.index_store import build_lock, read_manifest
+from rag.index.builder import index_documents
+from rag.index.fingerprint import fingerprint_name
+from rag.index.store import build_lock, read_manifest
+from rag.ingest.beir import BeirData
 from rag.settings import Settings, project_root
 
 

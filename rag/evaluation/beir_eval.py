@@ -17,11 +17,11 @@ from typing import Any
 import pytrec_eval
 from tqdm import tqdm
 
-from rag.beir import load_beir
 from rag.engine import Engine
 from rag.evaluation.beir_cache import ensure_beir_index
 from rag.evaluation.run import search_options
 from rag.evaluation.significance import paired_bootstrap
+from rag.ingest.beir import load_beir
 
 DEPTH = 100
 MEASURES = {"ndcg_cut.10", "recall.10,100"}

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.builder import embed_hash
-from rag.embedding import Embedder, shared_embedder, weights_sha256
+from rag.index.builder import embed_hash
+from rag.index.embedding import Embedder, shared_embedder, weights_sha256
 
 FLUSH_EVERY = 256
 

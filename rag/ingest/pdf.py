@@ -9,8 +9,8 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from rag.documents import Span
 from rag.errors import IngestError
+from rag.ingest.documents import Span
 
 PAGE_BREAK = "\n\n"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from rag.documents import HEADING
 from rag.errors import IngestError
+from rag.ingest.documents import HEADING
 
 KNOWN_FIELDS = ("title", "type", "publisher", "date", "authors", "url", "series")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from rag.documents import Document
+from rag.ingest.documents import Document
 
 
 def span_doc_id(span: Mapping[str, object], passages: list[Mapping[str, object]]) -> str | None:

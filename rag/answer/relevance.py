@@ -11,7 +11,7 @@ quotes (`rag.quotes`) is labelled as such, whatever its closeness.
 
 from __future__ import annotations
 
-from rag.abstention import SENTENCE_THRESHOLD
+from rag.answer.abstention import SENTENCE_THRESHOLD
 
 QUOTED = "exact words"
 LABELS = ((0.65, "strong match"), (SENTENCE_THRESHOLD, "good match"), (0.35, "partial match"))

@@ -9,8 +9,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.documents import Document, Metadata
 from rag.errors import RagError
+from rag.ingest.documents import Document, Metadata
 
 
 @dataclass(frozen=True)

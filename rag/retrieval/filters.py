@@ -9,9 +9,9 @@ from datetime import date
 
 import numpy as np
 
-from rag.chunking import Chunk
-from rag.documents import Document
+from rag.chunking.passages import Chunk
 from rag.errors import RagError
+from rag.ingest.documents import Document
 
 ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sentencex
 
-from rag.chunking import Chunk
+from rag.chunking.passages import Chunk
 from rag.settings import Settings
 
 MIN_SENTENCE_CHARS = 20

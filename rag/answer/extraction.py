@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.documents import Document
+from rag.ingest.documents import Document
 
 MAX_SENTENCES = 2
 PASSAGES_READ = 3

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.embedding import MODEL_ID, weights_sha256
-from rag.index_store import FORMAT_VERSION
-from rag.ingest import SourceFile, scan_corpus
+from rag.index.embedding import MODEL_ID, weights_sha256
+from rag.index.store import FORMAT_VERSION
+from rag.ingest.scan import SourceFile, scan_corpus
 from rag.settings import Settings, fingerprint_hash
 
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from rag.documents import Document
+from rag.ingest.documents import Document
 from rag.settings import Settings
 
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]

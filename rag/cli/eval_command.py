@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
+from rag.cli.terminal import open_engine
 from rag.errors import RagError
 from rag.evaluation.beir_eval import beir_summary_text, evaluate_beir
 from rag.evaluation.report import markdown_report, summary_text, write_csv, write_jsonl
 from rag.evaluation.run import evaluate_file
 from rag.retrieval.fusion import METHODS
-from rag.terminal import open_engine
 
 
 def check_output(path: Path | None) -> None:

@@ -20,9 +20,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from rag.chunking import Chunk
-from rag.documents import Document
+from rag.chunking.passages import Chunk
 from rag.errors import BuildInProgress, IndexIncompatible, IndexMissing
+from rag.ingest.documents import Document
 from rag.retrieval.lexical import LexicalIndex
 from rag.settings import Settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from rag.documents import Metadata
+from rag.ingest.documents import Metadata
 
 STANDALONE_TYPES = {"report", "pdf", "book", "document", "working paper", "special report"}
 MONTH_MACROS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from rag import __version__
-from rag.chunking import Chunk, chunk_document, embedding_input
-from rag.documents import Document
-from rag.embedding import Embedder, shared_embedder
+from rag.chunking.passages import Chunk, chunk_document, embedding_input
+from rag.chunking.sentences import chunk_units, sentence_input
 from rag.errors import IndexIncompatible, IndexMissing, RagError
-from rag.fingerprint import index_fingerprint
-from rag.index_store import (
+from rag.index.embedding import Embedder, shared_embedder
+from rag.index.fingerprint import index_fingerprint
+from rag.index.store import (
     SentenceTable,
     build_lock,
     flat_index,
@@ -33,9 +33,9 @@ from rag.index_store import (
     remove_other_builds,
     write_build,
 )
-from rag.ingest import Skipped, load_corpus, scan_corpus
+from rag.ingest.documents import Document
+from rag.ingest.scan import Skipped, load_corpus, scan_corpus
 from rag.retrieval.lexical import LexicalIndex, lexical_text
-from rag.sentences import chunk_units, sentence_input
 from rag.settings import Settings
 
 ProgressCallback = Callable[[str, int, int], None]

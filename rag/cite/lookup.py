@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.chunking import Chunk
-from rag.documents import Document
+from rag.chunking.passages import Chunk
+from rag.cite.references import bibtex, chicago
 from rag.errors import UnknownCitation
-from rag.references import bibtex, chicago
+from rag.ingest.documents import Document
 
 KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,120}:[0-9a-f]{10}(?:-\d{1,6})?")
 CONTEXT_REACH = 600

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import IngestError
-from rag.ingest import SUPPORTED_SUFFIXES, load_document, scan_corpus
+from rag.ingest.scan import SUPPORTED_SUFFIXES, load_document, scan_corpus
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 

@@ -15,15 +15,15 @@ from typing import Annotated, TypeVar
 import typer
 from tqdm import tqdm
 
-from rag.builder import BuildReport, build_index
-from rag.corpus_admin import AddOutcome, add_document
+from rag.cite.references import page_mention
+from rag.cli.terminal import open_engine
 from rag.engine import DEFAULT_K, Engine
 from rag.errors import RagError
-from rag.filters import Filters
+from rag.index.builder import BuildReport, build_index
+from rag.ingest.corpus_admin import AddOutcome, add_document
 from rag.messages import REFUSAL_DETAIL, STALE_INDEX
-from rag.references import page_mention
+from rag.retrieval.filters import Filters
 from rag.settings import default_corpus_dir, default_index_dir
-from rag.terminal import open_engine
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Question answering with verifiable citations over your documents.")
@@ -199,5 +199,5 @@ def status(corpus: CorpusOpt = None, index: IndexOpt = None, as_json: JsonOpt = 
         typer.echo(f"  skipped {path}: {reason}")
 
 
-from rag.evaluation.command import eval_command  # noqa: E402, I001
+from rag.cli.eval_command import eval_command  # noqa: E402, I001
 app.command("eval")(eval_command)
