@@ -6,16 +6,19 @@ Prints (and saves to test-artifacts/) the timings a user feels and the screensho
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -252,3 +255,54 @@ def test_upload_refuses_bad_files_then_reindexes(server: str, browser, dirs  # t
     ask(page, "Who worked at the Kaesong Industrial Complex?")
     expect(page.locator('.rag-card[data-key^="kaesong-notes:"]').first).to_be_visible()
     page.close()
+
+
+class RequestLog(http.server.BaseHTTPRequestHandler):
+    """A local server that only records which paths the browser asked it for."""
+
+    seen: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append(self.path)
+        self.send_response(404)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+def test_file_names_and_metadata_show_as_text_never_as_markdown(  # type: ignore[no-untyped-def]
+        server: str, browser, dirs) -> None:
+    """An upload's name and a document's metadata holding Markdown images and links make the
+    page fetch nothing: the strings show as written (the tracking-pixel bug)."""
+    expect = sync_api.expect
+    trap = http.server.HTTPServer(("127.0.0.1", 0), RequestLog)
+    threading.Thread(target=trap.serve_forever, daemon=True).start()
+    host = f"http://127.0.0.1:{trap.server_address[1]}"
+    name = f"**bold** [lnk]({host}/fromname) ![im]({host}/fromname.png).md"
+    title = f"Pixel ![x]({host}/p.png) [y]({host}/link)"
+    body = (f"---\ntitle: '{title}'\nauthors: ['![a]({host}/author.png)']\ntype: Notes\n"
+            f"date: 2024-02\n---\n\nThe Panmunjom pixel notes describe a trap for browsers.\n")
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        page.goto(server)
+        expect(page.get_by_label("Your question")).to_be_visible()
+        page.get_by_text("Corpus and index").click()
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([
+            {"name": name, "mimeType": "text/markdown", "buffer": body.encode()}])
+        page.get_by_role("button", name="Add to the corpus").click()
+        expect(page.get_by_text("**bold**", exact=False).first).to_be_visible()
+        expect(page.get_by_text("The index is out of date")).to_be_visible()
+        page.get_by_role("button", name="Rebuild the index").click()
+        expect(page.get_by_text(re.compile(r"Indexed \d+ documents"))).to_be_visible()
+        ask(page, "What do the Panmunjom pixel notes describe?")
+        expect(page.get_by_text(title, exact=False).first).to_be_visible()
+        wait_idle(page)
+        page.get_by_role("button", name="Open citation").first.click()
+        expect(page.get_by_text("Reference (Chicago)")).to_be_visible()
+        wait_idle(page)
+    finally:
+        page.close()
+        trap.shutdown()
+    assert RequestLog.seen == [], f"the page fetched {RequestLog.seen} from a document's text"

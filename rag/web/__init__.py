@@ -1,0 +1,1 @@
+"""Helpers for the Streamlit face (`app.py`): what the page shows, made safe to show."""

@@ -1,0 +1,77 @@
+"""A passage as an HTML card: every string from a document escaped, query words marked.
+
+Pure functions of what the engine returned, so they are tested without a browser.
+"""
+
+from __future__ import annotations
+
+import html
+
+from rag.answer.relevance import QUOTED
+from rag.cite.highlight import link, mark_terms
+from rag.cite.references import human_date, page_mention
+
+BAR_LOW, BAR_HIGH = 0.15, 0.75  # scores mapped to an empty and a full relevance bar
+
+
+LABEL_COLOURS = {QUOTED: "#1b7f3b", "strong match": "#1b7f3b", "good match": "#2a7ab0",
+                 "partial match": "#b7791f", "weak match": "#8a8f98"}
+
+
+CSS = """
+<style>
+.rag-card { line-height: 1.5; }
+.rag-head { font-weight: 600; font-size: 1.05rem; }
+.rag-num { color: #555; margin-right: .35rem; }
+.rag-meta { color: #555; font-size: .88rem; margin: .1rem 0 .4rem; }
+.rag-rel { display: flex; align-items: center; gap: .5rem; font-size: .85rem;
+           margin-bottom: .5rem; }
+.rag-bar { display: inline-block; width: 110px; height: 8px; background: #e6e8eb;
+           border-radius: 4px; overflow: hidden; }
+.rag-bar > span { display: block; height: 100%; border-radius: 4px; }
+.rag-score { color: #777; font-size: .78rem; }
+.rag-text, .rag-context { white-space: pre-wrap; font-size: .95rem; }
+.rag-context { border-left: 3px solid #d0d4d9; padding-left: .8rem; }
+mark.qt { background: #fff3a8; padding: 0 .08em; border-radius: 2px; }
+mark.cited { background: #ffe08a; box-shadow: 0 0 0 2px #ffe08a; border-radius: 2px; }
+.rag-key { color: #666; font-size: .8rem; margin-top: .4rem; }
+.rag-nearest { color: #8a5a00; font-size: .8rem; font-weight: 600; text-transform: uppercase;
+               letter-spacing: .03em; }
+.rag-question { font-size: 1.15rem; font-weight: 600; margin: .3rem 0; }
+</style>
+"""
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text))
+
+
+def where(section: str | None, page_label: str | None, day: str | None = None,
+          kind: str | None = None) -> str:
+    parts = [section, page_mention(page_label), human_date(day) if day else None, kind]
+    return " · ".join(esc(p) for p in parts if p)
+
+
+def relevance_html(label: str, closeness: float) -> str:
+    """The label and a bar, both from the passage's closeness (see `rag.relevance`)."""
+    fraction = max(0.04, min(1.0, (closeness - BAR_LOW) / (BAR_HIGH - BAR_LOW)))
+    colour = LABEL_COLOURS.get(label, "#8a8f98")
+    return (f'<div class="rag-rel" title="cosine similarity of its closest sentence to the '
+            f'question: {closeness:.2f}"><span class="rag-bar"><span style="width:'
+            f'{fraction * 100:.0f}%;background:{colour}"></span></span>'
+            f'<span style="color:{colour};font-weight:600">{esc(label)}</span>'
+            f'<span class="rag-score">closeness {closeness:.2f}</span></div>')
+
+
+def passage_html(passage, question: str, nearest: bool) -> str:
+    meta = where(passage.section, passage.page_label, passage.date, passage.type)
+    flag = ('<div class="rag-nearest">Nearest passage — not a confident answer</div>'
+            if nearest else "")
+    return (f'<div class="rag-card" data-key="{esc(passage.key)}">{flag}'
+            f'<div class="rag-head"><span class="rag-num">[{passage.rank}]</span>'
+            f'{link(passage.url, passage.title)}</div>'
+            f'<div class="rag-meta">{meta}</div>'
+            f'{relevance_html(passage.relevance, passage.signals["closeness"])}'
+            f'<div class="rag-text">{mark_terms(passage.text, question)}</div>'
+            f'<div class="rag-key">citation key <code>{esc(passage.key)}</code></div></div>')
+

@@ -1,0 +1,113 @@
+"""The "Corpus and index" panel: what is indexed, what was skipped, rebuild, upload.
+
+Every build and upload goes through `rag`; a refused upload leaves the corpus unchanged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from rag.engine import Engine
+from rag.errors import RagError
+from rag.index.builder import build_index
+from rag.index.fingerprint import Freshness
+from rag.ingest.corpus_admin import add_document
+from rag.ingest.scan import SUPPORTED_SUFFIXES
+from rag.web.loading import index_freshness, locations, open_engine, wait_for_model
+from rag.web.markdown import md_text
+
+
+def do_rebuild(index_dir: Path, corpus_dir: Path) -> None:
+    bar = st.progress(0.0, text="Reading the documents…")
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar.progress(min(1.0, done / total) if total else 1.0, text=f"{stage}: {done} of {total}")
+
+    wait_for_model()
+    try:
+        report = build_index(corpus_dir, index_dir, progress=progress)
+    except RagError as err:
+        bar.empty()
+        st.error(md_text(err))
+        return
+    bar.progress(1.0, text="Done")
+    open_engine.clear()
+    index_freshness.clear()
+    st.session_state.pop("result_memo", None)
+    skipped = "".join(f"\n- skipped {md_text(s.relpath)}: {md_text(s.reason)}"
+                      for s in report.skipped)
+    st.session_state.flash = (
+        f"Indexed {report.documents} documents, {report.chunks} passages "
+        f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s."
+        + skipped)
+    st.rerun()
+
+
+def do_uploads(corpus_dir: Path, files: list) -> None:
+    """Check and copy each upload (refused ones leave the corpus as it was), then rerun with
+    a fresh uploader so the report and the index's new state show together."""
+    outcomes = [add_document(corpus_dir, upload.name, upload.getvalue()) for upload in files]
+    st.session_state.upload_report = [(o.name, o.added, o.message) for o in outcomes]
+    st.session_state.upload_round = st.session_state.get("upload_round", 0) + 1
+    index_freshness.clear()
+    st.rerun()
+
+
+def show_upload_report() -> None:
+    report = st.session_state.pop("upload_report", None) or []
+    for name, added, message in report:
+        if added:
+            st.success(f"{md_text(name)}: {md_text(message)}")
+        else:
+            st.error(f"Refused {md_text(name)}: {md_text(message)}. The corpus is unchanged.")
+    if any(added for _, added, _ in report):
+        st.info("Rebuild the index (button above) to make the new documents searchable.")
+
+
+def corpus_panel(engine: Engine | None, problem: str | None, stale: Freshness | None) -> None:
+    index_dir, corpus_dir, _ = locations()
+    needs_build = engine is None or (stale is not None and stale.stale)
+    # Open the panel when something new needs the user there (a missing or stale index, an
+    # upload's report), but let them close it again: its open state is kept per session.
+    reason = (problem, stale.describe() if stale else "", bool(st.session_state.get(
+        "upload_report")))
+    if st.session_state.get("panel_reason") != reason:
+        st.session_state.panel_reason = reason
+        if needs_build or reason[2]:
+            st.session_state.corpus_panel = True
+    with st.expander("Corpus and index", expanded=needs_build, key="corpus_panel",
+                     on_change="rerun", icon=":material/library_books:"):
+        if engine is not None:
+            built = engine.manifest.get("built_at", "").replace("T", " ").replace("+00:00", " UTC")
+            st.write(f"Index built **{md_text(built)}**: "
+                     f"{len(engine.documents)} documents, {engine.manifest.get('chunks', '?')} "
+                     "passages.")
+            st.dataframe(
+                [{"Title": d.metadata.title, "Type": d.metadata.type,
+                  "Date": d.metadata.date or "undated", "File": d.source, "Id": d.doc_id}
+                 for d in engine.documents.values()],
+                hide_index=True, width="stretch")
+            skipped = {path: entry.get("skipped") for path, entry in
+                       engine.manifest.get("files", {}).items() if entry.get("skipped")}
+            for path, reason in skipped.items():
+                st.caption(f"Not indexed: {md_text(path)} ({md_text(reason)})")
+        else:
+            st.write(f"No usable index in {md_text(index_dir)}.")
+        if stale is not None and stale.stale:
+            st.write(f"Changed since the last build: {md_text(stale.describe())}.")
+        if st.button("Rebuild the index" if engine else "Build the index",
+                     type="primary" if needs_build else "secondary", key="rebuild",
+                     icon=":material/refresh:"):
+            do_rebuild(index_dir, corpus_dir)
+        st.divider()
+        kinds = ", ".join(sorted(s.lstrip(".") for s in SUPPORTED_SUFFIXES))
+        round_ = st.session_state.get("upload_round", 0)
+        files = st.file_uploader(f"Add documents to the corpus ({kinds})",
+                                 type=sorted(s.lstrip(".") for s in SUPPORTED_SUFFIXES),
+                                 accept_multiple_files=True, key=f"upload-{round_}")
+        if files and st.button("Add to the corpus", key="add-files", icon=":material/upload:"):
+            do_uploads(corpus_dir, files)
+        show_upload_report()
+

@@ -1,0 +1,141 @@
+"""A session's state and its permalink: the address bar sets the screen on a first visit and
+always shows what is on screen (`?q=`, `k`, `doc`, `type`, `from`, `to`, `?cite=`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+from rag.engine import DEFAULT_K, Engine
+from rag.errors import RagError
+from rag.retrieval.filters import Filters
+from rag.retrieval.question import clean_question
+
+MAX_K = 20
+
+
+def first_param(name: str) -> str | None:
+    value = st.query_params.get(name)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def parse_day(value: str | None) -> date | None:
+    if not value:
+        return None
+    for fmt, cut in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
+        try:
+            return datetime.strptime(value[:cut], fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def boot_from_url(engine: Engine | None) -> None:
+    """On a session's first run, the address bar sets what is on screen."""
+    state = st.session_state
+    if state.get("booted"):
+        return
+    state.booted = True
+    state.question_box = first_param("q") or ""
+    state.q = as_engine_reads(state.question_box)
+    state.q_raw = state.question_box
+    state.cite = first_param("cite")
+    try:
+        state.k = max(1, min(MAX_K, int(first_param("k") or DEFAULT_K)))
+    except ValueError:
+        state.k = DEFAULT_K
+    documents = engine.documents if engine else {}
+    state.f_docs = [d for d in st.query_params.get_all("doc") if d in documents]
+    types = {d.metadata.type for d in documents.values()}
+    state.f_types = [t for t in st.query_params.get_all("type") if t in types]
+    state.f_from = parse_day(first_param("from"))
+    state.f_to = parse_day(first_param("to"))
+
+
+def current_filters() -> Filters:
+    state = st.session_state
+    return Filters(frozenset(state.get("f_docs") or ()), frozenset(state.get("f_types") or ()),
+                   state.f_from.isoformat() if state.get("f_from") else None,
+                   state.f_to.isoformat() if state.get("f_to") else None)
+
+
+def wanted_params() -> dict[str, str | list[str]]:
+    state = st.session_state
+    params: dict[str, str | list[str]] = {}
+    if state.get("q"):
+        params["q"] = state.q
+        if state.get("k", DEFAULT_K) != DEFAULT_K:
+            params["k"] = str(state.k)
+        if state.get("f_docs"):
+            params["doc"] = list(state.f_docs)
+        if state.get("f_types"):
+            params["type"] = list(state.f_types)
+        if state.get("f_from"):
+            params["from"] = state.f_from.isoformat()
+        if state.get("f_to"):
+            params["to"] = state.f_to.isoformat()
+    if state.get("cite"):
+        params["cite"] = state.cite
+    return params
+
+
+def sync_url() -> None:
+    """Make the address bar show exactly what is on screen (and nothing stale)."""
+    wanted = wanted_params()
+    have = {key: (st.query_params.get_all(key) if isinstance(wanted.get(key), list)
+                  else st.query_params.get(key)) for key in st.query_params}
+    if have != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def as_engine_reads(question: str | None) -> str | None:
+    """The question as the engine will read it (trimmed, cut to its limit), or None."""
+    try:
+        return clean_question(question or "").text
+    except RagError:
+        return None
+
+
+def ask(question: str) -> None:
+    st.session_state.q = as_engine_reads(question)
+    st.session_state.q_raw = question  # searched as typed, so the engine's notes show
+    st.session_state.question_box = question
+    st.session_state.cite = None
+    st.session_state.empty_submit = st.session_state.q is None
+
+
+def on_submit() -> None:
+    ask(st.session_state.get("question_box", ""))
+
+
+def open_citation(key: str) -> None:
+    st.session_state.cite = key.strip() or None
+
+
+def close_citation() -> None:
+    st.session_state.cite = None
+
+
+def on_lookup() -> None:
+    key = st.session_state.get("lookup_box", "").strip()
+    st.session_state.cite = key or None
+    st.session_state.lookup_empty = not key
+
+
+def clear_filters() -> None:
+    st.session_state.f_docs = []
+    st.session_state.f_types = []
+    st.session_state.f_from = None
+    st.session_state.f_to = None
+
+
+def permalink(params: dict[str, str | list[str]]) -> str:
+    try:
+        parts = urlsplit(st.context.url or "")
+        base = f"{parts.scheme}://{parts.netloc}{parts.path or '/'}" if parts.netloc else ""
+    except Exception:  # a test runner without a browser URL
+        base = ""
+    return f"{base}?{urlencode(params, doseq=True)}"
+
