@@ -14,6 +14,7 @@ import pytest
 
 from rag.engine import Engine
 from rag.index.builder import build_index
+from tests.fake_embedder import HashedBagOfWords
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CORPUS = ROOT / "corpus"
@@ -59,6 +60,16 @@ def shipped_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def engine(shipped_index: Path) -> Engine:
     return Engine.open(shipped_index, SHIPPED_CORPUS)
+
+
+@pytest.fixture(scope="session")
+def fake_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """The shipped corpus indexed with the hashed bag-of-words embedder: the fast tier's engine,
+    on the real chunker, BM25, FAISS, fusion and answer code, in well under a second."""
+    index_dir = tmp_path_factory.mktemp("fake-index")
+    embedder = HashedBagOfWords()
+    build_index(SHIPPED_CORPUS, index_dir, embedder=embedder)
+    return Engine.open(index_dir, SHIPPED_CORPUS, embedder=embedder)
 
 
 @pytest.fixture

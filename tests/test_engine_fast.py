@@ -1,0 +1,90 @@
+"""`Engine.search` end to end in the fast tier: the real chunker, BM25, FAISS, fusion, quote,
+answer, abstention and citation code over the shipped corpus, with the hashed bag-of-words
+embedder in place of MiniLM (tests/fake_embedder.py). The same paths run with the real model
+in the slow tier (test_search.py, test_quality.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.answer.relevance import QUOTED
+from rag.engine import Engine
+from rag.errors import UnknownCitation
+from rag.evaluation.run import evaluate_file
+from rag.messages import NO_KNOWN_WORDS, REFUSAL
+from rag.retrieval.filters import Filters
+from tests.fake_embedder import HashedBagOfWords
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = "peace-regime-for-the-korean-peninsula"
+
+
+def test_the_fast_engine_runs_on_the_fake_embedder(fake_engine: Engine) -> None:
+    assert isinstance(fake_engine.embedder, HashedBagOfWords)
+    before = fake_engine.embedder.calls
+    fake_engine.search("peace regime")
+    assert fake_engine.embedder.calls == before + 1  # the question, and nothing else
+
+
+def test_passages_are_exact_spans_ranked_by_score_and_cited(fake_engine: Engine) -> None:
+    result = fake_engine.search("nuclear weapons in South Korea", k=6)
+    assert [p.rank for p in result.passages] == list(range(1, 7))
+    scores = [p.score for p in result.passages]
+    assert scores == sorted(scores, reverse=True)
+    for passage in result.passages:
+        source = fake_engine.documents[passage.doc_id].text
+        assert source[passage.start:passage.end] == passage.text
+        citation = fake_engine.cite(passage.key)
+        assert citation.text == passage.text and citation.start == passage.start
+
+
+def long_sentence(engine: Engine) -> str:
+    document = engine.documents[REPORT].text
+    return next(s.strip() for s in document.split(". ") if len(s.split()) > 14) + "."
+
+
+def test_a_quoted_sentence_finds_its_passage_first(fake_engine: Engine) -> None:
+    sentence = long_sentence(fake_engine)
+    top = fake_engine.search(f'"{sentence[:150]}"').passages[0]
+    assert top.doc_id == REPORT and sentence[:150] in top.text
+    assert top.relevance == QUOTED
+
+
+def test_answers_are_verified_spans_of_their_passages(fake_engine: Engine) -> None:
+    # The fake embedder is close only on shared words: the question reuses a sentence's words.
+    result = fake_engine.search("Is it true that " + long_sentence(fake_engine).rstrip(".") + "?")
+    assert not result.abstained and result.answer_spans
+    for span in result.answer_spans:
+        assert fake_engine.documents[span.doc_id].text[span.start:span.end] == span.text
+        assert span.text in result.answer
+
+
+def test_a_question_in_no_words_of_the_collection_is_refused(fake_engine: Engine) -> None:
+    result = fake_engine.search("Zxqv blorp frumious?")
+    assert result.abstained and result.answer == REFUSAL
+    assert NO_KNOWN_WORDS in result.notes
+
+
+@pytest.mark.parametrize("filters", [Filters(doc_ids=frozenset({REPORT})),
+                                     Filters(types=frozenset({"Fact Sheet"}))])
+def test_filters_restrict_every_passage(fake_engine: Engine, filters: Filters) -> None:
+    result = fake_engine.search("North Korea", k=10, filters=filters)
+    assert result.passages
+    for passage in result.passages:
+        assert not filters.doc_ids or passage.doc_id in filters.doc_ids
+        assert not filters.types or passage.type in filters.types
+
+
+def test_an_unknown_citation_is_refused(fake_engine: Engine) -> None:
+    with pytest.raises(UnknownCitation):
+        fake_engine.cite(f"{REPORT}:0000000000")
+
+
+def test_bulk_evaluation_scores_a_question_file(fake_engine: Engine) -> None:
+    rows, summary = evaluate_file(ROOT / "eval" / "devset.jsonl", fake_engine)
+    assert len(rows) == summary["questions"] == 83
+    assert 0 < summary["recall@1"] <= summary["recall@5"] <= summary["recall@10"] <= 1
+    assert summary["citations_verified"] == 1.0
+    assert summary["abstained"] == sum(row["abstained"] for row in rows)
