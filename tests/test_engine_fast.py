@@ -16,6 +16,7 @@ from rag.evaluation.run import evaluate_file
 from rag.messages import NO_KNOWN_WORDS, REFUSAL
 from rag.retrieval.filters import Filters
 from tests.fake_embedder import HashedBagOfWords
+from tests.search_checks import assert_ranked_exact_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = "peace-regime-for-the-korean-peninsula"
@@ -30,12 +31,8 @@ def test_the_fast_engine_runs_on_the_fake_embedder(fake_engine: Engine) -> None:
 
 def test_passages_are_exact_spans_ranked_by_score_and_cited(fake_engine: Engine) -> None:
     result = fake_engine.search("nuclear weapons in South Korea", k=6)
-    assert [p.rank for p in result.passages] == list(range(1, 7))
-    scores = [p.score for p in result.passages]
-    assert scores == sorted(scores, reverse=True)
+    assert_ranked_exact_spans(fake_engine, result, 6)
     for passage in result.passages:
-        source = fake_engine.documents[passage.doc_id].text
-        assert source[passage.start:passage.end] == passage.text
         citation = fake_engine.cite(passage.key)
         assert citation.text == passage.text and citation.start == passage.start
 

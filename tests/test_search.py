@@ -10,6 +10,7 @@ from rag.errors import EmptyQuestion, UnknownCitation
 from rag.messages import ANSWERED_DESPITE_NAMES, NO_KNOWN_WORDS, NO_SEARCH_WORDS, REFUSAL
 from rag.retrieval.filters import Filters
 from rag.settings import MAX_QUESTION_CHARS
+from tests.search_checks import assert_ranked_exact_spans
 
 pytestmark = pytest.mark.slow
 PARTICIPANTS = "Which countries besides the two Koreas and the US must take part in a peace regime?"
@@ -25,12 +26,7 @@ def test_the_participants_question_finds_the_passage_naming_them(engine: Engine)
 
 
 def test_passages_are_exact_spans_ranked_by_score(engine: Engine) -> None:
-    result = engine.search("nuclear weapons in South Korea", k=6)
-    assert [p.rank for p in result.passages] == list(range(1, 7))
-    scores = [p.score for p in result.passages]
-    assert scores == sorted(scores, reverse=True)
-    for passage in result.passages:
-        assert engine.documents[passage.doc_id].text[passage.start:passage.end] == passage.text
+    assert_ranked_exact_spans(engine, engine.search("nuclear weapons in South Korea", k=6), 6)
 
 
 def test_citation_lookup_returns_the_span_in_context(engine: Engine) -> None:
