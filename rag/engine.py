@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
-
 from rag.answer.abstention import should_abstain
-from rag.answer.answer_type import Expected, expected_answer, offers
+from rag.answer.answer_type import expected_answer
+from rag.answer.candidates import SentenceReader
+from rag.answer.decision import ANSWERED, FILTERED_OUT, NO_PASSAGE, TOO_FAR, Decision
 from rag.answer.extraction import (
     PASSAGES_READ,
     AnswerSpan,
-    SentenceScores,
     choose_sentences,
     format_answer,
     verified,
@@ -23,7 +21,7 @@ from rag.answer.quotes import Quote
 from rag.answer.relevance import QUOTED, relevance_label
 from rag.chunking.passages import Chunk
 from rag.cite.lookup import Citation, make_citation, section_label, validate_key
-from rag.errors import IndexIncompatible, RagError, UnknownCitation
+from rag.errors import IndexIncompatible, UnknownCitation
 from rag.index.embedding import Embedder, shared_embedder
 from rag.index.fingerprint import Freshness, freshness, incompatibilities
 from rag.index.store import StoredIndex, load_build
@@ -37,14 +35,12 @@ from rag.messages import (
     NO_SEARCH_WORDS,
     REFUSAL,
 )
-from rag.retrieval.dense import similarities
 from rag.retrieval.filters import Filters
-from rag.retrieval.fusion import METHODS, best_first, fuse, z_score
+from rag.retrieval.hybrid import HybridRetriever, Scored, check_method
 from rag.retrieval.question import clean_question
 from rag.settings import Settings, default_corpus_dir, default_index_dir
 
 DEFAULT_K = 5
-BEST_SENTENCE_WEIGHT = 0.75
 QUOTE_WINDOW = 20  # how many of the best passages are checked for a quote of the question
 
 
@@ -85,30 +81,16 @@ class SearchResult:
     # The best similarity of any sentence of the top passages to the question: what the
     # abstention rule reads (see rag.abstention).
     support: float = 0.0
+    decision: Decision = field(default_factory=lambda: Decision(False, ANSWERED))
 
     def as_dict(self) -> dict[str, object]:
         return {"question": self.question, "answer": self.answer,
                 "abstained": self.abstained, "support": round(self.support, 4),
                 "answer_spans": [s.as_dict() for s in self.answer_spans],
                 "passages": [p.as_dict() for p in self.passages],
-                "notes": self.notes}
+                "notes": self.notes, "decision": self.decision.as_dict()}
 
 
-@dataclass(frozen=True)
-class Scored:
-    """A candidate passage's fused score, the two signals behind it, and how close its best
-    sentence alone comes to the question (what its relevance label says)."""
-
-    position: int
-    score: float
-    dense: float
-    lexical: float
-    closeness: float
-
-
-def check_method(method: str) -> None:
-    if method not in METHODS:
-        raise RagError(f"Unknown retrieval method {method!r}; choose one of " + ", ".join(METHODS))
 
 
 class Engine:
@@ -120,11 +102,8 @@ class Engine:
         self.corpus_dir = corpus_dir
         self._embedder = embedder
         self.by_key = {c.key: c for c in stored.chunks}
-        self.positions = {c.key: i for i, c in enumerate(stored.chunks)}
-        self.sentence_bounds = stored.sentences.bounds
-        self.document_ids = list(stored.documents)
-        order = {doc_id: i for i, doc_id in enumerate(self.document_ids)}
-        self.passage_document = np.array([order[c.doc_id] for c in stored.chunks])
+        self.retriever = HybridRetriever(stored)
+        self.reader = SentenceReader(stored)
 
     @property
     def embedder(self) -> Embedder:
@@ -156,72 +135,6 @@ class Engine:
         """Which corpus files changed since this index was built (cheap: hashes only)."""
         return freshness(self.manifest, self.corpus_dir)
 
-    def unit_similarities(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For every passage: its best sentence's cosine to the question, and its own."""
-        sentences = similarities(self.stored.sentences.dense, query)
-        best = np.maximum.reduceat(sentences, self.sentence_bounds[:-1])
-        return best, similarities(self.stored.dense, query)
-
-    def score_passages(self, query: np.ndarray, terms: list[str], mask: np.ndarray | None,
-                       count: int, method: str = "hybrid") -> list[Scored]:
-        """The `count` best passages (among those `mask` admits) by `method`, best first.
-
-        Every admitted passage is scored by both signals. Dense: mostly its best sentence's
-        cosine, partly its own. Lexical: half its own BM25, half its document's (on the dev
-        set a passage of the document that matches the question's words is the likelier
-        answer; each z-scored first).
-        """
-        check_method(method)
-        allowed = np.flatnonzero(mask) if mask is not None else np.arange(len(self.stored.chunks))
-        if allowed.size == 0:
-            return []
-        best, whole = self.unit_similarities(query)
-        dense = (BEST_SENTENCE_WEIGHT * best + (1 - BEST_SENTENCE_WEIGHT) * whole)[allowed]
-        own = self.stored.lexical.scores(terms)[allowed]
-        document = self.stored.document_lexical.scores(terms)[self.passage_document[allowed]]
-        lexical = (z_score(own) + z_score(document)) / 2
-        fused = fuse(method, dense, lexical)
-        closeness = np.maximum.reduceat(self.stored.sentences.answer_vectors @ query,
-                                        self.sentence_bounds[:-1])[allowed]
-        return [Scored(int(allowed[i]), float(fused[i]), float(dense[i]), float(own[i]),
-                       float(closeness[i]))
-                for i in best_first(fused, count)]
-
-    def top_sentences(self, question: str, query: np.ndarray, passages: list[Passage],
-                      admits: Callable[[str], bool]) -> SentenceScores:
-        """The sentences of the first passages that `admits` lets answer, with the
-        similarity of each sentence alone to the question and the share of its terms."""
-        table, bounds = self.stored.sentences, self.sentence_bounds
-        candidates, rows = [], []
-        for passage in passages[:PASSAGES_READ]:
-            position = self.positions[passage.key]
-            for row in range(bounds[position], bounds[position + 1]):
-                _, start, end = table.rows[row].tolist()
-                document = self.documents[passage.doc_id]
-                text = document.text[start:end]
-                if admits(text):
-                    candidates.append(AnswerSpan(text, passage.rank, passage.key,
-                                                 passage.doc_id, start, end,
-                                                 document.page_label(document.page_at(start))))
-                    rows.append(row)
-        terms = set(self.stored.lexical.query_terms(question))
-        overlap = np.array([len(terms & set(self.stored.lexical.query_terms(c.text)))
-                            / max(len(terms), 1) for c in candidates])
-        return SentenceScores(candidates,
-                              table.answer_vectors[rows] @ query if rows else np.zeros(0),
-                              overlap)
-
-    def answer_candidates(self, question: str, query: np.ndarray, passages: list[Passage],
-                          quote: Quote, expected: Expected | None) -> SentenceScores:
-        """A keyword search answers with the sentences that contain it (when one does); a
-        question asking for a number or date with the sentences that hold one."""
-        if quote.whole_question:
-            quoting = self.top_sentences(question, query, passages, quote.in_text)
-            if quoting.candidates:
-                return quoting
-        return self.top_sentences(question, query, passages,
-                                  lambda text: offers(text, expected))
-
     def search(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None,
                method: str = "hybrid") -> SearchResult:
         """Ranked passages for a question, best first, each with its citation; an
@@ -234,7 +147,8 @@ class Engine:
         mask = None if filters is None or filters.is_empty() else filters.mask(
             self.stored.chunks, self.documents)
         if mask is not None and not mask.any():
-            return SearchResult(cleaned.text, [], True, REFUSAL, notes=[*notes, NO_FILTER_MATCH])
+            return SearchResult(cleaned.text, [], True, REFUSAL, notes=[*notes, NO_FILTER_MATCH],
+                                decision=Decision(True, FILTERED_OUT))
         query = self.embedder.encode_query(cleaned.text)
         terms = self.stored.lexical.query_terms(cleaned.text)
         if not terms:
@@ -242,7 +156,7 @@ class Engine:
         elif not self.stored.lexical.knows_any(terms):
             notes.append(NO_KNOWN_WORDS)
         quote = Quote.of(cleaned.text) if terms else Quote.of("")
-        ranked = self.score_passages(query, terms, mask, max(k, QUOTE_WINDOW), method)
+        ranked = self.retriever.score_passages(query, terms, mask, max(k, QUOTE_WINDOW), method)
         # A passage the question quotes comes first (a stable partition of the best ones).
         chunks = self.stored.chunks
         quoted = {s.position for s in ranked if quote.in_text(chunks[s.position].text)}
@@ -253,45 +167,35 @@ class Engine:
                     for rank, s in enumerate(ranked[:k], start=1)]
         verbatim = any(s.position in quoted for s in ranked[:PASSAGES_READ])
         expected = None if verbatim else expected_answer(cleaned.text)
-        sentences = self.answer_candidates(cleaned.text, query, passages, quote, expected)
+        sentences = self.reader.answer_candidates(cleaned.text, query, passages, quote, expected)
         unknown = [] if verbatim else unknown_names(cleaned.text, self.stored.lexical.knows)
         names = ", ".join(f"\u201c{name}\u201d" for name in unknown)
+        decision = Decision(False, ANSWERED, sentences.best, verbatim,
+                            expected.name.lower() if expected else None, tuple(unknown))
         if not passages or should_abstain(sentences.best, verbatim, bool(unknown)):
             if unknown:
                 notes.append(NEVER_MENTIONED.format(names=names))
             if passages and expected and not sentences.candidates:
                 notes.append(NO_EXPECTED_ANSWER.format(expected=expected.value))
+            why = TOO_FAR if passages else NO_PASSAGE
             return SearchResult(cleaned.text, passages, True, REFUSAL, notes=notes,
-                                support=sentences.best)
+                                support=sentences.best,
+                                decision=replace(decision, abstained=True, reason=why))
         if unknown:
             notes.append(ANSWERED_DESPITE_NAMES.format(names=names))
         spans = verified(choose_sentences(sentences), self.documents)
         return SearchResult(cleaned.text, passages, False, format_answer(spans), spans, notes,
-                            sentences.best)
+                            sentences.best, decision)
 
     def rank_documents(self, question: str, depth: int = 100,
                        method: str = "hybrid") -> list[tuple[str, float]]:
         """Documents ranked for a question (for document-level benchmarks such as BEIR); no
-        answer is extracted, so this is the retrieval cost alone.
-
-        Dense: 0.75 x the best cosine of any of the document's sentences + 0.25 x that of any
-        of its passages; lexical: BM25 over the whole document (both chosen on SciFact train).
-        """
+        answer is extracted, so this is the retrieval cost alone."""
         check_method(method)
         cleaned = clean_question(question)
         query = self.embedder.encode_query(cleaned.text)
-        best, whole = self.unit_similarities(query)
-        dense = (BEST_SENTENCE_WEIGHT * self.per_document_max(best)
-                 + (1 - BEST_SENTENCE_WEIGHT) * self.per_document_max(whole))
-        lexical = self.stored.document_lexical.scores(self.stored.lexical.query_terms(cleaned.text))
-        fused = fuse(method, dense, lexical)
-        return [(self.document_ids[i], float(fused[i])) for i in best_first(fused, depth)]
-
-    def per_document_max(self, passage_scores: np.ndarray) -> np.ndarray:
-        """Each document's highest passage score, in the order of `document_ids`."""
-        highest = np.full(len(self.document_ids), -np.inf, dtype=np.float32)
-        np.maximum.at(highest, self.passage_document, passage_scores)
-        return highest
+        terms = self.stored.lexical.query_terms(cleaned.text)
+        return self.retriever.rank_documents(query, terms, depth, method)
 
     def cite(self, key: str) -> Citation:
         """The cited passage in its context, with references; unknown keys are refused."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.answer.decision import ANSWERED, FILTERED_OUT, TOO_FAR, Decision
 from rag.answer.relevance import QUOTED
 from rag.engine import Engine
 from rag.errors import UnknownCitation
@@ -85,3 +86,26 @@ def test_bulk_evaluation_scores_a_question_file(fake_engine: Engine) -> None:
     assert 0 < summary["recall@1"] <= summary["recall@5"] <= summary["recall@10"] <= 1
     assert summary["citations_verified"] == 1.0
     assert summary["abstained"] == sum(row["abstained"] for row in rows)
+
+
+def test_the_decision_record_says_why(fake_engine: Engine) -> None:
+    refused = fake_engine.search("Zxqv blorp frumious?")
+    assert refused.decision.abstained and refused.decision.reason == TOO_FAR
+    assert refused.decision.support == refused.support
+    quoted = fake_engine.search(f'"{long_sentence(fake_engine)[:150]}"')
+    assert quoted.decision.verbatim and not quoted.decision.abstained
+    assert quoted.decision.reason == ANSWERED and quoted.as_dict()["decision"]["verbatim"]
+    nothing = fake_engine.search("peace", filters=Filters(date_from="1900-01", date_to="1900-12"))
+    assert nothing.decision == Decision(True, FILTERED_OUT) and not nothing.passages
+    counting = fake_engine.search("How many soldiers does North Korea have?")
+    assert counting.decision.expected == "number"
+
+
+def test_the_retriever_alone_ranks_best_first(fake_engine: Engine) -> None:
+    question = "nuclear weapons in South Korea"
+    query = fake_engine.embedder.encode_query(question)
+    terms = fake_engine.stored.lexical.query_terms(question)
+    scored = fake_engine.retriever.score_passages(query, terms, None, 5)
+    assert [s.score for s in scored] == sorted((s.score for s in scored), reverse=True)
+    keys = [fake_engine.stored.chunks[s.position].key for s in scored]
+    assert keys == [p.key for p in fake_engine.search(question, k=5).passages]

@@ -1,0 +1,32 @@
+"""Why a search answered or refused, as data: calibration and evaluation read this record,
+never the wording of a note."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+# Why a search abstained (or did not).
+FILTERED_OUT = "no passage matches the filters"
+NO_PASSAGE = "no passage"
+TOO_FAR = "no sentence close enough"
+ANSWERED = "answered"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The rules' inputs and outcome: the best sentence similarity (`support`), whether the
+    question quotes a top passage (`verbatim`), the answer type it asks for (`expected`: a
+    number or a date, or None), the names the documents never use, and the verdict."""
+
+    abstained: bool
+    reason: str
+    support: float = 0.0
+    verbatim: bool = False
+    expected: str | None = None
+    unknown_names: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["support"] = round(self.support, 4)
+        data["unknown_names"] = list(self.unknown_names)
+        return data
