@@ -36,7 +36,7 @@ class HashedBagOfWords:
         norm = float(np.linalg.norm(vector))
         return vector / norm if norm else vector
 
-    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str]) -> np.ndarray:
         self.calls += 1
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)

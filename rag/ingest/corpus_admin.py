@@ -42,7 +42,7 @@ def copy_in_corpus(corpus_dir: Path, data: bytes) -> str | None:
                  and hashlib.sha256(f.path.read_bytes()).hexdigest() == digest), None)
 
 
-def add_document(corpus_dir: Path, name: str, data: bytes, replace: bool = False) -> AddOutcome:
+def add_document(corpus_dir: Path, name: str, data: bytes) -> AddOutcome:
     """Check `data` parses as a document, then write it into the corpus atomically."""
     target_name = safe_name(name)
     suffix = Path(target_name).suffix.lower()
@@ -52,9 +52,9 @@ def add_document(corpus_dir: Path, name: str, data: bytes, replace: bool = False
     if len(data) > MAX_UPLOAD_BYTES:
         return AddOutcome(name, False, "larger than 100 MB")
     target = corpus_dir / target_name
-    if target.exists() and not replace:
+    if target.exists():
         return AddOutcome(name, False, f"{target_name} is already in the corpus")
-    copy = None if replace else copy_in_corpus(corpus_dir, data)
+    copy = copy_in_corpus(corpus_dir, data)
     if copy:
         return AddOutcome(name, False, f"the same file is already in the corpus as {copy}")
     corpus_dir.mkdir(parents=True, exist_ok=True)
