@@ -1,7 +1,9 @@
 """Question answering with verifiable citations over a document collection.
 
-The public API is `rag.engine.Engine` (and the shortcuts below); the CLI (`rag`) and the
-Streamlit app are thin faces over it.
+The public API is `rag.engine.Engine` (`open`, `search`, `cite`, `rank_documents`); the CLI
+(`rag.cli`) and the Streamlit app (`app.py` with `rag.web`) are thin faces over it. The
+subpackages are the pipeline's stages, in order: ingest, chunking, index, retrieval, answer,
+cite, evaluation.
 """
 
 __version__ = "0.1.0"

@@ -1,8 +1,9 @@
 """Document-ranking evaluation on BEIR-format data (nDCG@10, Recall@10/100, MRR@10).
 
 The scores come from pytrec_eval (trec_eval's own code), not from our metric modules; the
-tests check that the two agree. Each query's document ranking is read off `engine.search(query,
-k=100)`: documents in the order of their best passage (first occurrence wins).
+tests check that the two agree. Each query's document ranking is `engine.rank_documents(query,
+100)`: every document scored from its best sentence and passage and a document-level BM25, fused
+(see `rag.retrieval.hybrid`); no answer is extracted.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def scorer_name() -> str:
 
 def document_ranking(engine: Any, query: str, depth: int = DEPTH,
                      method: str | None = None) -> list[str]:
-    """Document ids, best first: each document ranked by its best passage."""
+    """Document ids, best first, as `Engine.rank_documents` ranks them."""
     ranked = engine.rank_documents(query, depth, **search_options(method))
     return [doc_id for doc_id, _ in ranked]
 
