@@ -5,7 +5,9 @@ top passages to the question) and whether the question quotes a passage, then pi
 threshold that best separates answerable from unanswerable questions (maximising the
 smaller of abstention precision and recall, then accuracy) under the engine's rule: "refuse
 when support < threshold, unless the question quotes a passage; a question naming something the
-documents never mention needs NAME_PENALTY more support".
+documents never mention needs `name_penalty` more support" (rag.settings.AbstentionSettings).
+Every input is read from the search's decision record (`SearchResult.decision`), never from
+the wording of its notes.
 
     python bench/calibrate_abstention.py [--devset eval/devset.jsonl] [--check eval/heldout.jsonl]
 
@@ -20,13 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer.abstention import NAME_PENALTY
-from rag.answer.extraction import PASSAGES_READ
-from rag.answer.quotes import quotes_verbatim
 from rag.engine import Engine
-from rag.messages import NEVER_MENTIONED
-
-NEVER_MENTIONED_PREFIX = NEVER_MENTIONED.split("{")[0]
 
 
 def abstention_scores(refused: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
@@ -66,17 +62,16 @@ def measure(engine: Engine, path: Path) -> tuple[np.ndarray, np.ndarray, np.ndar
     rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
     support, quoted, names = [], [], []
     for row in rows:
-        result = engine.search(row["question"])
-        support.append(result.support)
-        quoted.append(quotes_verbatim(result.question,
-                                      [p.text for p in result.passages[:PASSAGES_READ]]))
-        names.append(any(note.startswith(NEVER_MENTIONED_PREFIX) for note in result.notes))
+        decision = engine.search(row["question"]).decision
+        support.append(decision.support)
+        quoted.append(decision.verbatim)
+        names.append(bool(decision.unknown_names))
     for row, value, quotes, unknown in sorted(zip(rows, support, quoted, names, strict=True),
                                               key=lambda item: item[1]):
         label = "UNANS" if row["unanswerable"] else row["kind"][:5]
         flag = "quotes " if quotes else "names  " if unknown else "       "
         print(f"{label:6} support {value:.3f} {flag}{row['question'][:70]}")
-    effective = np.array(support) - NAME_PENALTY * np.array(names)
+    effective = np.array(support) - engine.query.abstention.name_penalty * np.array(names)
     return effective, np.array(quoted), np.array([bool(row["unanswerable"]) for row in rows])
 
 

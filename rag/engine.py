@@ -9,13 +9,7 @@ from rag.answer.abstention import should_abstain
 from rag.answer.answer_type import expected_answer
 from rag.answer.candidates import SentenceReader
 from rag.answer.decision import ANSWERED, FILTERED_OUT, NO_PASSAGE, TOO_FAR, Decision
-from rag.answer.extraction import (
-    PASSAGES_READ,
-    AnswerSpan,
-    choose_sentences,
-    format_answer,
-    verified,
-)
+from rag.answer.extraction import AnswerSpan, choose_sentences, format_answer, verified
 from rag.answer.names import unknown_names
 from rag.answer.quotes import Quote
 from rag.answer.relevance import QUOTED, relevance_label
@@ -38,10 +32,15 @@ from rag.messages import (
 from rag.retrieval.filters import Filters
 from rag.retrieval.hybrid import HybridRetriever, Scored, check_method
 from rag.retrieval.question import clean_question
-from rag.settings import Settings, default_corpus_dir, default_index_dir
+from rag.settings import (
+    AbstentionSettings,
+    QuerySettings,
+    Settings,
+    default_corpus_dir,
+    default_index_dir,
+)
 
-DEFAULT_K = 5
-QUOTE_WINDOW = 20  # how many of the best passages are checked for a quote of the question
+DEFAULT_K = QuerySettings().k
 
 
 @dataclass(frozen=True)
@@ -97,13 +96,14 @@ class Engine:
     """A loaded index and the model that reads questions for it. Load once, ask many."""
 
     def __init__(self, stored: StoredIndex, corpus_dir: Path,
-                 embedder: Embedder | None = None) -> None:
+                 embedder: Embedder | None = None, query: QuerySettings | None = None) -> None:
         self.stored = stored
         self.corpus_dir = corpus_dir
         self._embedder = embedder
+        self.query = query or QuerySettings()
         self.by_key = {c.key: c for c in stored.chunks}
-        self.retriever = HybridRetriever(stored)
-        self.reader = SentenceReader(stored)
+        self.retriever = HybridRetriever(stored, self.query.fusion)
+        self.reader = SentenceReader(stored, self.query.answer)
 
     @property
     def embedder(self) -> Embedder:
@@ -114,14 +114,15 @@ class Engine:
 
     @classmethod
     def open(cls, index_dir: Path | None = None, corpus_dir: Path | None = None,
-             settings: Settings | None = None, embedder: Embedder | None = None) -> Engine:
+             settings: Settings | None = None, embedder: Embedder | None = None,
+             query: QuerySettings | None = None) -> Engine:
         """Load the current build; refuse one built with another model or settings."""
         settings = settings or Settings()
         stored = load_build(index_dir or default_index_dir(), settings)
         problems = incompatibilities(stored.manifest, settings)
         if problems:
             raise IndexIncompatible(problems)
-        return cls(stored, corpus_dir or default_corpus_dir(), embedder)
+        return cls(stored, corpus_dir or default_corpus_dir(), embedder, query)
 
     @property
     def manifest(self) -> dict:
@@ -135,12 +136,13 @@ class Engine:
         """Which corpus files changed since this index was built (cheap: hashes only)."""
         return freshness(self.manifest, self.corpus_dir)
 
-    def search(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None,
+    def search(self, question: str, k: int | None = None, filters: Filters | None = None,
                method: str = "hybrid") -> SearchResult:
         """Ranked passages for a question, best first, each with its citation; an
         extractive answer from them, or a plain refusal when they do not answer it."""
         cleaned = clean_question(question)
-        k = max(1, min(int(k), 100))
+        k = max(1, min(int(k or self.query.k), 100))
+        answer, abstention = self.query.answer, self.query.abstention
         notes = list(cleaned.notes)
         if filters is not None:
             filters.check_documents(self.documents)
@@ -155,24 +157,25 @@ class Engine:
             notes.append(NO_SEARCH_WORDS)
         elif not self.stored.lexical.knows_any(terms):
             notes.append(NO_KNOWN_WORDS)
-        quote = Quote.of(cleaned.text) if terms else Quote.of("")
-        ranked = self.retriever.score_passages(query, terms, mask, max(k, QUOTE_WINDOW), method)
+        quote = Quote.of(cleaned.text if terms else "", answer)
+        ranked = self.retriever.score_passages(query, terms, mask, max(k, answer.quote_window),
+                                               method)
         # A passage the question quotes comes first (a stable partition of the best ones).
         chunks = self.stored.chunks
         quoted = {s.position for s in ranked if quote.in_text(chunks[s.position].text)}
         ranked = sorted(ranked, key=lambda s: s.position not in quoted)
         passages = [make_passage(rank, chunks[s.position],
                                  self.documents[chunks[s.position].doc_id], s,
-                                 s.position in quoted)
+                                 s.position in quoted, abstention)
                     for rank, s in enumerate(ranked[:k], start=1)]
-        verbatim = any(s.position in quoted for s in ranked[:PASSAGES_READ])
+        verbatim = any(s.position in quoted for s in ranked[:answer.passages_read])
         expected = None if verbatim else expected_answer(cleaned.text)
         sentences = self.reader.answer_candidates(cleaned.text, query, passages, quote, expected)
         unknown = [] if verbatim else unknown_names(cleaned.text, self.stored.lexical.knows)
         names = ", ".join(f"\u201c{name}\u201d" for name in unknown)
         decision = Decision(False, ANSWERED, sentences.best, verbatim,
                             expected.name.lower() if expected else None, tuple(unknown))
-        if not passages or should_abstain(sentences.best, verbatim, bool(unknown)):
+        if not passages or should_abstain(sentences.best, verbatim, bool(unknown), abstention):
             if unknown:
                 notes.append(NEVER_MENTIONED.format(names=names))
             if passages and expected and not sentences.candidates:
@@ -183,7 +186,7 @@ class Engine:
                                 decision=replace(decision, abstained=True, reason=why))
         if unknown:
             notes.append(ANSWERED_DESPITE_NAMES.format(names=names))
-        spans = verified(choose_sentences(sentences), self.documents)
+        spans = verified(choose_sentences(sentences, answer), self.documents)
         return SearchResult(cleaned.text, passages, False, format_answer(spans), spans, notes,
                             sentences.best, decision)
 
@@ -206,7 +209,7 @@ class Engine:
 
 
 def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored,
-                 quoted: bool) -> Passage:
+                 quoted: bool, settings: AbstentionSettings) -> Passage:
     meta = document.metadata
     return Passage(
         rank=rank, key=chunk.key, doc_id=chunk.doc_id, title=meta.title,
@@ -214,7 +217,7 @@ def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored,
         section=section_label(chunk, meta.title), page=chunk.page,
         page_label=document.page_label(chunk.page, chunk.page_end), start=chunk.start,
         end=chunk.end, text=document.text[chunk.start:chunk.end], score=round(scored.score, 4),
-        relevance=QUOTED if quoted else relevance_label(scored.closeness),
+        relevance=QUOTED if quoted else relevance_label(scored.closeness, settings),
         signals={"dense": round(scored.dense, 4), "bm25": round(scored.lexical, 4),
                  "closeness": round(scored.closeness, 4)},
     )

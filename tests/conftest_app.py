@@ -1,4 +1,4 @@
-"""Helpers for the app tests (imported by tests/test_app.py and tests/test_browser.py).
+"""Helpers for the app tests (imported by tests/web/test_app.py and tests/web/test_browser.py).
 
 Each corpus copy is built once per test process, however many modules ask for it.
 """

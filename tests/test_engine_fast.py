@@ -1,7 +1,7 @@
 """`Engine.search` end to end in the fast tier: the real chunker, BM25, FAISS, fusion, quote,
 answer, abstention and citation code over the shipped corpus, with the hashed bag-of-words
 embedder in place of MiniLM (tests/fake_embedder.py). The same paths run with the real model
-in the slow tier (test_search.py, test_quality.py)."""
+in the slow tier (test_engine.py, test_quality.py)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ and recall on the dev set), prints the separation, a leave-one-out estimate and,
 `--check`, the held-out result. A question that quotes a passage (`rag.quotes`) is never
 refused.
 
-A question that names something the documents never mention (`rag.names`) needs NAME_PENALTY
+A question that names something the documents never mention (`rag.names`) needs `name_penalty`
 more support. Evidence, not proof: a name can be another word for one the text uses ("Seoul" for
 South Korea, "Beijing" for China). As a hard refusal the rule wrongly refused one dev and one
 held-out question and gained nothing the penalty does not; any penalty from 0.02 to 0.10 gives
@@ -24,12 +24,11 @@ the same dev result, 0.06 is the middle.
 
 from __future__ import annotations
 
-SENTENCE_THRESHOLD = 0.5252
-NAME_PENALTY = 0.06
+from rag.settings import AbstentionSettings
 
 
 def should_abstain(best_sentence: float, verbatim: bool, names_unknown: bool = False,
-                   threshold: float = SENTENCE_THRESHOLD) -> bool:
+                   settings: AbstentionSettings = AbstentionSettings()) -> bool:
     """Refuse when no sentence comes close enough to the question, unless it quotes one."""
-    support = best_sentence - (NAME_PENALTY if names_unknown else 0.0)
-    return not verbatim and support < threshold
+    support = best_sentence - (settings.name_penalty if names_unknown else 0.0)
+    return not verbatim and support < settings.sentence_threshold

@@ -12,9 +12,10 @@ from typing import Protocol
 import numpy as np
 
 from rag.answer.answer_type import Expected, offers
-from rag.answer.extraction import PASSAGES_READ, AnswerSpan, SentenceScores
+from rag.answer.extraction import AnswerSpan, SentenceScores
 from rag.answer.quotes import Quote
 from rag.index.store import StoredIndex
+from rag.settings import AnswerSettings
 
 
 class RankedPassage(Protocol):
@@ -26,8 +27,9 @@ class RankedPassage(Protocol):
 class SentenceReader:
     """Finds the answer candidates among the sentences of ranked passages."""
 
-    def __init__(self, stored: StoredIndex) -> None:
+    def __init__(self, stored: StoredIndex, settings: AnswerSettings = AnswerSettings()) -> None:
         self.stored = stored
+        self.settings = settings
         self.positions = {c.key: i for i, c in enumerate(stored.chunks)}
 
     def top_sentences(self, question: str, query: np.ndarray,
@@ -37,7 +39,7 @@ class SentenceReader:
         similarity of each sentence alone to the question and the share of its terms."""
         table, bounds = self.stored.sentences, self.stored.sentences.bounds
         candidates, rows = [], []
-        for passage in passages[:PASSAGES_READ]:
+        for passage in passages[:self.settings.passages_read]:
             position = self.positions[passage.key]
             for row in range(bounds[position], bounds[position + 1]):
                 _, start, end = table.rows[row].tolist()

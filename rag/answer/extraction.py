@@ -8,13 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.ingest.documents import Document
-
-MAX_SENTENCES = 2
-PASSAGES_READ = 3
-SECOND_SENTENCE_RATIO = 0.9  # a second sentence must score this close to the best one
-# Weight of the question-term overlap when choosing sentences: on the dev set the share of
-# answers holding the gold rose from 0.603 to 0.655 at 0.3 and stayed there up to 1.0.
-OVERLAP_WEIGHT = 0.3
+from rag.settings import AnswerSettings
 
 
 @dataclass(frozen=True)
@@ -54,20 +48,23 @@ class SentenceScores:
         return float(self.similarity.max()) if self.candidates else -1.0
 
 
-def choose_sentences(scores: SentenceScores) -> list[AnswerSpan]:
+def choose_sentences(scores: SentenceScores,
+                     settings: AnswerSettings = AnswerSettings()) -> list[AnswerSpan]:
     """The best sentence, and a second one if it scores nearly as well and says something
     else (a copy of the first, from a duplicated document or paragraph, adds nothing)."""
     if not scores.candidates:
         return []
     # Earlier passages are likelier to answer: a small prior by rank breaks near-ties.
-    prior = np.array([0.02 * (PASSAGES_READ - c.passage) for c in scores.candidates])
+    prior = np.array([settings.rank_prior * (settings.passages_read - c.passage)
+                      for c in scores.candidates])
     overlap = scores.overlap if scores.overlap is not None else 0.0
-    total = scores.similarity + OVERLAP_WEIGHT * overlap + prior
+    total = scores.similarity + settings.overlap_weight * overlap + prior
     order = np.argsort(-total, kind="stable")
     chosen = [scores.candidates[order[0]]]
     said = {" ".join(chosen[0].text.split()).casefold()}
     for index in order[1:]:
-        if len(chosen) == MAX_SENTENCES or total[index] < SECOND_SENTENCE_RATIO * total[order[0]]:
+        if (len(chosen) == settings.max_sentences
+                or total[index] < settings.second_sentence_ratio * total[order[0]]):
             break
         wording = " ".join(scores.candidates[index].text.split()).casefold()
         if wording not in said:

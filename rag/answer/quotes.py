@@ -2,9 +2,10 @@
 
 A question that repeats a run of the text word for word is about that text: the passage it
 quotes is ranked first and the question is never refused. A long question quotes when it
-shares 8 consecutive words with a passage; a short one (a keyword search such as "Northern
-Limit Line") when all of it occurs there, and a keyword search (a few words, not phrased as a
-question, such as "Hanoi summit") also when all its words occur in the passage, in any order.
+shares 8 consecutive words (`AnswerSettings.verbatim_words`) with a passage; a short one (a
+keyword search such as "Northern Limit Line") when all of it occurs there, and a keyword search
+(a few words, not phrased as a question, such as "Hanoi summit") also when all its words occur
+in the passage, in any order.
 Words are compared case-folded, punctuation aside.
 """
 
@@ -13,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-VERBATIM_WORDS = 8
-KEYWORD_SEARCH_WORDS = 5
+from rag.settings import AnswerSettings
+
 WORD = re.compile(r"\w+")
 QUESTION_START = re.compile(
     r"\s*(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could"
@@ -26,21 +27,18 @@ class Quote:
     grams: frozenset[str]
     length: int
     keywords: frozenset[str] = frozenset()  # a keyword search's words, else empty
+    whole_question: bool = False  # the quote is the whole (short) question
 
     @classmethod
-    def of(cls, question: str, length: int = VERBATIM_WORDS) -> Quote:
+    def of(cls, question: str, settings: AnswerSettings = AnswerSettings()) -> Quote:
         words = WORD.findall(question.casefold())
-        size = min(length, len(words))
+        size = min(settings.verbatim_words, len(words))
         starts = range(len(words) - size + 1) if size else range(0)
-        searching = (1 < len(words) <= KEYWORD_SEARCH_WORDS and "?" not in question
+        searching = (1 < len(words) <= settings.keyword_search_words and "?" not in question
                      and not QUESTION_START.match(question))
-        return cls(frozenset(" ".join(words[i:i + size]) for i in starts), size,
-                   frozenset(words) if searching else frozenset())
-
-    @property
-    def whole_question(self) -> bool:
-        """Is the quote the whole question (a short keyword search)?"""
-        return len(self.grams) == 1 and self.length < VERBATIM_WORDS
+        grams = frozenset(" ".join(words[i:i + size]) for i in starts)
+        return cls(grams, size, frozenset(words) if searching else frozenset(),
+                   len(grams) == 1 and size < settings.verbatim_words)
 
     def in_text(self, text: str) -> bool:
         if not self.grams:
@@ -52,7 +50,8 @@ class Quote:
                    for i in range(len(words) - self.length + 1))
 
 
-def quotes_verbatim(question: str, passage_texts: list[str]) -> bool:
+def quotes_verbatim(question: str, passage_texts: list[str],
+                    settings: AnswerSettings = AnswerSettings()) -> bool:
     """Does the question quote one of the passages?"""
-    quote = Quote.of(question)
+    quote = Quote.of(question, settings)
     return any(quote.in_text(text) for text in passage_texts)

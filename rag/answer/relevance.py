@@ -11,14 +11,17 @@ quotes (`rag.quotes`) is labelled as such, whatever its closeness.
 
 from __future__ import annotations
 
-from rag.answer.abstention import SENTENCE_THRESHOLD
+from rag.settings import AbstentionSettings
 
 QUOTED = "exact words"
-LABELS = ((0.65, "strong match"), (SENTENCE_THRESHOLD, "good match"), (0.35, "partial match"))
+STRONG, GOOD, PARTIAL, WEAK = "strong match", "good match", "partial match", "weak match"
 
 
-def relevance_label(closeness: float) -> str:
-    for threshold, label in LABELS:
+def relevance_label(closeness: float,
+                    settings: AbstentionSettings = AbstentionSettings()) -> str:
+    for threshold, label in ((settings.strong_match, STRONG),
+                             (settings.sentence_threshold, GOOD),
+                             (settings.partial_match, PARTIAL)):
         if closeness >= threshold:
             return label
-    return "weak match"
+    return WEAK

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-RRF_K = 60
-DENSE_WEIGHT = 0.75
+from rag.settings import FusionSettings
+
 METHODS = ("hybrid", "rrf", "dense", "bm25")
 
 
@@ -22,13 +22,12 @@ def z_score(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
 
 
-def convex(dense: np.ndarray, lexical: np.ndarray,
-           dense_weight: float = DENSE_WEIGHT) -> np.ndarray:
+def convex(dense: np.ndarray, lexical: np.ndarray, dense_weight: float) -> np.ndarray:
     """Weighted sum of the z-score normalised signals."""
     return dense_weight * z_score(dense) + (1 - dense_weight) * z_score(lexical)
 
 
-def reciprocal_rank(*rankings: np.ndarray, k: int = RRF_K) -> np.ndarray:
+def reciprocal_rank(*rankings: np.ndarray, k: int) -> np.ndarray:
     """Sum over the rankings of 1 / (k + rank), ranks from 1, ties broken by position."""
     fused = np.zeros(len(rankings[0]))
     for scores in rankings:
@@ -38,12 +37,13 @@ def reciprocal_rank(*rankings: np.ndarray, k: int = RRF_K) -> np.ndarray:
     return fused
 
 
-def fuse(method: str, dense: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+def fuse(method: str, dense: np.ndarray, lexical: np.ndarray,
+         settings: FusionSettings = FusionSettings()) -> np.ndarray:
     """One score per unit by `method` (one of METHODS)."""
     if method == "hybrid":
-        return convex(dense, lexical)
+        return convex(dense, lexical, settings.dense_weight)
     if method == "rrf":
-        return reciprocal_rank(dense, lexical)
+        return reciprocal_rank(dense, lexical, k=settings.rrf_k)
     return dense if method == "dense" else lexical
 
 

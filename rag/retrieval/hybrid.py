@@ -14,8 +14,7 @@ from rag.errors import RagError
 from rag.index.store import StoredIndex
 from rag.retrieval.dense import similarities
 from rag.retrieval.fusion import METHODS, best_first, fuse, z_score
-
-BEST_SENTENCE_WEIGHT = 0.75
+from rag.settings import FusionSettings
 
 
 @dataclass(frozen=True)
@@ -38,8 +37,9 @@ def check_method(method: str) -> None:
 class HybridRetriever:
     """Scores the passages and documents of one stored index for a question's vector and terms."""
 
-    def __init__(self, stored: StoredIndex) -> None:
+    def __init__(self, stored: StoredIndex, settings: FusionSettings = FusionSettings()) -> None:
         self.stored = stored
+        self.settings = settings
         self.sentence_bounds = stored.sentences.bounds
         self.document_ids = list(stored.documents)
         order = {doc_id: i for i, doc_id in enumerate(self.document_ids)}
@@ -65,11 +65,12 @@ class HybridRetriever:
         if allowed.size == 0:
             return []
         best, whole = self.unit_similarities(query)
-        dense = (BEST_SENTENCE_WEIGHT * best + (1 - BEST_SENTENCE_WEIGHT) * whole)[allowed]
+        weight = self.settings.best_sentence_weight
+        dense = (weight * best + (1 - weight) * whole)[allowed]
         own = self.stored.lexical.scores(terms)[allowed]
         document = self.stored.document_lexical.scores(terms)[self.passage_document[allowed]]
         lexical = (z_score(own) + z_score(document)) / 2
-        fused = fuse(method, dense, lexical)
+        fused = fuse(method, dense, lexical, self.settings)
         closeness = np.maximum.reduceat(self.stored.sentences.answer_vectors @ query,
                                         self.sentence_bounds[:-1])[allowed]
         return [Scored(int(allowed[i]), float(fused[i]), float(dense[i]), float(own[i]),
@@ -85,10 +86,11 @@ class HybridRetriever:
         """
         check_method(method)
         best, whole = self.unit_similarities(query)
-        dense = (BEST_SENTENCE_WEIGHT * self.per_document_max(best)
-                 + (1 - BEST_SENTENCE_WEIGHT) * self.per_document_max(whole))
+        weight = self.settings.best_sentence_weight
+        dense = (weight * self.per_document_max(best)
+                 + (1 - weight) * self.per_document_max(whole))
         lexical = self.stored.document_lexical.scores(terms)
-        fused = fuse(method, dense, lexical)
+        fused = fuse(method, dense, lexical, self.settings)
         return [(self.document_ids[i], float(fused[i])) for i in best_first(fused, depth)]
 
     def per_document_max(self, passage_scores: np.ndarray) -> np.ndarray:

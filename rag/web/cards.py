@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import html
 
-from rag.answer.relevance import QUOTED
+from rag.answer.relevance import GOOD, PARTIAL, QUOTED, STRONG, WEAK
 from rag.cite.highlight import link, mark_terms
 from rag.cite.references import human_date, page_mention
 
 BAR_LOW, BAR_HIGH = 0.15, 0.75  # scores mapped to an empty and a full relevance bar
 
 
-LABEL_COLOURS = {QUOTED: "#1b7f3b", "strong match": "#1b7f3b", "good match": "#2a7ab0",
-                 "partial match": "#b7791f", "weak match": "#8a8f98"}
+LABEL_COLOURS = {QUOTED: "#1b7f3b", STRONG: "#1b7f3b", GOOD: "#2a7ab0", PARTIAL: "#b7791f",
+                 WEAK: "#8a8f98"}
 
 
 CSS = """

@@ -6,7 +6,6 @@ import builtins
 import html
 import json
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -328,39 +327,3 @@ def test_unexpected_error_shows_no_traceback(app: AppTest,
     assert not app.exception
     assert any("Something went wrong" in e.value for e in app.error)
     assert "internal detail" not in " ".join(e.value for e in app.error)
-
-
-QUESTIONS = [
-    QUESTION,
-    "What are the risks if South Korea builds nuclear weapons?",
-    "How do ordinary North Koreans live?",
-    "What is the current situation in North Korea?",
-    "When did the Korean War end?",
-]
-
-
-def test_concurrent_engine_searches_are_correct(dirs: tuple[Path, Path]) -> None:
-    """The app shares one Engine between all sessions: 20 threads asking different questions
-    at once must each get exactly what a lone search returns."""
-    engine = Engine.open(dirs[1], dirs[0])
-    questions = [f"{q} ({n})" for n in range(4) for q in QUESTIONS]
-    expected = {q: [p.key for p in engine.search(q).passages] for q in questions}
-    got: dict[str, list[list[str]]] = {q: [] for q in questions}
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(questions))
-
-    def worker(question: str) -> None:
-        try:
-            barrier.wait()
-            for _ in range(5):
-                got[question].append([p.key for p in engine.search(question).passages])
-        except BaseException as err:
-            errors.append(err)
-
-    threads = [threading.Thread(target=worker, args=(q,)) for q in questions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not errors
-    assert all(runs == [expected[q]] * 5 for q, runs in got.items())

@@ -3,11 +3,9 @@ can give one (fast: no model)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from rag.answer.answer_type import Expected, expected_answer, offers
-from rag.answer.extraction import AnswerSpan, SentenceScores, choose_sentences
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -45,26 +43,3 @@ def test_questions_asking_for_numbers_or_dates_are_recognised(
 def test_a_sentence_offers_a_number_or_date_only_if_it_holds_one(
         sentence: str, expected: Expected | None, answer: bool) -> None:
     assert offers(sentence, expected) is answer
-
-
-def test_an_answer_never_repeats_a_sentence_from_a_duplicated_passage() -> None:
-    spans = [AnswerSpan("Same words.", 1, "a:1", "a", 0, 11),
-             AnswerSpan("Same  words.", 2, "b:1", "b", 0, 12),
-             AnswerSpan("Other words.", 3, "c:1", "c", 0, 12)]
-    chosen = choose_sentences(SentenceScores(spans, np.array([0.9, 0.9, 0.89])))
-    assert [s.text for s in chosen] == ["Same words.", "Other words."]
-
-
-def test_answer_sentences_are_shown_in_reading_order() -> None:
-    spans = [AnswerSpan("second", 2, "d:2", "d", 50, 56), AnswerSpan("first", 1, "d:1", "d", 0, 5)]
-    chosen = choose_sentences(SentenceScores(spans, np.array([0.9, 0.88])))
-    assert [s.passage for s in chosen] == [1, 2]
-
-
-def test_sentences_sharing_the_questions_words_win_near_ties() -> None:
-    spans = [AnswerSpan("Singapore summit in June", 1, "d:1", "d", 0, 24),
-             AnswerSpan("a summit in Hanoi in February 2019", 1, "d:1", "d", 25, 59)]
-    close = np.array([0.60, 0.58])
-    assert choose_sentences(SentenceScores(spans, close))[0].start == 0
-    chosen = choose_sentences(SentenceScores(spans, close, overlap=np.array([0.25, 0.75])))
-    assert chosen[0].start == 25

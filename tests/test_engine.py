@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from rag.answer.relevance import QUOTED
@@ -201,3 +203,38 @@ def test_a_quoted_passage_is_labelled_as_holding_the_exact_words(engine: Engine)
 def test_the_answer_sentence_is_the_one_about_what_the_question_names(engine: Engine) -> None:
     result = engine.search("When was the US\u2013North Korea summit in Hanoi held?")
     assert not result.abstained and "Hanoi in February 2019" in result.answer
+
+
+QUESTIONS = [
+    PARTICIPANTS,
+    "What are the risks if South Korea builds nuclear weapons?",
+    "How do ordinary North Koreans live?",
+    "What is the current situation in North Korea?",
+    "When did the Korean War end?",
+]
+
+
+def test_concurrent_engine_searches_are_correct(engine: Engine) -> None:
+    """The app shares one Engine between all sessions: 20 threads asking different questions
+    at once must each get exactly what a lone search returns."""
+    questions = [f"{q} ({n})" for n in range(4) for q in QUESTIONS]
+    expected = {q: [p.key for p in engine.search(q).passages] for q in questions}
+    got: dict[str, list[list[str]]] = {q: [] for q in questions}
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(questions))
+
+    def worker(question: str) -> None:
+        try:
+            barrier.wait()
+            for _ in range(5):
+                got[question].append([p.key for p in engine.search(question).passages])
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker, args=(q,)) for q in questions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors
+    assert all(runs == [expected[q]] * 5 for q, runs in got.items())

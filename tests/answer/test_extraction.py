@@ -1,0 +1,46 @@
+"""Choosing the answer sentences among scored candidates (fast: no model)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rag.answer.extraction import AnswerSpan, SentenceScores, choose_sentences, verified
+from rag.settings import AnswerSettings
+
+
+def test_an_answer_never_repeats_a_sentence_from_a_duplicated_passage() -> None:
+    spans = [AnswerSpan("Same words.", 1, "a:1", "a", 0, 11),
+             AnswerSpan("Same  words.", 2, "b:1", "b", 0, 12),
+             AnswerSpan("Other words.", 3, "c:1", "c", 0, 12)]
+    chosen = choose_sentences(SentenceScores(spans, np.array([0.9, 0.9, 0.89])))
+    assert [s.text for s in chosen] == ["Same words.", "Other words."]
+
+
+def test_answer_sentences_are_shown_in_reading_order() -> None:
+    spans = [AnswerSpan("second", 2, "d:2", "d", 50, 56), AnswerSpan("first", 1, "d:1", "d", 0, 5)]
+    chosen = choose_sentences(SentenceScores(spans, np.array([0.9, 0.88])))
+    assert [s.passage for s in chosen] == [1, 2]
+
+
+def test_sentences_sharing_the_questions_words_win_near_ties() -> None:
+    spans = [AnswerSpan("Singapore summit in June", 1, "d:1", "d", 0, 24),
+             AnswerSpan("a summit in Hanoi in February 2019", 1, "d:1", "d", 25, 59)]
+    close = np.array([0.60, 0.58])
+    assert choose_sentences(SentenceScores(spans, close))[0].start == 0
+    chosen = choose_sentences(SentenceScores(spans, close, overlap=np.array([0.25, 0.75])))
+    assert chosen[0].start == 25
+
+
+def test_one_sentence_only_when_the_settings_say_so() -> None:
+    spans = [AnswerSpan("One.", 1, "a:1", "a", 0, 4), AnswerSpan("Two.", 1, "a:1", "a", 5, 9)]
+    scores = SentenceScores(spans, np.array([0.9, 0.9]))
+    assert len(choose_sentences(scores)) == 2
+    assert len(choose_sentences(scores, AnswerSettings(max_sentences=1))) == 1
+
+
+def test_a_span_not_in_its_document_is_dropped(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    doc_id, document = next(iter(fake_engine.documents.items()))
+    good = AnswerSpan(document.text[0:20], 1, "k", doc_id, 0, 20)
+    bad = AnswerSpan("not the text at all", 1, "k", doc_id, 0, 19)
+    assert verified([good, bad, AnswerSpan("x", 1, "k", "nowhere", 0, 1)],
+                    fake_engine.documents) == [good]
