@@ -18,6 +18,7 @@ from rag.cite.lookup import Citation, make_citation, section_label, validate_key
 from rag.errors import IndexIncompatible, UnknownCitation
 from rag.index.embedding import Embedder, shared_embedder
 from rag.index.fingerprint import Freshness, freshness, incompatibilities
+from rag.index.manifest import Manifest
 from rag.index.store import StoredIndex, load_build
 from rag.ingest.documents import Document
 from rag.messages import (
@@ -125,7 +126,7 @@ class Engine:
         return cls(stored, corpus_dir or default_corpus_dir(), embedder, query)
 
     @property
-    def manifest(self) -> dict:
+    def manifest(self) -> Manifest:
         return self.stored.manifest
 
     @property

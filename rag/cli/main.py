@@ -179,13 +179,12 @@ def status(corpus: CorpusOpt = None, index: IndexOpt = None, as_json: JsonOpt = 
     """List the indexed documents and say whether the index matches the corpus."""
     engine = guarded(lambda: Engine.open(index, corpus))
     stale = engine.freshness()
-    info = {"built_at": engine.manifest["built_at"], "chunks": engine.manifest["chunks"],
+    info = {"built_at": engine.manifest.built_at, "chunks": engine.manifest.chunks,
             "stale": stale.describe() or None,
             "documents": [{"doc_id": d.doc_id, "title": d.metadata.title, "type": d.metadata.type,
                            "date": d.metadata.date, "source": d.source}
                           for d in engine.documents.values()],
-            "skipped": {path: entry["skipped"] for path, entry in engine.manifest["files"].items()
-                        if entry["skipped"]}}
+            "skipped": engine.manifest.skipped}
     if as_json:
         typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return

@@ -44,7 +44,8 @@ def beir_index_dir(data: BeirData, settings: Settings | None = None) -> Path:
 
 def is_built(index_dir: Path, data: BeirData) -> bool:
     manifest = read_manifest(index_dir)
-    return bool(manifest) and manifest.get("beir", {}).get("corpus_sha256") == data.corpus_sha256
+    return (manifest is not None and manifest.beir is not None
+            and manifest.beir.get("corpus_sha256") == data.corpus_sha256)
 
 
 def stderr_progress() -> Callable[[str, int, int], None]:

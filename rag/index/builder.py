@@ -22,6 +22,7 @@ from rag.chunking.sentences import chunk_units, sentence_input
 from rag.errors import IndexIncompatible, IndexMissing, RagError
 from rag.index.embedding import Embedder, shared_embedder
 from rag.index.fingerprint import index_fingerprint
+from rag.index.manifest import FileEntry, Manifest
 from rag.index.store import (
     SentenceTable,
     build_lock,
@@ -71,7 +72,7 @@ def cached_vectors(index_dir: Path, settings: Settings) -> dict[str, np.ndarray]
         previous = load_build(index_dir, settings)
     except (IndexMissing, IndexIncompatible, OSError, ValueError, KeyError):
         return {}
-    built_with = previous.manifest.get("fingerprint", {})
+    built_with = previous.manifest.fingerprint
     wanted = index_fingerprint(settings)
     if any(built_with.get(name) != wanted[name] for name in VECTOR_FIELDS):
         return {}
@@ -103,8 +104,9 @@ def embed_missing(texts: list[str], hashes: list[str], cache: dict[str, np.ndarr
 
 def previous_doc_ids(index_dir: Path) -> dict[str, str]:
     """Each file's document id in the current build (none if there is no build yet)."""
-    files = (read_manifest(index_dir) or {}).get("files", {})
-    return {relpath: entry["doc_id"] for relpath, entry in files.items() if entry.get("doc_id")}
+    manifest = read_manifest(index_dir)
+    files = manifest.files if manifest else {}
+    return {relpath: entry.doc_id for relpath, entry in files.items() if entry.doc_id}
 
 
 def build_index(corpus_dir: Path, index_dir: Path, settings: Settings | None = None,
@@ -125,9 +127,8 @@ def build_index(corpus_dir: Path, index_dir: Path, settings: Settings | None = N
         file_entries = {}
         for f in files:
             doc = by_path.get(f.relpath)
-            file_entries[f.relpath] = {"sha256": f.sha256, "doc_id": doc and doc.doc_id,
-                                       "content_hash": doc and doc.content_hash,
-                                       "skipped": reasons.get(f.relpath)}
+            file_entries[f.relpath] = FileEntry(f.sha256, doc and doc.doc_id,
+                                                doc and doc.content_hash, reasons.get(f.relpath))
         report = index_documents(documents, index_dir, settings or Settings(), embedder,
                                  progress, {"corpus_dir": str(corpus_dir.resolve()),
                                             "files": file_entries})
@@ -168,17 +169,11 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
         [lexical_text(titles[c.doc_id], c.section, c.text, settings) for c in chunks], settings)
     document_lexical = LexicalIndex.build(
         [lexical_text(d.metadata.title, (), d.text, settings) for d in documents], settings)
-    manifest = {
-        "fingerprint": index_fingerprint(settings),
-        "package_version": __version__,
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "dimension": int(vectors.shape[1]),
-        "documents": len(documents),
-        "chunks": len(chunks),
-        "sentences": len(rows),
-        "files": {},
-        **(provenance or {}),
-    }
+    manifest = Manifest(
+        fingerprint=index_fingerprint(settings), package_version=__version__,
+        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        dimension=int(vectors.shape[1]), documents=len(documents), chunks=len(chunks),
+        sentences=len(rows), **(provenance or {}))
     build = new_build_dir(index_dir)
     try:
         write_build(build, manifest, documents, chunks, chunk_vectors, hashes[:len(chunks)],

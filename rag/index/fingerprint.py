@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.index.embedding import MODEL_ID, weights_sha256
+from rag.index.manifest import Manifest
 from rag.index.store import FORMAT_VERSION
 from rag.ingest.scan import SourceFile, scan_corpus
 from rag.settings import Settings, fingerprint_hash
@@ -22,9 +23,9 @@ def index_fingerprint(settings: Settings) -> dict[str, object]:
     }
 
 
-def incompatibilities(manifest: dict, settings: Settings) -> list[str]:
+def incompatibilities(manifest: Manifest, settings: Settings) -> list[str]:
     """Human-readable differences between the index's fingerprint and the current one."""
-    built = manifest.get("fingerprint", {})
+    built = manifest.fingerprint
     wanted = index_fingerprint(settings)
     return [f"{name} is {built.get(name)!r} in the index, {value!r} now"
             for name, value in wanted.items() if built.get(name) != value]
@@ -51,16 +52,16 @@ class Freshness:
         return "; ".join(parts)
 
 
-def freshness(manifest: dict, corpus_dir: Path) -> Freshness:
+def freshness(manifest: Manifest, corpus_dir: Path) -> Freshness:
     """Which corpus files differ from those the index was built from. Removing a file the
     build skipped (unreadable) changes nothing in the index, so it does not count."""
-    entries = manifest.get("files", {})
-    built = {path: entry["sha256"] for path, entry in entries.items()}
+    entries = manifest.files
+    built = {path: entry.sha256 for path, entry in entries.items()}
     now = file_table(scan_corpus(corpus_dir)) if corpus_dir.is_dir() else {}
     return Freshness(
         added=sorted(set(now) - set(built)),
         changed=sorted(p for p in set(now) & set(built) if now[p] != built[p]),
-        removed=sorted(p for p in set(built) - set(now) if not entries[p].get("skipped")),
+        removed=sorted(p for p in set(built) - set(now) if not entries[p].skipped),
     )
 
 

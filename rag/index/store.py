@@ -22,12 +22,12 @@ import numpy as np
 
 from rag.chunking.passages import Chunk
 from rag.errors import BuildInProgress, IndexIncompatible, IndexMissing
+from rag.index.manifest import Manifest, load_manifest, write_manifest
 from rag.ingest.documents import Document
 from rag.retrieval.lexical import LexicalIndex
 from rag.settings import Settings
 
 FORMAT_VERSION = 3
-MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.jsonl"
 VECTORS = "vectors.npy"
@@ -46,7 +46,7 @@ class StoredIndex:
     """Everything one build holds, loaded into memory."""
 
     path: Path
-    manifest: dict
+    manifest: Manifest
     documents: dict[str, Document]
     chunks: list[Chunk]
     vectors: np.ndarray
@@ -97,11 +97,10 @@ def current_build(index_dir: Path) -> Path | None:
     return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
 
 
-def read_manifest(index_dir: Path) -> dict | None:
+def read_manifest(index_dir: Path) -> Manifest | None:
+    """The current build's manifest, or None when there is no complete build."""
     build = current_build(index_dir)
-    if build is None or not (build / MANIFEST).is_file():
-        return None
-    return json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    return None if build is None else load_manifest(build)
 
 
 def new_build_dir(index_dir: Path) -> Path:
@@ -129,7 +128,7 @@ def flat_index(vectors: np.ndarray) -> faiss.Index:
     return index
 
 
-def write_build(build: Path, manifest: dict, documents: list[Document], chunks: list[Chunk],
+def write_build(build: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
                 vectors: np.ndarray, embed_hashes: list[str], lexical: LexicalIndex,
                 sentences: SentenceTable, document_lexical: LexicalIndex) -> None:
     """Write every file of a build; the manifest goes last and marks the build complete."""
@@ -150,7 +149,7 @@ def write_build(build: Path, manifest: dict, documents: list[Document], chunks: 
         if written.is_file():
             with open(written, "rb") as handle:
                 os.fsync(handle.fileno())
-    (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    write_manifest(build, manifest)
 
 
 def publish(index_dir: Path, build: Path) -> None:
@@ -190,10 +189,10 @@ def build_lock(index_dir: Path) -> Iterator[None]:
 
 def load_build(index_dir: Path, settings: Settings) -> StoredIndex:
     build = current_build(index_dir)
-    if build is None or not (build / MANIFEST).is_file():
+    manifest = None if build is None else load_manifest(build)
+    if build is None or manifest is None:
         raise IndexMissing(index_dir)
-    manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
-    built_format = manifest.get("fingerprint", {}).get("format_version")
+    built_format = manifest.fingerprint.get("format_version")
     if built_format != FORMAT_VERSION:
         raise IndexIncompatible([f"format_version is {built_format!r} in the index, "
                                  f"{FORMAT_VERSION!r} now"])

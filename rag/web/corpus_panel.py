@@ -80,18 +80,14 @@ def corpus_panel(engine: Engine | None, problem: str | None, stale: Freshness | 
     with st.expander("Corpus and index", expanded=needs_build, key="corpus_panel",
                      on_change="rerun", icon=":material/library_books:"):
         if engine is not None:
-            built = engine.manifest.get("built_at", "").replace("T", " ").replace("+00:00", " UTC")
-            st.write(f"Index built **{md_text(built)}**: "
-                     f"{len(engine.documents)} documents, {engine.manifest.get('chunks', '?')} "
-                     "passages.")
+            st.write(f"Index built **{md_text(engine.manifest.built_label)}**: "
+                     f"{len(engine.documents)} documents, {engine.manifest.chunks} passages.")
             st.dataframe(
                 [{"Title": d.metadata.title, "Type": d.metadata.type,
                   "Date": d.metadata.date or "undated", "File": d.source, "Id": d.doc_id}
                  for d in engine.documents.values()],
                 hide_index=True, width="stretch")
-            skipped = {path: entry.get("skipped") for path, entry in
-                       engine.manifest.get("files", {}).items() if entry.get("skipped")}
-            for path, reason in skipped.items():
+            for path, reason in engine.manifest.skipped.items():
                 st.caption(f"Not indexed: {md_text(path)} ({md_text(reason)})")
         else:
             st.write(f"No usable index in {md_text(index_dir)}.")
