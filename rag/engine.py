@@ -14,7 +14,7 @@ from rag.answer.names import unknown_names
 from rag.answer.quotes import Quote
 from rag.answer.relevance import QUOTED, relevance_label
 from rag.chunking.passages import Chunk
-from rag.cite.lookup import Citation, make_citation, section_label, validate_key
+from rag.cite.lookup import Citation, CitedSpan, cited_span, make_citation, validate_key
 from rag.errors import IndexIncompatible, UnknownCitation
 from rag.index.embedding import Embedder, shared_embedder
 from rag.index.fingerprint import Freshness, freshness, incompatibilities
@@ -45,29 +45,19 @@ DEFAULT_K = QuerySettings().k
 
 
 @dataclass(frozen=True)
-class Passage:
+class Passage(CitedSpan):
     """One ranked passage with everything needed to cite and check it."""
 
     rank: int
-    key: str
-    doc_id: str
-    title: str
     authors: list[str]
     date: str | None
-    url: str | None
     type: str
-    section: str | None
-    page: int | None  # physical, 1-based: where a PDF viewer opens
-    page_label: str | None  # as the document prints it: "vii", "3–4"
-    start: int
-    end: int
-    text: str
     score: float
     relevance: str
     signals: dict[str, float]
 
     def as_dict(self) -> dict[str, object]:
-        return dict(self.__dict__)
+        return {"rank": self.rank, **self.__dict__}
 
 
 @dataclass
@@ -213,11 +203,8 @@ def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored,
                  quoted: bool, settings: AbstentionSettings) -> Passage:
     meta = document.metadata
     return Passage(
-        rank=rank, key=chunk.key, doc_id=chunk.doc_id, title=meta.title,
-        authors=list(meta.authors), date=meta.date, url=meta.url, type=meta.type,
-        section=section_label(chunk, meta.title), page=chunk.page,
-        page_label=document.page_label(chunk.page, chunk.page_end), start=chunk.start,
-        end=chunk.end, text=document.text[chunk.start:chunk.end], score=round(scored.score, 4),
+        **cited_span(chunk, document), rank=rank, authors=list(meta.authors), date=meta.date,
+        type=meta.type, score=round(scored.score, 4),
         relevance=QUOTED if quoted else relevance_label(scored.closeness, settings),
         signals={"dense": round(scored.dense, 4), "bm25": round(scored.lexical, 4),
                  "closeness": round(scored.closeness, 4)},

@@ -15,25 +15,42 @@ CONTEXT_REACH = 600
 
 
 @dataclass(frozen=True)
-class Citation:
+class CitedSpan:
+    """A passage's exact span and where it comes from: enough to cite it and open it at its
+    place. Search results (`Passage`) and citation lookups (`Citation`) both are one."""
+
     key: str
     doc_id: str
     title: str
+    url: str | None
     section: str | None
     page: int | None  # physical, 1-based: where a PDF viewer opens
     page_label: str | None  # as the document prints it: "vii", "3–4"
     start: int
     end: int
     text: str
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def cited_span(chunk: Chunk, document: Document) -> dict[str, object]:
+    """The `CitedSpan` fields of a chunk, read from its document (the text is re-sliced)."""
+    title = document.metadata.title
+    return {"key": chunk.key, "doc_id": chunk.doc_id, "title": title,
+            "url": document.metadata.url, "section": section_label(chunk, title),
+            "page": chunk.page, "page_label": document.page_label(chunk.page, chunk.page_end),
+            "start": chunk.start, "end": chunk.end,
+            "text": document.text[chunk.start:chunk.end]}
+
+
+@dataclass(frozen=True)
+class Citation(CitedSpan):
     context: str
     context_start: int
     context_end: int
     reference: str
     bibtex: str
-    url: str | None
-
-    def as_dict(self) -> dict[str, object]:
-        return dict(self.__dict__)
 
 
 def validate_key(key: str) -> str:
@@ -83,10 +100,5 @@ def make_citation(chunk: Chunk, document: Document) -> Citation:
     low += len(document.text[low:chunk.start]) - len(document.text[low:chunk.start].lstrip())
     high -= len(document.text[chunk.end:high]) - len(document.text[chunk.end:high].rstrip())
     return Citation(
-        key=chunk.key, doc_id=chunk.doc_id, title=document.metadata.title,
-        section=section_label(chunk, document.metadata.title), page=chunk.page,
-        page_label=document.page_label(chunk.page, chunk.page_end), start=chunk.start,
-        end=chunk.end, text=document.text[chunk.start:chunk.end], context=document.text[low:high],
-        context_start=low, context_end=high, reference=chicago(document.metadata),
-        bibtex=bibtex(document.metadata), url=document.metadata.url,
-    )
+        **cited_span(chunk, document), context=document.text[low:high], context_start=low,
+        context_end=high, reference=chicago(document.metadata), bibtex=bibtex(document.metadata))

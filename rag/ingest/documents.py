@@ -39,7 +39,8 @@ class Metadata:
 
 @dataclass(frozen=True)
 class Span:
-    """A labelled character range of a document's text: a page or a section body."""
+    """A labelled character range of a document's text: a page (labelled as the PDF prints
+    it) or a section body; `text[start:end]` is exactly what it covers."""
 
     start: int
     end: int
