@@ -17,13 +17,12 @@ import streamlit as st
 
 from rag.cite.export import to_json, to_markdown
 from rag.cite.highlight import link, mark_span, safe_url
-from rag.engine import Engine, SearchResult
+from rag.engine import Engine
 from rag.errors import RagError
-from rag.messages import REFUSAL_DETAIL
-from rag.retrieval.filters import Filters
+from rag.messages import REFUSAL, REFUSAL_DETAIL
 from rag.web.cards import CSS, esc, passage_html, where
 from rag.web.corpus_panel import corpus_panel
-from rag.web.loading import index_freshness, load_engine, locations, model_warmup, wait_for_model
+from rag.web.loading import index_freshness, load_engine, locations, model_warmup
 from rag.web.markdown import md_text
 from rag.web.session import (
     MAX_K,
@@ -37,6 +36,7 @@ from rag.web.session import (
     open_citation,
     parse_day,
     permalink,
+    run_search,
     sync_url,
 )
 
@@ -51,44 +51,7 @@ EXAMPLES = (
 
 
 
-
 # ---------------------------------------------------------------- rendering
-
-
-def run_search(engine: Engine, question: str, k: int, filters: Filters) -> SearchResult:
-    """One search per (index, question, k, filters) per session; reruns reuse it."""
-    memo_key = (id(engine), question, k, filters)
-    memo = st.session_state.get("result_memo")
-    if memo and memo[0] == memo_key:
-        return memo[1]
-    wait_for_model()
-    with st.spinner("Searching…"):
-        result = engine.search(question, k, filters)
-    st.session_state.result_memo = (memo_key, result)
-    return result
-
-
-def citations_for(engine: Engine, result: SearchResult) -> dict:
-    cited = {}
-    for passage in result.passages:
-        try:
-            cited[passage.key] = engine.cite(passage.key)
-        except RagError:
-            continue
-    return cited
-
-
-def export_filters(filters: Filters) -> dict[str, object]:
-    shown: dict[str, object] = {}
-    if filters.doc_ids:
-        shown["documents"] = sorted(filters.doc_ids)
-    if filters.types:
-        shown["types"] = sorted(filters.types)
-    if filters.date_from:
-        shown["from"] = filters.date_from
-    if filters.date_to:
-        shown["to"] = filters.date_to
-    return shown
 
 
 def show_results(engine: Engine) -> None:
@@ -107,9 +70,9 @@ def show_results(engine: Engine) -> None:
     if not filters.is_empty():
         st.caption("Filtered: " + md_text("; ".join(
             f"{name} {', '.join(v) if isinstance(v, list) else v}"
-            for name, v in export_filters(filters).items())))
+            for name, v in filters.as_dict().items())))
     if result.abstained:
-        st.warning(f"**{md_text(result.answer or 'The documents do not say.')}** {REFUSAL_DETAIL} "
+        st.warning(f"**{md_text(result.answer or REFUSAL)}** {REFUSAL_DETAIL} "
                    "Try other words, or remove filters.")
     answer = getattr(result, "answer", None)
     if answer and not result.abstained:
@@ -118,8 +81,8 @@ def show_results(engine: Engine) -> None:
     if not result.passages:
         st.info("No passage to show.")
         return
-    cited = citations_for(engine, result)
-    fmt = {"filters": export_filters(filters)}
+    cited = engine.citations_for(result.passages)
+    fmt = {"filters": filters.as_dict()}
     left, right, _ = st.columns(3)
     left.download_button("Download Markdown", to_markdown(result, cited, **fmt),
                          file_name="answer.md", mime="text/markdown", icon=":material/download:")

@@ -31,7 +31,8 @@ from rag.messages import (
     REFUSAL,
 )
 from rag.retrieval.filters import Filters
-from rag.retrieval.hybrid import HybridRetriever, Scored, check_method
+from rag.retrieval.fusion import check_method
+from rag.retrieval.hybrid import HybridRetriever, Scored
 from rag.retrieval.question import clean_question
 from rag.settings import (
     AbstentionSettings,
@@ -190,6 +191,11 @@ class Engine:
         query = self.embedder.encode_query(cleaned.text)
         terms = self.stored.lexical.query_terms(cleaned.text)
         return self.retriever.rank_documents(query, terms, depth, method)
+
+    def citations_for(self, passages: list[Passage]) -> dict[str, Citation]:
+        """Each passage's citation, by key (for exports); a key gone since is left out."""
+        return {p.key: make_citation(self.by_key[p.key], self.documents[p.doc_id])
+                for p in passages if p.key in self.by_key}
 
     def cite(self, key: str) -> Citation:
         """The cited passage in its context, with references; unknown keys are refused."""

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from rag.cite.references import page_mention
+from rag.cite.references import location
 
 NOTHING_RELEVANT = ("The documents do not seem to answer this question; the passages below "
                     "are the nearest ones, not answers.")
@@ -53,10 +53,7 @@ def to_json(result: Any, citations: Mapping[str, Any], **kwargs: Any) -> str:
 
 
 def _where(passage: Mapping[str, Any]) -> str:
-    parts = [passage.get("section"),
-             page_mention(passage.get("page_label")),
-             passage.get("date")]
-    return " · ".join(str(p) for p in parts if p)
+    return location(passage.get("section"), passage.get("page_label"), passage.get("date"))
 
 
 def _quote(text: str) -> str:

@@ -9,48 +9,28 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 from urllib.parse import urlsplit
 
+from rag.retrieval.lexical import term_of, tokenize
+from rag.settings import Settings
+
 WORD = re.compile(r"\w+", re.UNICODE)
-# Words too common to be worth marking in a passage.
-_STOPWORD_TEXT = """
-a about above after again against all am an and any are as at be because been before being
-below between both but by can could did do does doing down during each few for from further
-had has have having he her here hers herself him himself his how i if in into is it its itself
-just me more most my myself no nor not now of off on once only or other our ours ourselves out
-over own same she should so some such than that the their theirs them themselves then there
-these they this those through to too under until up very was we were what when where which
-while who whom why will with would you your yours yourself yourselves must besides also may
-might shall than s t d ll m o re ve y
-"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer  # PyStemmer, already a dependency of the engine
-
-    return Stemmer.Stemmer("english")
-
-
-def stem(word: str) -> str:
-    return _stemmer().stemWord(word.casefold())
+def query_terms(question: str, settings: Settings = Settings()) -> frozenset[str]:
+    """The terms BM25 searches the question for ("countries" -> "countri"): the marks show
+    exactly what the lexical retriever matched."""
+    return frozenset(tokenize([question or ""], settings)[0])
 
 
-def query_terms(question: str) -> frozenset[str]:
-    """The stems of the question's content words ("countries" -> "countri")."""
-    words = (w for w in WORD.findall(question or "") if w.casefold() not in STOPWORDS)
-    return frozenset(stem(w) for w in words if len(w) > 1 or w.isdigit())
-
-
-def mark_terms(text: str, question: str, css_class: str = "qt") -> str:
-    """`text` as escaped HTML, with each word sharing a stem with a question word in <mark>."""
-    terms = query_terms(question)
+def mark_terms(text: str, question: str, css_class: str = "qt",
+               settings: Settings = Settings()) -> str:
+    """`text` as escaped HTML, with each word BM25 matched for the question in <mark>."""
+    terms = query_terms(question, settings)
     out: list[str] = []
     last = 0
     for match in WORD.finditer(text):
-        if stem(match.group()) in terms and match.group().casefold() not in STOPWORDS:
+        if term_of(match.group(), settings) in terms:
             out.append(html.escape(text[last:match.start()]))
             out.append(f'<mark class="{css_class}">{html.escape(match.group())}</mark>')
             last = match.end()

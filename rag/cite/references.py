@@ -28,6 +28,12 @@ def page_mention(label: str | None) -> str | None:
     return f"pp. {label}" if "–" in label else f"p. {label}"
 
 
+def location(section: str | None, page_label: str | None, date: str | None = None,
+             kind: str | None = None) -> str:
+    """Where a passage sits, the same in every face: "Summary · p. 3 · 2020-02-05"."""
+    return " · ".join(str(p) for p in (section, page_mention(page_label), date, kind) if p)
+
+
 def inverted(name: str) -> str:
     """"Joseph Y. Yun" -> "Yun, Joseph Y."; a one-word name (an organisation) stays."""
     given, _, family = name.strip().rpartition(" ")

@@ -6,23 +6,23 @@ Typer (on Click) gives typed options, help text and exit codes without hand-writ
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-from tqdm import tqdm
 
-from rag.cite.references import page_mention
+from rag.cite.references import location
 from rag.cli.terminal import open_engine
 from rag.engine import DEFAULT_K, Engine
 from rag.errors import RagError
 from rag.index.builder import BuildReport, build_index
+from rag.index.progress import stderr_progress
 from rag.ingest.corpus_admin import AddOutcome, add_document
 from rag.messages import REFUSAL_DETAIL, STALE_INDEX
 from rag.retrieval.filters import Filters
+from rag.retrieval.fusion import Method
 from rag.settings import default_corpus_dir, default_index_dir
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -52,20 +52,6 @@ def guarded(action: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def progress_bars() -> Callable[[str, int, int], None]:
-    """A callback drawing one tqdm bar per stage on stderr."""
-    bars: dict[str, tqdm] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=stage,
-                                                             unit="text", file=sys.stderr))
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return update
-
-
 def print_build_report(report: BuildReport) -> None:
     typer.echo(f"Indexed {report.documents} documents, {report.chunks} passages "
                f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s "
@@ -79,7 +65,7 @@ def print_build_report(report: BuildReport) -> None:
 def build(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     """Index the corpus (only new or changed passages are embedded)."""
     corpus_dir, index_dir = corpus or default_corpus_dir(), index or default_index_dir()
-    report = guarded(lambda: build_index(corpus_dir, index_dir, progress=progress_bars()))
+    report = guarded(lambda: build_index(corpus_dir, index_dir, progress=stderr_progress()))
     print_build_report(report)
 
 
@@ -113,9 +99,7 @@ def add(files: Annotated[list[Path], typer.Argument(help="PDF, HTML, Markdown or
 
 def print_passages(result_dict: dict) -> None:
     for passage in result_dict["passages"]:
-        where = " · ".join(str(part) for part in (
-            passage["section"], page_mention(passage["page_label"]), passage["date"])
-            if part)
+        where = location(passage["section"], passage["page_label"], passage["date"])
         typer.secho(f"[{passage['rank']}] {passage['title']}" + (f" — {where}" if where else ""),
                     bold=True)
         typer.echo(f"    {passage['relevance']} (score {passage['score']:.3f}) · "
@@ -134,7 +118,7 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
                          "type, e.g. Report (repeatable).")] = None,
         date_from: Annotated[str | None, typer.Option("--from", help="Earliest date, ISO.")] = None,
         date_to: Annotated[str | None, typer.Option("--to", help="Latest date, ISO.")] = None,
-        method: Annotated[str, typer.Option("--method", help="Retrieval: hybrid (default), "
+        method: Annotated[Method, typer.Option("--method", help="Retrieval: hybrid (default), "
                           "rrf, dense or bm25.")] = "hybrid",
         as_json: JsonOpt = False, corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     """Answer QUESTION from the documents and print the passages, best first, with citations."""
@@ -167,7 +151,7 @@ def cite(key: Annotated[str, typer.Argument(help="A citation key from `rag ask`.
         return
     before = citation.context[:citation.start - citation.context_start]
     after = citation.context[citation.end - citation.context_start:]
-    where = " · ".join(str(p) for p in (citation.section, page_mention(citation.page_label)) if p)
+    where = location(citation.section, citation.page_label)
     typer.secho(f"{citation.title}" + (f" — {where}" if where else ""), bold=True)
     typer.echo(f"key {citation.key} · chars {citation.start}–{citation.end}\n")
     typer.echo(textwrap.fill(f"{before}»{citation.text}«{after}", 96))

@@ -10,16 +10,13 @@ only passages whose embedding input changed.
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from tqdm import tqdm
 
 from rag.evaluation.vector_cache import CachingEmbedder
 from rag.index.builder import index_documents
 from rag.index.fingerprint import fingerprint_name
+from rag.index.progress import stderr_progress
 from rag.index.store import build_lock, read_manifest
 from rag.ingest.beir import BeirData
 from rag.settings import Settings, project_root
@@ -48,19 +45,6 @@ def is_built(index_dir: Path, data: BeirData) -> bool:
             and manifest.beir.get("corpus_sha256") == data.corpus_sha256)
 
 
-def stderr_progress() -> Callable[[str, int, int], None]:
-    bars: dict[str, tqdm] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        bar = bars.get(stage) or bars.setdefault(
-            stage, tqdm(total=total, desc=stage, unit="passage", file=sys.stderr))
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return update
-
-
 def ensure_beir_index(data: BeirData, source: Path, settings: Settings | None = None,
                       progress: bool = True) -> CachedIndex:
     """The cached index for this corpus and these settings, built (under the lock) if absent."""
@@ -75,7 +59,7 @@ def ensure_beir_index(data: BeirData, source: Path, settings: Settings | None = 
         try:
             report = index_documents(
                 data.documents, index_dir, settings, embedder=vectors,
-                progress=stderr_progress() if progress else None,
+                progress=stderr_progress("passage") if progress else None,
                 provenance={"corpus_dir": str(source.resolve()),
                             "beir": {"folder": str(source.resolve()),
                                      "corpus_sha256": data.corpus_sha256,

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from rag.engine import Engine
 from rag.evaluation.beir_cache import ensure_beir_index
+from rag.evaluation.records import DocumentRanker
 from rag.evaluation.run import search_options
 from rag.evaluation.significance import paired_bootstrap
 from rag.ingest.beir import load_beir
@@ -36,7 +37,7 @@ def scorer_name() -> str:
         return "pytrec_eval"
 
 
-def document_ranking(engine: Any, query: str, depth: int = DEPTH,
+def document_ranking(engine: DocumentRanker, query: str, depth: int = DEPTH,
                      method: str | None = None) -> list[str]:
     """Document ids, best first, as `Engine.rank_documents` ranks them."""
     ranked = engine.rank_documents(query, depth, **search_options(method))
@@ -64,7 +65,7 @@ def per_query_scores(qrels: dict[str, dict[str, int]],
     return scores
 
 
-def rank_all(engine: Any, queries: dict[str, str], method: str | None,
+def rank_all(engine: DocumentRanker, queries: dict[str, str], method: str | None,
              progress: bool) -> tuple[dict[str, list[str]], list[float]]:
     rankings, latencies = {}, []
     for qid, text in tqdm(queries.items(), desc=f"Ranking ({method or 'default'})",

@@ -8,17 +8,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rag.evaluation.records import ResultRow, Summary
+
 CSV_COLUMNS = ("id", "question", "unanswerable", "abstained", "top_key", "top_score",
                "first_relevant_rank", "latency_ms", "answer")
 
 
-def write_jsonl(rows: Sequence[dict[str, Any]], path: Path) -> None:
+def write_jsonl(rows: Sequence[ResultRow], path: Path) -> None:
     with open(path, "w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def csv_record(row: dict[str, Any]) -> dict[str, Any]:
+def csv_record(row: ResultRow) -> dict[str, Any]:
     top = (row.get("passages") or [{}])[0]
     return {"id": row["id"], "question": row["question"], "unanswerable": row["unanswerable"],
             "abstained": row["abstained"], "top_key": top.get("key", ""),
@@ -32,7 +34,7 @@ def csv_cell(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
 
-def write_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
+def write_csv(rows: Sequence[ResultRow], path: Path) -> None:
     """The fixed columns, then every field the input rows carried through, in order seen."""
     passed = list(dict.fromkeys(name for row in rows
                                 for name in row["eval"].get("passed_through", ())))
@@ -51,7 +53,7 @@ def shown(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
-def metric_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
+def metric_lines(summary: Summary) -> list[tuple[str, str]]:
     """(label, value) pairs in reading order."""
     lines = [("Questions evaluated", shown(summary["questions"])),
              ("  answerable, with gold", shown(summary["judged"])),
@@ -74,7 +76,7 @@ def metric_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
     return lines
 
 
-def summary_text(summary: dict[str, Any]) -> str:
+def summary_text(summary: Summary) -> str:
     header = f"Evaluation of {summary['file']}" + (
         f" (method {summary['method']})" if summary.get("method") else "") + \
         f", top {summary['k']} passages"
@@ -92,7 +94,7 @@ def cell(value: Any) -> str:
     return shown(value).replace("|", "\\|").replace("\n", " ")
 
 
-def markdown_report(summary: dict[str, Any]) -> str:
+def markdown_report(summary: Summary) -> str:
     parts = [f"# Evaluation: {summary['file']}", ""]
     if summary.get("method"):
         parts += [f"Retrieval method: `{summary['method']}`.", ""]

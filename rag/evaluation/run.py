@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tqdm import tqdm
 
@@ -23,6 +23,8 @@ from rag.evaluation.metrics import (
     mean_reciprocal_rank,
     verify_spans,
 )
+from rag.evaluation.records import Judgement, Miss, ResultRow, SearchEngine, Summary
+from rag.ingest.documents import Document
 
 RECALL_CUTOFFS = (1, 5, 10)
 MRR_CUTOFF = 10
@@ -34,31 +36,31 @@ def search_options(method: str | None) -> dict[str, str]:
 
 
 def result_row(question: Question, result: dict[str, Any], latency_ms: float,
-               documents: Any) -> dict[str, Any]:
+               documents: Mapping[str, Document]) -> ResultRow:
     """The `ask --json` object plus id, labels, passed-through fields, latency and judgement."""
-    row = dict(result)
+    row = cast(ResultRow, dict(result))
     row["id"] = question.id
     row.update(question.labels())
     passed_through = []
     for name, value in question.extra.items():
         passed_through.append(name if name not in row else f"input_{name}")
-        row[passed_through[-1]] = value
+        row[passed_through[-1]] = value  # type: ignore[literal-required]
     row["latency_ms"] = round(latency_ms, 1)
     ranks = relevant_ranks(list(result.get("passages") or []), question) \
         if question.judged else []
     verified, spans = verify_spans(result, documents)
-    row["eval"] = {"judged": question.judged, "relevant_ranks": ranks,
-                   "first_relevant_rank": ranks[0] if ranks else None,
-                   "answer_holds_gold": answer_holds_gold(result, question)
-                   if question.judged else None,
-                   "citations_verified": verified, "citation_spans": spans,
-                   "passed_through": passed_through}
+    row["eval"] = Judgement(judged=question.judged, relevant_ranks=ranks,
+                            first_relevant_rank=ranks[0] if ranks else None,
+                            answer_holds_gold=answer_holds_gold(result, question)
+                            if question.judged else None,
+                            citations_verified=verified, citation_spans=spans,
+                            passed_through=passed_through)
     return row
 
 
-def evaluate_questions(questions: Sequence[Question], engine: Any, k: int = 10,
+def evaluate_questions(questions: Sequence[Question], engine: SearchEngine, k: int = 10,
                        method: str | None = None, progress: bool = False,
-                       failures: list[BadRow] | None = None) -> list[dict[str, Any]]:
+                       failures: list[BadRow] | None = None) -> list[ResultRow]:
     """One result row per question; a question the engine refuses goes to `failures`."""
     options = search_options(method)
     if questions:  # warm-up: loads the model, so the first latency is not an outlier
@@ -79,7 +81,7 @@ def evaluate_questions(questions: Sequence[Question], engine: Any, k: int = 10,
     return rows
 
 
-def miss_reasons(row: dict[str, Any], k: int) -> list[str]:
+def miss_reasons(row: ResultRow, k: int) -> list[str]:
     reasons = []
     first = row["eval"]["first_relevant_rank"]
     if row["eval"]["judged"] and first is None:
@@ -93,13 +95,13 @@ def miss_reasons(row: dict[str, Any], k: int) -> list[str]:
     return reasons
 
 
-def summarize(rows: Sequence[dict[str, Any]], k: int, bad_rows: Sequence[BadRow] = (),
-              method: str | None = None, source: str | None = None) -> dict[str, Any]:
+def summarize(rows: Sequence[ResultRow], k: int, bad_rows: Sequence[BadRow] = (),
+              method: str | None = None, source: str | None = None) -> Summary:
     judged = [row["eval"]["relevant_ranks"] for row in rows if row["eval"]["judged"]]
     cutoffs = sorted({c for c in RECALL_CUTOFFS if c <= k} | {k})
     abstention = abstention_scores((bool(r["abstained"]), bool(r["unanswerable"])) for r in rows)
     latency = latency_percentiles([row["latency_ms"] for row in rows])
-    summary: dict[str, Any] = {
+    summary: dict[str, Any] = {  # a Summary; recall@N and mrr@N keys are added below
         "file": source, "method": method, "k": k,
         "questions": len(rows), "judged": len(judged),
         "unanswerable": abstention["unanswerable"],
@@ -123,19 +125,20 @@ def summarize(rows: Sequence[dict[str, Any]], k: int, bad_rows: Sequence[BadRow]
         "misses": [miss_entry(row, reasons) for row in rows
                    if (reasons := miss_reasons(row, k))],
     })
-    return summary
+    return cast(Summary, summary)
 
 
-def miss_entry(row: dict[str, Any], reasons: list[str]) -> dict[str, Any]:
+def miss_entry(row: ResultRow, reasons: list[str]) -> Miss:
     top = (row.get("passages") or [{}])[0]
-    return {"id": row["id"], "question": row["question"], "miss": "; ".join(reasons),
-            "abstained": row["abstained"], "unanswerable": row["unanswerable"],
-            "first_relevant_rank": row["eval"]["first_relevant_rank"],
-            "top_key": top.get("key"), "top_score": top.get("score")}
+    return Miss(id=row["id"], question=row["question"], miss="; ".join(reasons),
+                abstained=row["abstained"], unanswerable=row["unanswerable"],
+                first_relevant_rank=row["eval"]["first_relevant_rank"],
+                top_key=cast("str | None", top.get("key")),
+                top_score=cast("float | None", top.get("score")))
 
 
-def evaluate_file(path: Path | str, engine: Any, k: int = 10, method: str | None = None,
-                  progress: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def evaluate_file(path: Path | str, engine: SearchEngine, k: int = 10, method: str | None = None,
+                  progress: bool = False) -> tuple[list[ResultRow], Summary]:
     """Evaluate a JSONL/CSV question file: (one result row per good question, summary)."""
     questions, bad = load_questions(Path(path))
     rows = evaluate_questions(questions, engine, k, method, progress, failures=bad)

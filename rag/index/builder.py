@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +22,7 @@ from rag.errors import IndexIncompatible, IndexMissing, RagError
 from rag.index.embedding import Embedder, shared_embedder
 from rag.index.fingerprint import index_fingerprint
 from rag.index.manifest import FileEntry, Manifest
+from rag.index.progress import ProgressCallback
 from rag.index.store import (
     SentenceTable,
     build_lock,
@@ -39,7 +39,6 @@ from rag.ingest.scan import Skipped, load_corpus, scan_corpus
 from rag.retrieval.lexical import LexicalIndex, lexical_text
 from rag.settings import Settings
 
-ProgressCallback = Callable[[str, int, int], None]
 EMBED_BATCH = 64
 VECTOR_FIELDS = ("format_version", "model_id", "model_sha256")
 

@@ -62,6 +62,19 @@ class Filters:
     def is_empty(self) -> bool:
         return not (self.doc_ids or self.types or self.date_from or self.date_to)
 
+    def as_dict(self) -> dict[str, object]:
+        """The restrictions set, as exports and captions show them."""
+        shown: dict[str, object] = {}
+        if self.doc_ids:
+            shown["documents"] = sorted(self.doc_ids)
+        if self.types:
+            shown["types"] = sorted(self.types)
+        if self.date_from:
+            shown["from"] = self.date_from
+        if self.date_to:
+            shown["to"] = self.date_to
+        return shown
+
     def admits(self, document: Document) -> bool:
         if self.doc_ids and document.doc_id not in self.doc_ids:
             return False

@@ -10,11 +10,20 @@ z-scores beat min-max; the weight was chosen by 5-fold cross-validation there (R
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 import numpy as np
 
+from rag.errors import RagError
 from rag.settings import FusionSettings
 
-METHODS = ("hybrid", "rrf", "dense", "bm25")
+Method = Literal["hybrid", "rrf", "dense", "bm25"]
+METHODS: tuple[str, ...] = get_args(Method)
+
+
+def check_method(method: str) -> None:
+    if method not in METHODS:
+        raise RagError(f"Unknown retrieval method {method!r}; choose one of " + ", ".join(METHODS))
 
 
 def z_score(values: np.ndarray) -> np.ndarray:

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.errors import RagError
 from rag.index.store import StoredIndex
 from rag.retrieval.dense import similarities
-from rag.retrieval.fusion import METHODS, best_first, fuse, z_score
+from rag.retrieval.fusion import best_first, check_method, fuse, z_score
 from rag.settings import FusionSettings
 
 
@@ -27,11 +26,6 @@ class Scored:
     dense: float
     lexical: float
     closeness: float
-
-
-def check_method(method: str) -> None:
-    if method not in METHODS:
-        raise RagError(f"Unknown retrieval method {method!r}; choose one of " + ", ".join(METHODS))
 
 
 class HybridRetriever:

@@ -10,6 +10,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
 
 from rag.settings import Settings
 
@@ -19,6 +20,15 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 @lru_cache(maxsize=1)
 def stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
+
+
+def term_of(word: str, settings: Settings) -> str | None:
+    """The BM25 term one word of text becomes (None for a stop word or a single character),
+    as `tokenize` would make it: so a face can mark exactly the words BM25 matched."""
+    lowered = word.lower()
+    if len(lowered) < 2 or (settings.bm25_stopwords and lowered in STOPWORDS_EN):
+        return None
+    return stemmer().stemWord(lowered) if settings.bm25_stemming else lowered
 
 
 def tokenize(texts: list[str], settings: Settings) -> list[list[str]]:

@@ -9,7 +9,7 @@ import html
 
 from rag.answer.relevance import GOOD, PARTIAL, QUOTED, STRONG, WEAK
 from rag.cite.highlight import link, mark_terms
-from rag.cite.references import human_date, page_mention
+from rag.cite.references import human_date, location
 
 BAR_LOW, BAR_HIGH = 0.15, 0.75  # scores mapped to an empty and a full relevance bar
 
@@ -48,8 +48,7 @@ def esc(text: object) -> str:
 
 def where(section: str | None, page_label: str | None, day: str | None = None,
           kind: str | None = None) -> str:
-    parts = [section, page_mention(page_label), human_date(day) if day else None, kind]
-    return " · ".join(esc(p) for p in parts if p)
+    return esc(location(section, page_label, human_date(day) if day else None, kind))
 
 
 def relevance_html(label: str, closeness: float) -> str:

@@ -3,15 +3,16 @@ always shows what is on screen (`?q=`, `k`, `doc`, `type`, `from`, `to`, `?cite=
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from rag.engine import DEFAULT_K, Engine
+from rag.engine import DEFAULT_K, Engine, SearchResult
 from rag.errors import RagError
-from rag.retrieval.filters import Filters
+from rag.retrieval.filters import Filters, date_bounds
 from rag.retrieval.question import clean_question
+from rag.web.loading import wait_for_model
 
 MAX_K = 20
 
@@ -22,14 +23,27 @@ def first_param(name: str) -> str | None:
 
 
 def parse_day(value: str | None) -> date | None:
+    """The first day a date of any precision covers ("2020-02" -> 1 February), for the date
+    pickers; None for a date the filters could not read either."""
     if not value:
         return None
-    for fmt, cut in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
-        try:
-            return datetime.strptime(value[:cut], fmt).date()
-        except ValueError:
-            continue
-    return None
+    try:
+        return date.fromisoformat(date_bounds(value)[0])
+    except ValueError:
+        return None
+
+
+def run_search(engine: Engine, question: str, k: int, filters: Filters) -> SearchResult:
+    """One search per (index, question, k, filters) per session; reruns reuse it."""
+    memo_key = (id(engine), question, k, filters)
+    memo = st.session_state.get("result_memo")
+    if memo and memo[0] == memo_key:
+        return memo[1]
+    wait_for_model()
+    with st.spinner("Searching…"):
+        result = engine.search(question, k, filters)
+    st.session_state.result_memo = (memo_key, result)
+    return result
 
 
 def boot_from_url(engine: Engine | None) -> None:

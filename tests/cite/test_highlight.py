@@ -1,6 +1,10 @@
 """Marking query words and cited spans: escaped, exact, never executable."""
 
+import re
+
 from rag.cite.highlight import link, mark_span, mark_terms, query_terms, safe_url
+from rag.retrieval.lexical import tokenize
+from rag.settings import Settings
 
 
 def test_marks_words_sharing_a_stem_with_the_question():
@@ -10,9 +14,13 @@ def test_marks_words_sharing_a_stem_with_the_question():
     assert "<mark class=\"qt\">The</mark>" not in out and "Which" not in out
 
 
-def test_stopwords_are_not_terms():
-    assert query_terms("Which of the countries must take part?") == query_terms(
-        "countries take part")
+def test_the_marked_terms_are_the_terms_bm25_searches():
+    question = "Which of the countries must take part?"
+    assert query_terms(question) == set(tokenize([question], Settings())[0])
+    assert query_terms(question) == query_terms("which countries must take part")
+    out = mark_terms("Of the countries, which take part? The parts.", question)
+    marked = re.findall(r'<mark class="qt">([^<]+)</mark>', out)
+    assert marked == ["countries", "which", "take", "part", "parts"]
 
 
 def test_document_markup_is_escaped():
@@ -29,7 +37,6 @@ def test_question_markup_cannot_inject():
 
 def test_text_round_trips_when_unescaped():
     import html
-    import re
 
     text = "Ünïcode — text with 1953 & “quotes” <tags>\n\nand paragraphs."
     out = mark_terms(text, "1953 quotes paragraphs")
