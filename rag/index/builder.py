@@ -162,8 +162,8 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
     vectors = np.stack([cache[h] for h in hashes]).astype(np.float32)
     first, second = len(chunks), len(chunks) + len(rows)
     chunk_vectors, sentence_vectors = vectors[:first], vectors[first:second]
-    sentences = SentenceTable(rows, sentence_vectors, flat_index(sentence_vectors),
-                              hashes[first:second], vectors[second:], hashes[second:])
+    sentences = SentenceTable(rows, flat_index(sentence_vectors), hashes[first:second],
+                              flat_index(vectors[second:]), hashes[second:])
     lexical = LexicalIndex.build(
         [lexical_text(titles[c.doc_id], c.section, c.text, settings) for c in chunks], settings)
     document_lexical = LexicalIndex.build(
@@ -175,8 +175,8 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
         sentences=len(rows), **(provenance or {}))
     build = new_build_dir(index_dir)
     try:
-        write_build(build, manifest, documents, chunks, chunk_vectors, hashes[:len(chunks)],
-                    lexical, sentences, document_lexical)
+        write_build(build, manifest, documents, chunks, flat_index(chunk_vectors),
+                    hashes[:len(chunks)], lexical, sentences, document_lexical)
         publish(index_dir, build)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)

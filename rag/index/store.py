@@ -27,18 +27,16 @@ from rag.ingest.documents import Document
 from rag.retrieval.lexical import LexicalIndex
 from rag.settings import Settings
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: each vector set stored once, as a FAISS index
 CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.jsonl"
-VECTORS = "vectors.npy"
 EMBED_HASHES = "embed_hashes.json"
 DENSE = "dense.faiss"
 LEXICAL = "bm25"
 DOCUMENT_LEXICAL = "bm25_documents"
 SENTENCES = "sentences.npy"
-SENTENCE_VECTORS = "sentence_vectors.npy"
-ANSWER_VECTORS = "answer_vectors.npy"
 SENTENCE_DENSE = "sentences.faiss"
+ANSWER_DENSE = "answers.faiss"
 
 
 @dataclass
@@ -49,14 +47,17 @@ class StoredIndex:
     manifest: Manifest
     documents: dict[str, Document]
     chunks: list[Chunk]
-    vectors: np.ndarray
     embed_hashes: list[str]
-    dense: faiss.Index
+    dense: faiss.Index  # the passages' vectors
     lexical: LexicalIndex
     sentences: SentenceTable
     # BM25 over whole documents, in the order of `documents`: ranks documents (BEIR) and
     # gives each passage its document's lexical evidence.
     document_lexical: LexicalIndex
+
+    @property
+    def vectors(self) -> np.ndarray:
+        return stored_vectors(self.dense)
 
     @property
     def embed_hashes_all(self) -> list[str]:
@@ -74,18 +75,25 @@ class SentenceTable:
     """Every chunk's sentences: rows (chunk, start, end) sorted by chunk, and `bounds` so
     rows bounds[c]:bounds[c + 1] belong to chunk c.
 
-    Each sentence has two vectors. `vectors` (with a FAISS index) embed it after its
+    Each sentence has two vectors. `vectors` embed it after its
     document title, which helps find the right passage; `answer_vectors` embed the sentence
     alone, which judges better whether the sentence itself answers: with the title in front,
     a short sentence such as a photo credit reads as "about" the whole report.
     """
 
     rows: np.ndarray
-    vectors: np.ndarray
     dense: faiss.Index
     embed_hashes: list[str]
-    answer_vectors: np.ndarray
+    answers: faiss.Index
     answer_hashes: list[str]
+
+    @property
+    def vectors(self) -> np.ndarray:
+        return stored_vectors(self.dense)
+
+    @property
+    def answer_vectors(self) -> np.ndarray:
+        return stored_vectors(self.answers)
 
     @property
     def bounds(self) -> np.ndarray:
@@ -122,27 +130,33 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def flat_index(vectors: np.ndarray) -> faiss.Index:
-    """Exact inner-product search: at these sizes an approximate index only adds error."""
+    """Exact inner-product search: at these sizes an approximate index only adds error. It is
+    also where the vectors are kept: no second copy is stored."""
     index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
 
 
+def stored_vectors(index: faiss.Index) -> np.ndarray:
+    """The vectors a flat FAISS index holds, as a numpy view of its memory (no copy): exact
+    scoring of every vector is one BLAS product over it, with no sort of the whole set."""
+    return faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(
+        index.ntotal, index.d)
+
+
 def write_build(build: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
-                vectors: np.ndarray, embed_hashes: list[str], lexical: LexicalIndex,
+                dense: faiss.Index, embed_hashes: list[str], lexical: LexicalIndex,
                 sentences: SentenceTable, document_lexical: LexicalIndex) -> None:
     """Write every file of a build; the manifest goes last and marks the build complete."""
     write_jsonl(build / DOCUMENTS, (d.as_dict() for d in documents))
     write_jsonl(build / CHUNKS, (c.as_dict() for c in chunks))
-    np.save(build / VECTORS, vectors)
     np.save(build / SENTENCES, sentences.rows)
-    np.save(build / SENTENCE_VECTORS, sentences.vectors)
-    np.save(build / ANSWER_VECTORS, sentences.answer_vectors)
     (build / EMBED_HASHES).write_text(json.dumps(
         {"chunks": embed_hashes, "sentences": sentences.embed_hashes,
          "answers": sentences.answer_hashes}), encoding="utf-8")
-    faiss.write_index(flat_index(vectors), str(build / DENSE))
+    faiss.write_index(dense, str(build / DENSE))
     faiss.write_index(sentences.dense, str(build / SENTENCE_DENSE))
+    faiss.write_index(sentences.answers, str(build / ANSWER_DENSE))
     lexical.save(build / LEXICAL)
     document_lexical.save(build / DOCUMENT_LEXICAL)
     for written in build.rglob("*"):
@@ -198,12 +212,11 @@ def load_build(index_dir: Path, settings: Settings) -> StoredIndex:
                                  f"{FORMAT_VERSION!r} now"])
     documents = {d["doc_id"]: Document.from_dict(d) for d in read_jsonl(build / DOCUMENTS)}
     chunks = [Chunk.from_dict(c) for c in read_jsonl(build / CHUNKS)]
-    vectors = np.load(build / VECTORS)
     hashes = json.loads((build / EMBED_HASHES).read_text(encoding="utf-8"))
     dense = faiss.read_index(str(build / DENSE))
     lexical = LexicalIndex.load(build / LEXICAL, settings)
-    sentences = SentenceTable(np.load(build / SENTENCES), np.load(build / SENTENCE_VECTORS),
+    sentences = SentenceTable(np.load(build / SENTENCES),
                               faiss.read_index(str(build / SENTENCE_DENSE)), hashes["sentences"],
-                              np.load(build / ANSWER_VECTORS), hashes["answers"])
-    return StoredIndex(build, manifest, documents, chunks, vectors, hashes["chunks"], dense,
+                              faiss.read_index(str(build / ANSWER_DENSE)), hashes["answers"])
+    return StoredIndex(build, manifest, documents, chunks, hashes["chunks"], dense,
                        lexical, sentences, LexicalIndex.load(build / DOCUMENT_LEXICAL, settings))

@@ -41,9 +41,9 @@ class HybridRetriever:
 
     def unit_similarities(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For every passage: its best sentence's cosine to the question, and its own."""
-        sentences = similarities(self.stored.sentences.dense, query)
+        sentences = similarities(self.stored.sentences.vectors, query)
         best = np.maximum.reduceat(sentences, self.sentence_bounds[:-1])
-        return best, similarities(self.stored.dense, query)
+        return best, similarities(self.stored.vectors, query)
 
     def score_passages(self, query: np.ndarray, terms: list[str], mask: np.ndarray | None,
                        count: int, method: str = "hybrid") -> list[Scored]:
