@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass
-
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from typing import TYPE_CHECKING
 
 from rag.ingest.documents import Document
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 
@@ -52,6 +54,9 @@ def citation_key(doc_id: str, text: str, repeat: int) -> str:
 
 
 def make_splitter(settings: Settings) -> RecursiveCharacterTextSplitter:
+    """Imported here, at build time: a query (which only reads `Chunk`s) never loads LangChain."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     return RecursiveCharacterTextSplitter(
         chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
         separators=SEPARATORS, keep_separator="end", strip_whitespace=True,

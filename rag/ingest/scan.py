@@ -17,8 +17,6 @@ import yaml
 
 from rag.errors import IngestError
 from rag.ingest.documents import Document, Metadata, Span, markdown_sections
-from rag.ingest.html import load_html
-from rag.ingest.pdf import load_pdf
 from rag.ingest.text import load_text, normalise_metadata
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -100,9 +98,15 @@ def load_document(path: Path, relpath: str, doc_id: str | None = None) -> Docume
     if not raw.strip():
         raise IngestError("the file is empty")
     pages: tuple[Span, ...] = ()
+    # The PDF and HTML readers (pypdf, trafilatura) are imported when a file needs them: the
+    # query path, which hashes corpus files for staleness, never pays for them.
     if suffix in PDF_SUFFIXES:
+        from rag.ingest.pdf import load_pdf
+
         text, meta, pages = load_pdf(raw, path)
     elif suffix in HTML_SUFFIXES:
+        from rag.ingest.html import load_html
+
         text, meta = load_html(raw, path)
     else:
         text, meta = load_text(raw, path)
