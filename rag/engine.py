@@ -111,7 +111,8 @@ class Engine:
         """Load the current build; refuse one built with another model or settings."""
         settings = settings or Settings()
         stored = load_build(index_dir or default_index_dir(), settings)
-        problems = incompatibilities(stored.manifest, settings)
+        problems = incompatibilities(stored.manifest, settings,
+                                     embedder.identity if embedder else None)
         if problems:
             raise IndexIncompatible(problems)
         return cls(stored, corpus_dir or default_corpus_dir(), embedder, query)

@@ -104,6 +104,13 @@ def project_root(start: Path | None = None) -> Path:
     return PACKAGE_ROOT
 
 
+def cache_root() -> Path:
+    """Where derived files that are costly to remake live: the exported ONNX model, BEIR
+    indexes and their vectors (`RAG_CACHE_DIR`, else `.rag-cache/` in the project)."""
+    env = os.environ.get("RAG_CACHE_DIR")
+    return Path(env) if env else project_root() / ".rag-cache"
+
+
 def default_corpus_dir() -> Path:
     env = os.environ.get("RAG_CORPUS_DIR")
     return Path(env) if env else project_root() / "corpus"

@@ -20,11 +20,14 @@ STEM = Stemmer.Stemmer("english")
 
 
 class HashedBagOfWords:
-    """The `Embedder` interface (`dimension`, `encode`, `encode_few`, `encode_query`)."""
+    """The `Embedder` interface (`dimension`, `identity`, `encode`, `encode_query`)."""
 
     dimension = 384
 
     def __init__(self) -> None:
+        # An index it built is refused by an engine on the real model, and the other way round.
+        self.identity = {"model_id": "hashed bag of words (tests/fake_embedder.py)",
+                         "model_sha256": "-", "encoder_sha256": "-"}
         self.calls = 0
 
     def _vector(self, text: str) -> np.ndarray:
@@ -41,9 +44,6 @@ class HashedBagOfWords:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._vector(text) for text in texts])
-
-    def encode_few(self, texts: list[str]) -> np.ndarray:
-        return self.encode(texts)
 
     def encode_query(self, question: str) -> np.ndarray:
         return self.encode([question])[0]

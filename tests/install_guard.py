@@ -68,7 +68,11 @@ def modules_of_the_test_extra(pyproject: Path = ROOT / "pyproject.toml") -> set[
     return modules
 
 
-def blocked_env(modules: set[str]) -> dict[str, str]:
+# What only the one-off ONNX export may import: every question, citation and status runs without.
+TORCH_STACK = frozenset({"torch", "transformers", "sentence_transformers"})
+
+
+def blocked_env(modules: set[str] | frozenset[str]) -> dict[str, str]:
     """The environment of a subprocess that cannot import `modules`."""
     env = dict(os.environ)
     env["RAG_BLOCKED_IMPORTS"] = ",".join(sorted(modules))

@@ -9,7 +9,6 @@ only passages whose embedding input changed.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from rag.index.fingerprint import fingerprint_name
 from rag.index.progress import stderr_progress
 from rag.index.store import build_lock, read_manifest
 from rag.ingest.beir import BeirData
-from rag.settings import Settings, project_root
+from rag.settings import Settings, cache_root
 
 
 @dataclass(frozen=True)
@@ -27,11 +26,6 @@ class CachedIndex:
     index_dir: Path
     built: bool  # False when an existing build was reused
     seconds: float = 0.0
-
-
-def cache_root() -> Path:
-    env = os.environ.get("RAG_CACHE_DIR")
-    return Path(env) if env else project_root() / ".rag-cache"
 
 
 def beir_index_dir(data: BeirData, settings: Settings | None = None) -> Path:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.index.builder import embed_hash
-from rag.index.embedding import Embedder, shared_embedder, weights_sha256
+from rag.index.embedding import Embedder, default_identity, shared_embedder
 
 FLUSH_EVERY = 256
 
@@ -39,7 +39,19 @@ class CachingEmbedder:
 
     @classmethod
     def for_model(cls, root: Path) -> CachingEmbedder:
-        return cls(root / "embeddings" / weights_sha256()[:16])
+        """The cache of the shipped model's vectors, named by the graph that makes them."""
+        return cls(root / "embeddings" / default_identity()["encoder_sha256"][:16])
+
+    @property
+    def identity(self) -> dict[str, str]:
+        return self._embedder.identity if self._embedder is not None else default_identity()
+
+    @property
+    def dimension(self) -> int:
+        return self.embedder.dimension
+
+    def encode_query(self, question: str) -> np.ndarray:
+        return self.embedder.encode_query(question)
 
     @property
     def embedder(self) -> Embedder:

@@ -19,7 +19,7 @@ from rag import __version__
 from rag.chunking.passages import Chunk, chunk_document, embedding_input
 from rag.chunking.sentences import chunk_units, sentence_input
 from rag.errors import IndexIncompatible, IndexMissing, RagError
-from rag.index.embedding import Embedder, shared_embedder
+from rag.index.embedding import Embedder, default_identity, shared_embedder
 from rag.index.fingerprint import index_fingerprint
 from rag.index.manifest import FileEntry, Manifest
 from rag.index.progress import ProgressCallback
@@ -40,7 +40,7 @@ from rag.retrieval.lexical import LexicalIndex, lexical_text
 from rag.settings import Settings
 
 EMBED_BATCH = 64
-VECTOR_FIELDS = ("format_version", "model_id", "model_sha256")
+VECTOR_FIELDS = ("format_version", "model_id", "model_sha256", "encoder_sha256")
 
 
 @dataclass
@@ -62,7 +62,8 @@ def embed_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def cached_vectors(index_dir: Path, settings: Settings) -> dict[str, np.ndarray]:
+def cached_vectors(index_dir: Path, settings: Settings,
+                   model: dict[str, str] | None) -> dict[str, np.ndarray]:
     """Vectors of the current build, by embedding-input hash, if it used the same model.
 
     Other settings (chunking, BM25) may differ: the hash covers exactly what was embedded.
@@ -72,7 +73,7 @@ def cached_vectors(index_dir: Path, settings: Settings) -> dict[str, np.ndarray]
     except (IndexMissing, IndexIncompatible, OSError, ValueError, KeyError):
         return {}
     built_with = previous.manifest.fingerprint
-    wanted = index_fingerprint(settings)
+    wanted = index_fingerprint(settings, model)
     if any(built_with.get(name) != wanted[name] for name in VECTOR_FIELDS):
         return {}
     return dict(zip(previous.embed_hashes_all, previous.vectors_all, strict=True))
@@ -157,7 +158,8 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
         for (i, _, _), text in zip(rows.tolist(), plain, strict=True)] + plain
     owners = [*range(len(chunks)), *rows[:, 0].tolist(), *rows[:, 0].tolist()]  # text -> chunk
     hashes = [embed_hash(t) for t in texts]
-    cache = cached_vectors(index_dir, settings)
+    model = embedder.identity if embedder is not None else default_identity()
+    cache = cached_vectors(index_dir, settings, model)
     embedded = embed_missing(texts, hashes, cache, embedder, progress)
     vectors = np.stack([cache[h] for h in hashes]).astype(np.float32)
     first, second = len(chunks), len(chunks) + len(rows)
@@ -169,7 +171,7 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
     document_lexical = LexicalIndex.build(
         [lexical_text(d.metadata.title, (), d.text, settings) for d in documents], settings)
     manifest = Manifest(
-        fingerprint=index_fingerprint(settings), package_version=__version__,
+        fingerprint=index_fingerprint(settings, model), package_version=__version__,
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         dimension=int(vectors.shape[1]), documents=len(documents), chunks=len(chunks),
         sentences=len(rows), **(provenance or {}))

@@ -5,28 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.index.embedding import MODEL_ID, weights_sha256
+from rag.index.embedding import default_identity
 from rag.index.manifest import Manifest
 from rag.index.store import FORMAT_VERSION
 from rag.ingest.scan import SourceFile, scan_corpus
 from rag.settings import Settings, fingerprint_hash
 
 
-def index_fingerprint(settings: Settings) -> dict[str, object]:
-    """The facts an index must share with the running code to be usable."""
+def index_fingerprint(settings: Settings,
+                      model: dict[str, str] | None = None) -> dict[str, object]:
+    """The facts an index must share with the running code to be usable. `model` is the
+    embedder's identity (default: the shipped model's)."""
     return {
         "format_version": FORMAT_VERSION,
-        "model_id": MODEL_ID,
-        "model_sha256": weights_sha256(),
+        **(model or default_identity()),
         "chunker": "langchain_text_splitters.RecursiveCharacterTextSplitter per section",
         **settings.as_dict(),
     }
 
 
-def incompatibilities(manifest: Manifest, settings: Settings) -> list[str]:
+def incompatibilities(manifest: Manifest, settings: Settings,
+                      model: dict[str, str] | None = None) -> list[str]:
     """Human-readable differences between the index's fingerprint and the current one."""
     built = manifest.fingerprint
-    wanted = index_fingerprint(settings)
+    wanted = index_fingerprint(settings, model)
     return [f"{name} is {built.get(name)!r} in the index, {value!r} now"
             for name, value in wanted.items() if built.get(name) != value]
 
@@ -65,6 +67,6 @@ def freshness(manifest: Manifest, corpus_dir: Path) -> Freshness:
     )
 
 
-def fingerprint_name(settings: Settings) -> str:
-    return fingerprint_hash(index_fingerprint(settings))
+def fingerprint_name(settings: Settings, model: dict[str, str] | None = None) -> str:
+    return fingerprint_hash(index_fingerprint(settings, model))
 

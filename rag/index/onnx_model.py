@@ -18,7 +18,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ if "onnxruntime" in sys.modules and os.environ.get("ORT_DISABLE_TELEMETRY") != "
     )
 os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
-import onnxruntime as ort  # noqa: E402  (must follow the telemetry switch above)
+import onnxruntime as ort
 
 if hasattr(ort, "disable_telemetry_events"):
     ort.disable_telemetry_events()
@@ -66,6 +66,7 @@ class ModelFiles:
     int8_sha256: str
     manifest: Path
     exported: bool  # False when everything was already in place and the call did nothing
+    source_sha256: str = ""  # the shipped weights the graphs were exported from
 
 
 def sha256_file(path: Path) -> str:
@@ -203,7 +204,9 @@ def export_fp32(target: Path, source_dir: Path | None = None) -> None:
             ids[row, keep:] = 0
         return ids, mask, torch.zeros_like(ids)
 
-    wrapped = TokenEmbeddings(model)
+    # A new Module starts in training mode, and the legacy exporter restores the wrapper's mode
+    # recursively afterwards, so without eval() here torch would run with dropout on after it.
+    wrapped = TokenEmbeddings(model).eval()
     axes = {name: {0: "batch", 1: "sequence"} for name in (*INPUT_NAMES, OUTPUT_NAME)}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer and legacy-exporter notices, checked below
@@ -212,6 +215,7 @@ def export_fp32(target: Path, source_dir: Path | None = None) -> None:
             output_names=[OUTPUT_NAME], dynamic_axes=axes, opset_version=OPSET,
             do_constant_folding=True, dynamo=False,
         )
+        wrapped.eval()
         check = example(3, 23)
         expected = wrapped(*check).numpy()
     session = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
@@ -264,7 +268,8 @@ def export_model(target_dir: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
                and _still_matches(int8, files.get("int8")))
     if fp32_ok and int8_ok:
         return ModelFiles(fp32, int8, files["fp32"]["sha256"], files["int8"]["sha256"],
-                          manifest_path, exported=False)
+                          manifest_path, exported=False,
+                          source_sha256=manifest["source"]["sha256"])
 
     if not fp32_ok:
         with _atomic_target(fp32) as temporary:
@@ -284,7 +289,8 @@ def export_model(target_dir: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
     manifest["versions"] = {**manifest.get("versions", {}), "onnxruntime": ort.__version__}
     _write_manifest(manifest_path, manifest)
     return ModelFiles(fp32, int8, manifest["files"]["fp32"]["sha256"],
-                      manifest["files"]["int8"]["sha256"], manifest_path, exported=True)
+                      manifest["files"]["int8"]["sha256"], manifest_path, exported=True,
+                      source_sha256=manifest["source"]["sha256"])
 
 
 def _versions() -> dict[str, str]:
@@ -292,10 +298,8 @@ def _versions() -> dict[str, str]:
 
     found = {}
     for name in ("torch", "transformers", "onnx", "onnxruntime"):
-        try:
+        with suppress(PackageNotFoundError):
             found[name] = version(name)
-        except PackageNotFoundError:
-            pass
     return found
 
 
@@ -309,7 +313,7 @@ class OnnxEncoder:
     as sentence-transformers' Pooling and Normalize modules do them."""
 
     def __init__(self, model_path: Path | str, threads: int | None = None, *,
-                 tokenizer_dir: Path | None = None) -> None:
+                 tokenizer_dir: Path | None = None, spinning: bool = True) -> None:
         """`threads` sets ONNX Runtime's intra-op pool (None: its default, one per physical
         core). It is fixed for the session's life, so a process that wants one-thread question
         latency and many-thread indexing holds two encoders."""
@@ -331,6 +335,8 @@ class OnnxEncoder:
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        if not spinning:  # idle workers sleep instead of spinning: see rag.index.embedding
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.model_path = Path(model_path)
         self.threads = threads
         self.session = ort.InferenceSession(str(self.model_path), sess_options=options,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import re
 import socket
 import subprocess
@@ -24,6 +23,7 @@ import pytest
 
 from rag.engine import Engine
 from tests.conftest_app import APP, QUESTION, ROOT, built_copy
+from tests.install_guard import TORCH_STACK, blocked_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -71,8 +71,9 @@ def server(dirs: tuple[Path, Path]) -> Iterator[str]:
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "RAG_CORPUS_DIR": str(dirs[0]), "RAG_INDEX_DIR": str(dirs[1]),
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    # The app runs with torch unimportable: its query path is ONNX Runtime alone.
+    env = {**blocked_env(TORCH_STACK), "RAG_CORPUS_DIR": str(dirs[0]),
+           "RAG_INDEX_DIR": str(dirs[1]), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     log = ARTIFACTS / "streamlit-server.log"
     with open(log, "w") as out:
         process = subprocess.Popen(
