@@ -65,11 +65,16 @@ class HybridRetriever:
         document = self.stored.document_lexical.scores(terms)[self.passage_document[allowed]]
         lexical = (z_score(own) + z_score(document)) / 2
         fused = fuse(method, dense, lexical, self.settings)
-        closeness = np.maximum.reduceat(self.stored.sentences.answer_vectors @ query,
-                                        self.sentence_bounds[:-1])[allowed]
+        top = best_first(fused, count)
         return [Scored(int(allowed[i]), float(fused[i]), float(dense[i]), float(own[i]),
-                       float(closeness[i]))
-                for i in best_first(fused, count)]
+                       self.closeness(int(allowed[i]), query))
+                for i in top]
+
+    def closeness(self, position: int, query: np.ndarray) -> float:
+        """How close the passage's best sentence, embedded alone, comes to the question: read
+        for the passages returned only, not for the whole collection."""
+        rows = slice(self.sentence_bounds[position], self.sentence_bounds[position + 1])
+        return float((self.stored.sentences.answer_vectors[rows] @ query).max())
 
     def rank_documents(self, query: np.ndarray, terms: list[str], depth: int = 100,
                        method: str = "hybrid") -> list[tuple[str, float]]:
