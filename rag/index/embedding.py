@@ -8,7 +8,7 @@ same evaluation figures to the question.
 
 The weights are exported to ONNX once, on first use (the first build), into the cache
 (`rag.settings.cache_root()/models/`), and only that export imports torch
-(`rag.index.onnx_model`). Nothing is downloaded: the weights are read by path with the hub off.
+(`rag.index.onnx_export`). Nothing is downloaded: the weights are read by path with the hub off.
 Every embedder names itself (`identity`): the index records it, and an index made by another
 model, another export or a test's fake embedder is refused instead of silently mixed.
 """
@@ -61,10 +61,10 @@ def export_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def exported_model():  # type: ignore[no-untyped-def]  # -> rag.index.onnx_model.ModelFiles
+def exported_model():  # type: ignore[no-untyped-def]  # -> rag.index.onnx_export.ModelFiles
     """The exported graphs, made on the first call of a fresh checkout (about 10 s; the only
     step that imports torch), then found by a stat of the files."""
-    from rag.index.onnx_model import export_model
+    from rag.index.onnx_export import export_model
 
     return export_model(export_dir())
 
@@ -85,7 +85,7 @@ class OnnxEmbedder:
     many threads, so no lock is held around a question."""
 
     def __init__(self) -> None:
-        from rag.index.onnx_model import OnnxEncoder
+        from rag.index.onnx_encoder import OnnxEncoder
 
         self.files = exported_model()
         self.questions = OnnxEncoder(self.files.fp32, threads=2, tokenizer_dir=model_dir(),
@@ -103,7 +103,7 @@ class OnnxEmbedder:
             return self.questions.encode(texts)
         with self._bulk_lock:
             if self._bulk is None:
-                from rag.index.onnx_model import OnnxEncoder
+                from rag.index.onnx_encoder import OnnxEncoder
 
                 self._bulk = OnnxEncoder(self.files.fp32, tokenizer_dir=model_dir())
         return self._bulk.encode(texts)

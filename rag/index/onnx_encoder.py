@@ -1,0 +1,130 @@
+"""The embedding model's ONNX graph, run without torch: ONNX Runtime, `tokenizers`, numpy.
+
+Importing this module switches ONNX Runtime's telemetry off before the library loads (see
+below); every other module reaches onnxruntime through it. The graph itself is made once by
+`rag.index.onnx_export`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.index.embedding import model_dir
+
+# onnxruntime ≥ 1.29 ships telemetry on Linux that is on by default: it writes a device id and
+# an event store under ~/.cache/Microsoft and may upload. Only this variable, read when the
+# library loads, stops it; `disable_telemetry_events()` alone still creates those files
+# (checked on 1.32). So it must be set before onnxruntime is first imported.
+if "onnxruntime" in sys.modules and os.environ.get("ORT_DISABLE_TELEMETRY") != "1":
+    warnings.warn(
+        "onnxruntime was imported before rag.index.onnx_encoder could set ORT_DISABLE_TELEMETRY=1;"
+        " its telemetry may be on in this process", RuntimeWarning, stacklevel=2,
+    )
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
+import onnxruntime as ort
+
+if hasattr(ort, "disable_telemetry_events"):
+    ort.disable_telemetry_events()
+
+
+def max_seq_length(source_dir: Path | None = None) -> int:
+    """sentence-transformers truncates at this length (256), not the tokenizer.json's 128."""
+    config = json.loads(((source_dir or model_dir()) / "sentence_bert_config.json").read_text())
+    return int(config["max_seq_length"])
+
+
+
+# --------------------------------------------------------------------------- encode
+
+
+class OnnxEncoder:
+    """Normalised sentence embeddings from an exported graph, with no torch in the process.
+
+    Mean pooling over the attention mask and L2 normalisation are done here in numpy, exactly
+    as sentence-transformers' Pooling and Normalize modules do them."""
+
+    def __init__(self, model_path: Path | str, threads: int | None = None, *,
+                 tokenizer_dir: Path | None = None, spinning: bool = True) -> None:
+        """`threads` sets ONNX Runtime's intra-op pool (None: its default, one per physical
+        core). It is fixed for the session's life, so a process that wants one-thread question
+        latency and many-thread indexing holds two encoders."""
+        from tokenizers import Tokenizer
+
+        if threads is not None and threads < 1:
+            raise ValueError(f"threads must be at least 1, not {threads}")
+        source = tokenizer_dir or model_dir()
+        self.max_seq_length = max_seq_length(source)
+        self.tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
+        # The shipped tokenizer.json pads to a fixed 128 and truncates at 128; padding is done
+        # per batch below, and truncation must match sentence-transformers' 256.
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=self.max_seq_length)
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or 0
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        if not spinning:  # idle workers sleep instead of spinning: see rag.index.embedding
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.model_path = Path(model_path)
+        self.threads = threads
+        self.session = ort.InferenceSession(str(self.model_path), sess_options=options,
+                                            providers=["CPUExecutionProvider"])
+        self.input_names = {node.name for node in self.session.get_inputs()}
+        output = self.session.get_outputs()[0]
+        self.output_name = output.name
+        self.dimension = int(output.shape[-1])
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """Rows in input order. Texts are batched by token length, longest first, so each batch
+        pads to a length close to its own texts' (the graph's cost grows with padded length)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        encodings = self.tokenizer.encode_batch(list(texts), add_special_tokens=True)
+        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64,
+                              count=len(encodings))
+        order = np.argsort(-lengths, kind="stable")
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            rows = order[start:start + batch_size]
+            vectors[rows] = self._encode_batch([encodings[i] for i in rows],
+                                               int(lengths[rows].max()))
+        return vectors
+
+    def _encode_batch(self, encodings: list[Any], width: int) -> np.ndarray:
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        types = np.zeros_like(ids)
+        mask = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            size = len(encoding.ids)
+            ids[row, :size] = encoding.ids
+            types[row, :size] = encoding.type_ids
+            mask[row, :size] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        feeds = {name: value for name, value in feeds.items() if name in self.input_names}
+        hidden = self.session.run([self.output_name], feeds)[0]
+        weights = mask.astype(np.float32)
+        summed = np.einsum("bld,bl->bd", hidden, weights)
+        pooled = summed / np.maximum(weights.sum(axis=1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+
+    def encode_few(self, texts: list[str]) -> np.ndarray:
+        """Same as `encode`: kept so this class can stand where `Embedder` does. The thread
+        count cannot change per call here; build the encoder with threads=1 for questions."""
+        return self.encode(texts)
+
+    def encode_query(self, question: str) -> np.ndarray:
+        return self.encode([question])[0]
