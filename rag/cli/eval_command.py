@@ -11,8 +11,9 @@ import typer
 from rag.cli.terminal import open_engine
 from rag.errors import RagError
 from rag.evaluation.beir_eval import beir_summary_text, evaluate_beir
-from rag.evaluation.report import markdown_report, summary_text, write_csv, write_jsonl
+from rag.evaluation.report import markdown_report, summary_text, write_csv
 from rag.evaluation.run import evaluate_file
+from rag.index.store import write_jsonl
 from rag.retrieval.fusion import Method
 
 
@@ -84,7 +85,7 @@ def eval_command(
                     fg=typer.colors.YELLOW)
     try:
         if out:
-            write_jsonl(rows, out)
+            write_jsonl(out, rows)
         if csv_out:
             write_csv(rows, csv_out)
         if report:

@@ -14,12 +14,6 @@ CSV_COLUMNS = ("id", "question", "unanswerable", "abstained", "top_key", "top_sc
                "first_relevant_rank", "latency_ms", "answer")
 
 
-def write_jsonl(rows: Sequence[ResultRow], path: Path) -> None:
-    with open(path, "w", encoding="utf-8") as out:
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
 def csv_record(row: ResultRow) -> dict[str, Any]:
     top = (row.get("passages") or [{}])[0]
     return {"id": row["id"], "question": row["question"], "unanswerable": row["unanswerable"],
