@@ -15,7 +15,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-import pytrec_eval
 from tqdm import tqdm
 
 from rag.engine import Engine
@@ -54,6 +53,8 @@ def per_query_scores(qrels: dict[str, dict[str, int]],
                      rankings: dict[str, list[str]]) -> dict[str, dict[str, float]]:
     """metric name -> query id -> value, for every query in `rankings` (0 when nothing found)."""
     qrels = {q: qrels[q] for q in rankings}
+    import pytrec_eval  # a runtime dependency, loaded only when a BEIR set is scored
+
     full = pytrec_eval.RelevanceEvaluator(qrels, MEASURES).evaluate(as_run(rankings))
     cut = pytrec_eval.RelevanceEvaluator(qrels, {"recip_rank"}).evaluate(
         as_run({q: docs[:10] for q, docs in rankings.items()}))
