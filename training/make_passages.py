@@ -19,10 +19,10 @@ import json
 import random
 from pathlib import Path
 
-from rag.chunking.metadata import metadata_text
 from rag.chunking.passages import chunk_document
 from rag.ingest.beir import key_safe
 from rag.ingest.documents import Document, Metadata
+from rag.ingest.record import RECORD_HEADING, metadata_text
 from rag.ingest.scan import load_corpus, scan_corpus
 from rag.settings import Settings
 
@@ -35,7 +35,8 @@ LICENCES = {"usip": "USIP text, quoted from the shipped corpus",
 def passages_of(source: str, document: Document, with_metadata: bool) -> list[dict]:
     rows = [{"passage_id": f"{source}/{chunk.key}", "source": source, "doc_id":
              f"{source}/{document.doc_id}", "title": document.metadata.title, "text": chunk.text,
-             "kind": "text"} for chunk in chunk_document(document, Settings())]
+             "kind": "text"} for chunk in chunk_document(document, Settings())
+            if RECORD_HEADING not in chunk.section]  # the record is added below, as metadata
     if with_metadata:
         rows.append({"passage_id": f"{source}/{document.doc_id}:metadata", "source": source,
                      "doc_id": f"{source}/{document.doc_id}", "title": document.metadata.title,
@@ -72,31 +73,39 @@ def sotu_documents(count: int, rng: random.Random) -> list[Document]:
     return documents
 
 
-def main() -> None:
+def sampled_documents(args: argparse.Namespace,
+                      rng: random.Random) -> list[tuple[str, Document]]:
+    """(source, document) for every document of the pool, in a fixed, seeded order."""
+    return ([("usip", d) for d in usip_documents(Path("corpus"))]
+            + [("scifact", d) for d in scifact_documents(args.scifact, args.scifact_docs, rng)]
+            + [("sotu", d) for d in sotu_documents(args.sotu_docs, rng)])
+
+
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scifact", type=Path, default=Path("../shared/data/scifact"))
     parser.add_argument("--scifact-docs", type=int, default=270)
     parser.add_argument("--sotu-docs", type=int, default=24)
     parser.add_argument("--sotu-passages", type=int, default=200)
-    parser.add_argument("--writers", type=int, default=5)
+    parser.add_argument("--writers", type=int, default=6)
     parser.add_argument("--seed", type=int, default=12)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = arguments()
     rng = random.Random(args.seed)
+    documents = sampled_documents(args, rng)
     pool: list[dict] = []
     shown: list[list[dict]] = []  # per document: the passages a writer sees
-    for document in usip_documents(Path("corpus")):
-        rows = passages_of("usip", document, with_metadata=True)
-        pool += rows
-        shown.append(rows)
-    for document in scifact_documents(args.scifact, args.scifact_docs, rng):
-        rows = passages_of("scifact", document, with_metadata=False)
-        pool += rows
-        shown.append(rows[:2])
     sotu_rows = []
-    for document in sotu_documents(args.sotu_docs, rng):
-        rows = passages_of("sotu", document, with_metadata=True)
+    for source, document in documents:
+        rows = passages_of(source, document, with_metadata=source != "scifact")
         pool += rows
-        sotu_rows.append(rows)
+        if source == "sotu":
+            sotu_rows.append(rows)
+        else:
+            shown.append(rows if source == "usip" else rows[:2])
     per_speech = max(1, args.sotu_passages // max(1, args.sotu_docs))
     for rows in sotu_rows:
         text = [row for row in rows if row["kind"] == "text"]

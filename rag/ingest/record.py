@@ -1,8 +1,10 @@
-"""A document's bibliographic record as a passage of its own, so that "who wrote the report?" or
+"""A document's catalogue record as a section of its own, so that "who wrote the report?" or
 "when was it published?" is retrieved, read and cited like any other passage.
 
-The record is written from the document's metadata (front matter, a sidecar, PDF properties)
-in one fixed shape; the reader model was trained on records of this shape.
+The record is written from the document's metadata (front matter, a sidecar, PDF properties) in
+one fixed shape, and appended to the document's text as it is indexed, under the heading
+"About this document": a citation of it is then an exact span of the indexed text like any
+other. The reader model was trained on records of this shape (training/make_passages.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,14 @@ def spoken_date(iso: str) -> str:
         return iso
     month = MONTHS[numbers[1] - 1]
     return f"{month} {numbers[2]}, {numbers[0]}" if len(numbers) == 3 else f"{month} {numbers[0]}"
+
+
+RECORD_HEADING = "About this document"
+
+
+def with_record(text: str, metadata: Metadata) -> str:
+    """The text followed by its record; the body's offsets are unchanged."""
+    return f"{text.rstrip()}\n\n## {RECORD_HEADING}\n\n{metadata_text(metadata)}\n"
 
 
 def metadata_text(metadata: Metadata) -> str:

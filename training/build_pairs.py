@@ -1,0 +1,174 @@
+"""Turn checked questions into labelled (question, text) pairs for the reader.
+
+- Split by document into train / dev / test (a seeded hash of the document id; the shipped
+  USIP documents all go to test, so the project's own question sets stay on unseen text).
+- For every question, hard negatives are mined by retrieval (BM25 ∪ MiniLM, top 8 each) among
+  passages of the same split, and checked: a candidate that holds the answer span, or every
+  content word of it, is dropped, so another passage that really answers is never a negative.
+- Pairs come at two levels: a passage (does it answer?) and a sentence (is this the sentence
+  that answers?), both as `title` + blank line + text, exactly what the reader sees at run time.
+
+    python training/build_pairs.py   # writes training/data/questions.jsonl and pairs.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+from pathlib import Path
+
+import numpy as np
+from bm25s.stopwords import STOPWORDS_EN
+
+from rag.answer.reader_input import reader_text
+from rag.chunking.sentences import sentence_spans
+
+DATA = Path(__file__).resolve().parent / "data"
+WORD = re.compile(r"[a-z0-9]+")
+STOP = frozenset(STOPWORDS_EN)
+NEGATIVES_ANSWERABLE, NEGATIVES_UNANSWERABLE, DEPTH = 3, 2, 8
+
+
+def split_of(doc_id: str, seed: int) -> str:
+    """USIP text is test; the rest 70 / 15 / 15 by a seeded hash of the document id."""
+    if doc_id.startswith("usip/"):
+        return "test"
+    bucket = int(hashlib.sha256(f"{seed}:{doc_id}".encode()).hexdigest(), 16) % 100
+    return "train" if bucket < 70 else "dev" if bucket < 85 else "test"
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in WORD.findall(text.lower()) if w not in STOP}
+
+
+def really_answers(candidate: str, answer: str) -> bool:
+    """The check that keeps a true answer out of the negatives."""
+    words = content_words(answer)
+    if normalised(answer) in normalised(candidate):
+        return True
+    return bool(words) and words <= content_words(candidate)
+
+
+def load_questions(folder: Path, pool: dict[str, dict], seed: int) -> list[dict]:
+    from training.check_data import check_file
+
+    texts = {pid: row["text"] for pid, row in pool.items()}
+    questions = []
+    for path in sorted(folder.glob("*.jsonl")):
+        good, rejected = check_file(path, texts)
+        if rejected:
+            print(f"{path.name}: {len(rejected)} rejected rows left out")
+        for number, row in enumerate(good):
+            passage = pool[row["passage_id"]]
+            start = passage["text"].find(row["answer"]) if row["answerable"] else None
+            questions.append({
+                "question_id": f"{path.stem}-{number}", **row, "answer_start": start,
+                "doc_id": passage["doc_id"], "source": passage["source"],
+                "split": split_of(passage["doc_id"], seed), "writer": path.stem})
+    return questions
+
+
+class Miner:
+    """BM25 and MiniLM over the pool, searched within one split."""
+
+    def __init__(self, pool: list[dict], splits: list[str]) -> None:
+        import bm25s
+
+        from rag.index.embedding import shared_embedder
+
+        self.pool, self.splits = pool, np.array(splits)
+        self.embedder = shared_embedder()
+        inputs = [reader_text(r["title"], r["text"]) for r in pool]
+        self.vectors = self.embedder.encode(inputs)
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(bm25s.tokenize(inputs, stopwords="en", show_progress=False),
+                        show_progress=False)
+
+    def candidates(self, question: str, split: str) -> list[int]:
+        import bm25s
+
+        allowed = self.splits == split
+        dense = self.vectors @ self.embedder.encode_query(question)
+        dense[~allowed] = -np.inf
+        words = bm25s.tokenize(question, stopwords="en", return_ids=False, show_progress=False)
+        scores = self.bm25.get_scores(words[0])
+        scores = np.where(allowed, scores, -np.inf)
+        ranked = []
+        for pair in zip(np.argsort(-dense)[:DEPTH], np.argsort(-scores)[:DEPTH], strict=True):
+            ranked += [int(i) for i in pair if int(i) not in ranked]
+        return ranked
+
+
+def sentence_pairs(question: dict, passage: dict, rng: random.Random) -> list[tuple[str, int]]:
+    """The sentences holding the answer (label 1) and up to two others of its passage (0)."""
+    spans = sentence_spans(passage["text"])
+    if len(spans) < 2:
+        return []
+    if question["answerable"]:
+        a, b = question["answer_start"], question["answer_start"] + len(question["answer"])
+        positive = [s for s in spans if s[0] < b and a < s[1]]
+    else:
+        positive = []
+    others = [s for s in spans if s not in positive]
+    chosen = rng.sample(others, min(2, len(others)))
+    return [(passage["text"][s:e], 1) for s, e in positive] + [
+        (passage["text"][s:e], 0) for s, e in chosen]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=12)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    with open(DATA / "pool.jsonl", encoding="utf-8") as rows:
+        pool_rows = [json.loads(line) for line in rows]
+    pool = {row["passage_id"]: row for row in pool_rows}
+    questions = load_questions(DATA / "questions", pool, args.seed)
+    miner = Miner(pool_rows, [split_of(r["doc_id"], args.seed) for r in pool_rows])
+    position = {row["passage_id"]: n for n, row in enumerate(pool_rows)}
+    pairs, dropped = [], 0
+    for q in questions:
+        own = pool[q["passage_id"]]
+        base = {"question_id": q["question_id"], "split": q["split"], "question": q["question"],
+                "kind": q["kind"], "answerable": q["answerable"], "source": q["source"]}
+        pairs.append({**base, "level": "passage", "passage_id": own["passage_id"],
+                      "text": reader_text(own["title"], own["text"]),
+                      "label": int(q["answerable"])})
+        wanted = NEGATIVES_ANSWERABLE if q["answerable"] else NEGATIVES_UNANSWERABLE
+        taken = 0
+        for index in miner.candidates(q["question"], q["split"]):
+            if index == position[q["passage_id"]] or taken == wanted:
+                continue
+            other = pool_rows[index]
+            if q["answerable"] and really_answers(other["text"], q["answer"]):
+                dropped += 1
+                continue
+            pairs.append({**base, "level": "passage", "passage_id": other["passage_id"],
+                          "text": reader_text(other["title"], other["text"]), "label": 0})
+            taken += 1
+        if own["kind"] == "text":
+            pairs += [{**base, "level": "sentence", "passage_id": own["passage_id"],
+                       "text": reader_text(own["title"], sentence), "label": label}
+                      for sentence, label in sentence_pairs(q, own, rng)]
+    for name, rows in (("questions.jsonl", questions), ("pairs.jsonl", pairs)):
+        with open(DATA / name, "w", encoding="utf-8") as out:
+            out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    for split in ("train", "dev", "test"):
+        qs = [q for q in questions if q["split"] == split]
+        ps = [p for p in pairs if p["split"] == split]
+        print(f"{split}: {len(qs)} questions ({sum(not q['answerable'] for q in qs)} "
+              f"unanswerable) from {len({q['doc_id'] for q in qs})} documents; {len(ps)} pairs "
+              f"({sum(p['level'] == 'passage' for p in ps)} passage, "
+              f"{sum(p['label'] for p in ps)} positive)")
+    print(f"negatives dropped because they hold the answer: {dropped}")
+
+
+if __name__ == "__main__":
+    main()
