@@ -20,7 +20,7 @@ from rag.cite.highlight import link, mark_span, safe_url
 from rag.engine import Engine
 from rag.errors import RagError
 from rag.messages import REFUSAL, REFUSAL_DETAIL
-from rag.web.cards import CSS, esc, passage_html, where
+from rag.web.cards import CSS, confidence_html, esc, passage_html, where
 from rag.web.corpus_panel import corpus_panel
 from rag.web.loading import index_freshness, load_engine, locations, model_warmup
 from rag.web.markdown import md_text
@@ -71,13 +71,16 @@ def show_results(engine: Engine) -> None:
         st.caption("Filtered: " + md_text("; ".join(
             f"{name} {', '.join(v) if isinstance(v, list) else v}"
             for name, v in filters.as_dict().items())))
+    confidence = confidence_html(result)
     if result.abstained:
         st.warning(f"**{md_text(result.answer or REFUSAL)}** {REFUSAL_DETAIL} "
                    "Try other words, or remove filters.")
+        if confidence:
+            st.html(confidence)
     answer = getattr(result, "answer", None)
     if answer and not result.abstained:
         st.html('<div class="rag-head">Answer (extracted from the passages)</div>'
-                f'<div class="rag-text">{esc(answer)}</div>')
+                f'<div class="rag-text">{esc(answer)}</div>{confidence}')
     if not result.passages:
         st.info("No passage to show.")
         return

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rag.answer.abstention import should_abstain
 from rag.answer.answer_type import expected_answer
 from rag.answer.candidates import SentenceReader
 from rag.answer.decision import ANSWERED, FILTERED_OUT, NO_PASSAGE, TOO_FAR, Decision
 from rag.answer.extraction import AnswerSpan, choose_sentences, format_answer, verified
 from rag.answer.names import unknown_names
 from rag.answer.quotes import Quote
-from rag.answer.relevance import QUOTED, relevance_label
+from rag.answer.reader import ReaderModel, shared_reader
+from rag.answer.reading import PassageReader, Reading, judge
+from rag.answer.relevance import QUOTED, reader_relevance, relevance_label
 from rag.chunking.passages import Chunk
 from rag.cite.lookup import Citation, CitedSpan, cited_span, make_citation, validate_key
 from rag.errors import IndexIncompatible, UnknownCitation
@@ -37,6 +38,7 @@ from rag.retrieval.question import clean_question
 from rag.settings import (
     AbstentionSettings,
     QuerySettings,
+    ReaderSettings,
     Settings,
     default_corpus_dir,
     default_index_dir,
@@ -73,10 +75,16 @@ class SearchResult:
     # abstention rule reads (see rag.abstention).
     support: float = 0.0
     decision: Decision = field(default_factory=lambda: Decision(False, ANSWERED))
+    # The calibrated probability that the documents answer (the reader's when it is on, else
+    # the similarity support's) and its label: "likely", "uncertain", "unlikely" (= refused).
+    confidence: float | None = None
+    confidence_label: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {"question": self.question, "answer": self.answer,
                 "abstained": self.abstained, "support": round(self.support, 4),
+                "confidence": None if self.confidence is None else round(self.confidence, 4),
+                "confidence_label": self.confidence_label,
                 "answer_spans": [s.as_dict() for s in self.answer_spans],
                 "passages": [p.as_dict() for p in self.passages],
                 "notes": self.notes, "decision": self.decision.as_dict()}
@@ -88,7 +96,8 @@ class Engine:
     """A loaded index and the model that reads questions for it. Load once, ask many."""
 
     def __init__(self, stored: StoredIndex, corpus_dir: Path,
-                 embedder: Embedder | None = None, query: QuerySettings | None = None) -> None:
+                 embedder: Embedder | None = None, query: QuerySettings | None = None,
+                 reader: ReaderModel | None = None) -> None:
         self.stored = stored
         self.corpus_dir = corpus_dir
         self._embedder = embedder
@@ -96,6 +105,18 @@ class Engine:
         self.by_key = {c.key: c for c in stored.chunks}
         self.retriever = HybridRetriever(stored, self.query.fusion)
         self.reader = SentenceReader(stored, self.query.answer)
+        self._passage_reader = PassageReader(stored, reader, self.query.reader) \
+            if reader is not None else None
+
+    @property
+    def passage_reader(self) -> PassageReader | None:
+        """Our cross-encoder, loaded on first use; None when the settings turn it off."""
+        if not self.query.reader.enabled:
+            return None
+        if self._passage_reader is None:
+            self._passage_reader = PassageReader(self.stored, shared_reader(
+                self.query.reader.model), self.query.reader)
+        return self._passage_reader
 
     @property
     def embedder(self) -> Embedder:
@@ -107,7 +128,7 @@ class Engine:
     @classmethod
     def open(cls, index_dir: Path | None = None, corpus_dir: Path | None = None,
              settings: Settings | None = None, embedder: Embedder | None = None,
-             query: QuerySettings | None = None) -> Engine:
+             query: QuerySettings | None = None, reader: ReaderModel | None = None) -> Engine:
         """Load the current build; refuse one built with another model or settings."""
         settings = settings or Settings()
         stored = load_build(index_dir or default_index_dir(), settings)
@@ -115,7 +136,7 @@ class Engine:
                                      embedder.identity if embedder else None)
         if problems:
             raise IndexIncompatible(problems)
-        return cls(stored, corpus_dir or default_corpus_dir(), embedder, query)
+        return cls(stored, corpus_dir or default_corpus_dir(), embedder, query, reader)
 
     @property
     def manifest(self) -> Manifest:
@@ -151,47 +172,67 @@ class Engine:
         elif not self.stored.lexical.knows_any(terms):
             notes.append(NO_KNOWN_WORDS)
         quote = Quote.of(cleaned.text if terms else "", answer)
-        ranked = self.retriever.score_passages(query, terms, mask, max(k, answer.quote_window),
-                                               method)
+        reader = self.passage_reader
+        ranked = self.retriever.score_passages(
+            query, terms, mask, max(k, answer.quote_window,
+                                    self.query.reader.depth if reader else 0), method)
+        reading = reader.rerank(cleaned.text, ranked) if reader else None
+        if reading is not None:
+            ranked = reading.ranked
         # A passage the question quotes comes first (a stable partition of the best ones).
         chunks = self.stored.chunks
         quoted = {s.position for s in ranked if quote.in_text(chunks[s.position].text)}
         ranked = sorted(ranked, key=lambda s: s.position not in quoted)
         passages = [make_passage(rank, chunks[s.position],
                                  self.documents[chunks[s.position].doc_id], s,
-                                 s.position in quoted, abstention)
+                                 s.position in quoted, abstention, reading,
+                                 reader.settings if reader else None)
                     for rank, s in enumerate(ranked[:k], start=1)]
-        verbatim = any(s.position in quoted for s in ranked[:answer.passages_read])
-        expected = None if verbatim else expected_answer(cleaned.text)
+        rules = reader.settings if reader else None
+        verbatim = any(s.position in quoted for s in ranked[:answer.passages_read]) and (
+            rules is None or rules.quote_rule)
+        expected = None if verbatim or (rules and not rules.answer_type_rule) else \
+            expected_answer(cleaned.text)
         sentences = self.reader.answer_candidates(cleaned.text, query, passages, quote, expected)
-        unknown = [] if verbatim else unknown_names(cleaned.text, self.stored.lexical.knows)
+        unknown = [] if verbatim or (rules and not rules.names_rule) else unknown_names(
+            cleaned.text, self.stored.lexical.knows)
         names = ", ".join(f"\u201c{name}\u201d" for name in unknown)
         decision = Decision(False, ANSWERED, sentences.best, verbatim,
                             expected.name.lower() if expected else None, tuple(unknown))
-        if not passages or should_abstain(sentences.best, verbatim, bool(unknown), abstention):
+        verdict = judge(reading, sentences.best, verbatim, bool(unknown), abstention,
+                        reader.settings if reader else self.query.reader)
+        if reader and reading:
+            sentences, sentence_logit = reader.rescore(cleaned.text, sentences)
+            decision = replace(decision, reader_logit=reading.best_logit,
+                               sentence_logit=sentence_logit, probability=reading.probability)
+        confidence, label = verdict.confidence, verdict.label
+        if not passages or verdict.refuse:
             if unknown:
                 notes.append(NEVER_MENTIONED.format(names=names))
             if passages and expected and not sentences.candidates:
                 notes.append(NO_EXPECTED_ANSWER.format(expected=expected.value))
             why = TOO_FAR if passages else NO_PASSAGE
             return SearchResult(cleaned.text, passages, True, REFUSAL, notes=notes,
-                                support=sentences.best,
-                                decision=replace(decision, abstained=True, reason=why))
+                                support=decision.support,
+                                decision=replace(decision, abstained=True, reason=why),
+                                confidence=confidence, confidence_label=label)
         if unknown:
             notes.append(ANSWERED_DESPITE_NAMES.format(names=names))
         spans = verified(choose_sentences(sentences, answer), self.documents)
         return SearchResult(cleaned.text, passages, False, format_answer(spans), spans, notes,
-                            sentences.best, decision)
+                            decision.support, decision, confidence, label)
 
     def rank_documents(self, question: str, depth: int = 100,
                        method: str = "hybrid") -> list[tuple[str, float]]:
-        """Documents ranked for a question (for document-level benchmarks such as BEIR); no
-        answer is extracted, so this is the retrieval cost alone."""
+        """Documents ranked for a question (for document-level benchmarks such as BEIR), reread
+        by the reader when it is on; no answer is extracted."""
         check_method(method)
         cleaned = clean_question(question)
         query = self.embedder.encode_query(cleaned.text)
         terms = self.stored.lexical.query_terms(cleaned.text)
-        return self.retriever.rank_documents(query, terms, depth, method)
+        ranked = self.retriever.rank_documents(query, terms, depth, method)
+        reader = self.passage_reader
+        return reader.rerank_documents(cleaned.text, ranked) if reader else ranked
 
     def citations_for(self, passages: list[Passage]) -> dict[str, Citation]:
         """Each passage's citation, by key (for exports); a key gone since is left out."""
@@ -207,12 +248,22 @@ class Engine:
 
 
 def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored,
-                 quoted: bool, settings: AbstentionSettings) -> Passage:
+                 quoted: bool, settings: AbstentionSettings, reading: Reading | None = None,
+                 reader_settings: ReaderSettings | None = None) -> Passage:
+    """A ranked passage; its label reads the reader's probability when the reader reread it,
+    else the closeness of its best sentence."""
     meta = document.metadata
+    signals = {"dense": round(scored.dense, 4), "bm25": round(scored.lexical, 4),
+               "closeness": round(scored.closeness, 4)}
+    probability = reading.probabilities.get(scored.position) if reading else None
+    if probability is not None:
+        signals["reader"] = round(probability, 4)
+    if quoted:
+        relevance = QUOTED
+    elif probability is not None and reader_settings:
+        relevance = reader_relevance(probability, reader_settings)
+    else:
+        relevance = relevance_label(scored.closeness, settings)
     return Passage(
         **cited_span(chunk, document), rank=rank, authors=list(meta.authors), date=meta.date,
-        type=meta.type, score=round(scored.score, 4),
-        relevance=QUOTED if quoted else relevance_label(scored.closeness, settings),
-        signals={"dense": round(scored.dense, 4), "bm25": round(scored.lexical, 4),
-                 "closeness": round(scored.closeness, 4)},
-    )
+        type=meta.type, score=round(scored.score, 4), relevance=relevance, signals=signals)

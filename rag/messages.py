@@ -16,3 +16,9 @@ NO_KNOWN_WORDS = ("None of the question's words occur in the documents (a typo, 
                   "language, another topic?): the passages below match its meaning only.")
 STALE_INDEX = ("The index is stale ({changes}); results come from the index as built. "
                "Update it with: rag build")
+# The reader's confidence labels (rag.answer.reading), in words for a reader.
+CONFIDENCE_WORDS = {
+    "likely": "the passage shown very probably answers this",
+    "uncertain": "the best passage may answer this; check it",
+    "unlikely": "no passage seems to answer this",
+}

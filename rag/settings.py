@@ -73,8 +73,40 @@ class AbstentionSettings:
     # by bench/calibrate_abstention.py.
     sentence_threshold: float = 0.5252
     name_penalty: float = 0.06  # extra support a question naming an unknown name needs
+    # The support as a probability that the documents answer (Platt scaling), fitted on the dev
+    # sets (eval/devset.jsonl and the reader data's dev split, 372 questions) by
+    # `python -m training.calibrate_reader build/evalsets --support`: shown as the confidence
+    # when the reader is off.
+    confidence_scale: float = 3.0831
+    confidence_shift: float = -1.0912
     strong_match: float = 0.65  # relevance labels; "good match" starts at the threshold
     partial_match: float = 0.35
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    """Our own cross-encoder (rag.answer.reader): reranking, answer sentence, P(answered).
+
+    `enabled=False` runs retrieval and the similarity rules alone (as before the reader), so
+    retrieval can be measured by itself. The switches below the line exist for the ablation
+    (training/ablate_reader.py); their defaults are what it measured best on dev."""
+
+    # Off by default: the model trained so far loses to retrieval alone on the dev sets (README,
+    # "The reader"); `--reader` or `ReaderSettings(enabled=True)` turns it on.
+    enabled: bool = False
+    model: str = "reader-l6"
+    depth: int = 10  # the fused passages the reader rereads and reranks
+    retrieval_weight: float = 0.0  # reranked by reader logit + this × the fused score
+    # Refuse below this calibrated probability (None: the one calibrated with the model on dev,
+    # in its record); "likely" from `likely` up, "uncertain" between.
+    threshold: float | None = None
+    likely: float = 0.8
+    # ---- heuristics kept or dropped by the ablation
+    quote_rule: bool = True  # a question quoting a top passage is never refused
+    names_rule: bool = False  # an unknown name costs `name_penalty` probability
+    name_penalty: float = 0.1
+    answer_type_rule: bool = False  # "how many" needs a sentence with a number, "when" a date
+    sentence_rule: bool = False  # also require the similarity rule's sentence threshold
 
 
 @dataclass(frozen=True)
@@ -86,6 +118,7 @@ class QuerySettings:
     fusion: FusionSettings = field(default_factory=FusionSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
     abstention: AbstentionSettings = field(default_factory=AbstentionSettings)
+    reader: ReaderSettings = field(default_factory=ReaderSettings)
 
 
 def fingerprint_hash(fingerprint: dict[str, object]) -> str:

@@ -5,6 +5,7 @@ in the slow tier (test_engine.py, test_quality.py)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,9 @@ from rag.errors import UnknownCitation
 from rag.evaluation.run import evaluate_file
 from rag.messages import NO_KNOWN_WORDS, REFUSAL
 from rag.retrieval.filters import Filters
+from rag.settings import QuerySettings, ReaderSettings
 from tests.fake_embedder import HashedBagOfWords
+from tests.fake_reader import WordOverlapReader
 from tests.search_checks import assert_ranked_exact_spans
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,6 +104,12 @@ def test_the_decision_record_says_why(fake_engine: Engine) -> None:
     assert counting.decision.expected == "number"
 
 
+def with_reader(engine: Engine) -> Engine:
+    """The same index and embedder with the (word-overlap) reader on."""
+    return Engine(engine.stored, engine.corpus_dir, engine.embedder,
+                  QuerySettings(reader=ReaderSettings(enabled=True)), reader=WordOverlapReader())
+
+
 def test_the_retriever_alone_ranks_best_first(fake_engine: Engine) -> None:
     question = "nuclear weapons in South Korea"
     query = fake_engine.embedder.encode_query(question)
@@ -108,4 +117,29 @@ def test_the_retriever_alone_ranks_best_first(fake_engine: Engine) -> None:
     scored = fake_engine.retriever.score_passages(query, terms, None, 5)
     assert [s.score for s in scored] == sorted((s.score for s in scored), reverse=True)
     keys = [fake_engine.stored.chunks[s.position].key for s in scored]
-    assert keys == [p.key for p in fake_engine.search(question, k=5).passages]
+    alone = fake_engine.search(question, k=5)  # the reader is off by default
+    assert keys == [p.key for p in alone.passages]
+    assert all("reader" not in p.signals for p in alone.passages)
+    assert alone.decision.reader_logit is None
+
+
+def test_without_the_reader_the_confidence_is_the_calibrated_support(fake_engine: Engine) -> None:
+    settings = fake_engine.query.abstention
+    for question in ("nuclear weapons in South Korea", "Zxqv blorp frumious?"):
+        result = fake_engine.search(question)
+        expected = 1 / (1 + math.exp(-(settings.confidence_scale * result.support
+                                       + settings.confidence_shift)))
+        assert result.confidence == pytest.approx(expected)
+        assert (result.confidence_label == "unlikely") == result.abstained
+
+
+def test_the_reader_reorders_what_retrieval_found_by_its_logits(fake_engine: Engine) -> None:
+    question = "nuclear weapons in South Korea"
+    depth = fake_engine.query.reader.depth
+    found = fake_engine.search(question, k=depth).passages
+    reread = with_reader(fake_engine).search(question, k=depth)
+    assert {p.key for p in reread.passages} == {p.key for p in found}  # same passages
+    probabilities = [p.signals["reader"] for p in reread.passages]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert reread.confidence is not None and round(reread.confidence, 4) == probabilities[0]
+    assert reread.decision.probability == reread.confidence

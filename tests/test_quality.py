@@ -18,11 +18,13 @@ pytestmark = pytest.mark.slow
 EVAL = Path(__file__).resolve().parent.parent / "eval"
 
 FLOORS = {
+    # Abstention floors lowered on 2026-12-04 with the catalogue records: measured, they cost two
+    # right refusals on each set (README, "The catalogue records' cost"); one question below now.
     "devset.jsonl": {"recall@1": 0.82, "recall@5": 1.0, "mrr@10": 0.89, "answer_accuracy": 0.65,
-                     "abstention_precision": 0.68, "abstention_recall": 0.76,
+                     "abstention_precision": 0.62, "abstention_recall": 0.68,
                      "citations_verified": 1.0},
     "heldout.jsonl": {"recall@1": 0.80, "recall@10": 1.0, "mrr@10": 0.87, "answer_accuracy": 0.68,
-                      "abstention_precision": 0.45, "abstention_recall": 0.46,
+                      "abstention_precision": 0.35, "abstention_recall": 0.33,
                       "citations_verified": 1.0},
 }
 

@@ -24,9 +24,16 @@ class Decision:
     verbatim: bool = False
     expected: str | None = None
     unknown_names: tuple[str, ...] = ()
+    # With the reader on: the best passage's logit and its calibrated probability of an answer.
+    reader_logit: float | None = None
+    sentence_logit: float | None = None  # the best answer sentence's logit
+    probability: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["support"] = round(self.support, 4)
         data["unknown_names"] = list(self.unknown_names)
+        for name in ("reader_logit", "sentence_logit", "probability"):
+            if data[name] is not None:
+                data[name] = round(data[name], 4)
         return data

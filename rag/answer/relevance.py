@@ -11,7 +11,7 @@ quotes (`rag.quotes`) is labelled as such, whatever its closeness.
 
 from __future__ import annotations
 
-from rag.settings import AbstentionSettings
+from rag.settings import AbstentionSettings, ReaderSettings
 
 QUOTED = "exact words"
 STRONG, GOOD, PARTIAL, WEAK = "strong match", "good match", "partial match", "weak match"
@@ -23,5 +23,15 @@ def relevance_label(closeness: float,
                              (settings.sentence_threshold, GOOD),
                              (settings.partial_match, PARTIAL)):
         if closeness >= threshold:
+            return label
+    return WEAK
+
+
+def reader_relevance(probability: float, settings: ReaderSettings = ReaderSettings()) -> str:
+    """The same words for a passage the reader reread, from its calibrated probability:
+    "good match" starts where an answer would be given."""
+    refusal = settings.threshold or 0.0
+    for threshold, label in ((settings.likely, STRONG), (refusal, GOOD), (refusal / 2, PARTIAL)):
+        if probability >= threshold:
             return label
     return WEAK

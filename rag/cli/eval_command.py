@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from rag.cli.terminal import open_engine
+from rag.cli.terminal import ReaderOpt, open_engine
 from rag.errors import RagError
 from rag.evaluation.beir_eval import beir_summary_text, evaluate_beir
 from rag.evaluation.report import markdown_report, summary_text, write_csv
@@ -56,6 +56,7 @@ def eval_command(
                       "corpus/ of the project, or $RAG_CORPUS_DIR).")] = None,
     index: Annotated[Path | None, typer.Option("--index", help="Index folder (default: "
                      "index/ of the project, or $RAG_INDEX_DIR).")] = None,
+    reader: ReaderOpt = False,
 ) -> None:
     """Evaluate a question set (Recall@k, MRR, abstention, citations, latency) or a BEIR
     benchmark (nDCG@10, Recall@10/100, MRR@10)."""
@@ -64,7 +65,7 @@ def eval_command(
     try:
         if beir is not None:
             summary = evaluate_beir(beir, split, method, limit, bootstrap_against,
-                                    progress=True)
+                                    progress=True, reader=reader)
             typer.echo(json.dumps(summary, ensure_ascii=False) if as_json
                        else beir_summary_text(summary))
             return
@@ -72,7 +73,7 @@ def eval_command(
             raise typer.BadParameter("--bootstrap-against works with --beir only")
         for path in (out, csv_out, report):
             check_output(path)
-        engine = open_engine(index, corpus)
+        engine = open_engine(index, corpus, reader)
         rows, summary = evaluate_file(file, engine, k=k, method=method, progress=True)
     except RagError as err:
         typer.secho(f"error: {err}", err=True, fg=typer.colors.RED)

@@ -14,7 +14,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from rag.cite.references import location
-from rag.cli.terminal import open_engine
+from rag.cli.terminal import ReaderOpt, confidence_line, open_engine
 from rag.engine import DEFAULT_K, Engine
 from rag.errors import RagError
 from rag.index.builder import BuildReport, build_index
@@ -120,9 +120,10 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
         date_to: Annotated[str | None, typer.Option("--to", help="Latest date, ISO.")] = None,
         method: Annotated[Method, typer.Option("--method", help="Retrieval: hybrid (default), "
                           "rrf, dense or bm25.")] = "hybrid",
-        as_json: JsonOpt = False, corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
+        reader: ReaderOpt = False, as_json: JsonOpt = False, corpus: CorpusOpt = None,
+        index: IndexOpt = None) -> None:
     """Answer QUESTION from the documents and print the passages, best first, with citations."""
-    engine = guarded(lambda: open_engine(index, corpus))
+    engine = guarded(lambda: open_engine(index, corpus, reader))
     result = guarded(lambda: engine.search(question, k, Filters(
         frozenset(doc or ()), frozenset(type_ or ()), date_from, date_to), method=method)).as_dict()
     if as_json:  # a script reads the staleness warning here, not on stderr
@@ -134,10 +135,16 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
     for note in result["notes"]:
         typer.secho(f"note: {note}", err=True, fg=typer.colors.YELLOW)
     if result["abstained"]:
-        typer.secho(f"{result['answer']} {REFUSAL_DETAIL}\n", bold=True)
+        typer.secho(f"{result['answer']} {REFUSAL_DETAIL}", bold=True)
+        if result["confidence"] is not None:
+            typer.echo(confidence_line(result))
+        typer.echo()
     elif result["answer"]:
         typer.secho("Answer: ", bold=True, nl=False)
-        typer.echo(textwrap.fill(result["answer"], 96, subsequent_indent="        ") + "\n")
+        typer.echo(textwrap.fill(result["answer"], 96, subsequent_indent="        "))
+        if result["confidence"] is not None:
+            typer.echo(confidence_line(result))
+        typer.echo()
     print_passages(result)
 
 

@@ -23,6 +23,7 @@ from rag.evaluation.records import DocumentRanker
 from rag.evaluation.run import search_options
 from rag.evaluation.significance import paired_bootstrap
 from rag.ingest.beir import load_beir
+from rag.settings import QuerySettings, ReaderSettings
 
 DEPTH = 100
 MEASURES = {"ndcg_cut.10", "recall.10,100"}
@@ -84,15 +85,17 @@ def means(scores: dict[str, dict[str, float]]) -> dict[str, float]:
 
 def evaluate_beir(folder: Path, split: str = "test", method: str | None = None,
                   limit: int | None = None, bootstrap_against: str | None = None,
-                  progress: bool = False) -> dict[str, Any]:
+                  progress: bool = False, reader: bool = False) -> dict[str, Any]:
     data = load_beir(folder, split)
     cached = ensure_beir_index(data, folder, progress=progress)
-    engine = Engine.open(cached.index_dir, folder)
+    engine = Engine.open(cached.index_dir, folder,
+                         query=QuerySettings(reader=ReaderSettings(enabled=reader)))
     queries = dict(list(data.queries.items())[:limit] if limit else data.queries.items())
     rankings, latencies = rank_all(engine, queries, method, progress)
     scores = per_query_scores(data.qrels, rankings)
     summary: dict[str, Any] = {
-        "folder": str(folder), "split": split, "method": method, "queries": len(queries),
+        "folder": str(folder), "split": split, "method": method, "reader": reader,
+        "queries": len(queries),
         "documents": len(data.documents), "index": str(cached.index_dir),
         "index_built": cached.built, "scorer": scorer_name(),
         **{name: round(value, 4) for name, value in means(scores).items()},
@@ -112,7 +115,8 @@ def evaluate_beir(folder: Path, split: str = "test", method: str | None = None,
 
 def beir_summary_text(summary: dict[str, Any]) -> str:
     lines = [f"BEIR {summary['folder']} ({summary['split']}): {summary['queries']} queries, "
-             f"{summary['documents']} documents, method {summary['method'] or 'default'}",
+             f"{summary['documents']} documents, method {summary['method'] or 'default'}"
+             + (", reranked by the reader" if summary.get("reader") else ", retrieval alone"),
              f"  index {summary['index']} ({'built now' if summary['index_built'] else 'reused'})",
              f"  scores by {summary['scorer']}: ndcg_cut_10, recall_10, recall_100, "
              "recip_rank of the top 10"]

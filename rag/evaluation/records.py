@@ -55,6 +55,8 @@ class ResultRow(TypedDict, total=False):
     question: str
     answer: str
     abstained: bool
+    confidence: float | None
+    confidence_label: str | None
     unanswerable: bool
     passages: list[dict[str, object]]
     answer_spans: list[dict[str, object]]
@@ -93,6 +95,9 @@ class Summary(TypedDict):
     abstention_precision: float | None
     abstention_recall: float | None
     abstained: int
+    answerable_refused: float | None
+    unanswerable_refused: float | None
+    confidence_auc: float | None  # ROC AUC of the answer probability (None: reader off)
     citations_verified: float | None
     citation_spans: int
     latency_ms_p50: float | None

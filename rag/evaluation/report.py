@@ -10,14 +10,16 @@ from typing import Any
 
 from rag.evaluation.records import ResultRow, Summary
 
-CSV_COLUMNS = ("id", "question", "unanswerable", "abstained", "top_key", "top_score",
-               "first_relevant_rank", "latency_ms", "answer")
+CSV_COLUMNS = ("id", "question", "unanswerable", "abstained", "confidence", "confidence_label",
+               "top_key", "top_score", "first_relevant_rank", "latency_ms", "answer")
 
 
 def csv_record(row: ResultRow) -> dict[str, Any]:
     top = (row.get("passages") or [{}])[0]
     return {"id": row["id"], "question": row["question"], "unanswerable": row["unanswerable"],
-            "abstained": row["abstained"], "top_key": top.get("key", ""),
+            "abstained": row["abstained"],
+            "confidence": "" if row.get("confidence") is None else row["confidence"],
+            "confidence_label": row.get("confidence_label") or "", "top_key": top.get("key", ""),
             "top_score": top.get("score", ""),
             "first_relevant_rank": row["eval"]["first_relevant_rank"] or "",
             "latency_ms": row["latency_ms"], "answer": row.get("answer") or ""}
@@ -63,6 +65,9 @@ def metric_lines(summary: Summary) -> list[tuple[str, str]]:
               ("Abstention precision", shown(summary["abstention_precision"])),
               ("Abstention recall", shown(summary["abstention_recall"])),
               ("Abstained", shown(summary["abstained"])),
+              ("Answerable refused", shown(summary["answerable_refused"])),
+              ("Unanswerable refused", shown(summary["unanswerable_refused"])),
+              ("Answer probability ROC AUC", shown(summary["confidence_auc"])),
               ("Citations verified", f"{shown(summary['citations_verified'])} "
                                      f"(of {summary['citation_spans']} spans)"),
               ("Latency p50 (ms)", shown(summary["latency_ms_p50"], 1)),

@@ -18,9 +18,11 @@ from rag.evaluation.metrics import (
     abstention_scores,
     answer_accuracy,
     citation_share,
+    confidence_auc,
     latency_percentiles,
     mean_recall_at_k,
     mean_reciprocal_rank,
+    refusal_rates,
     verify_spans,
 )
 from rag.evaluation.records import Judgement, Miss, ResultRow, SearchEngine, Summary
@@ -117,6 +119,9 @@ def summarize(rows: Sequence[ResultRow], k: int, bad_rows: Sequence[BadRow] = ()
         "abstention_precision": abstention["precision"],
         "abstention_recall": abstention["recall"],
         "abstained": abstention["abstained"],
+        **refusal_rates((bool(r["abstained"]), bool(r["unanswerable"])) for r in rows),
+        "confidence_auc": confidence_auc((cast("float | None", r.get("confidence")),
+                                          bool(r["unanswerable"])) for r in rows),
         "citations_verified": citation_share(
             (r["eval"]["citations_verified"], r["eval"]["citation_spans"]) for r in rows),
         "citation_spans": sum(r["eval"]["citation_spans"] for r in rows),

@@ -35,7 +35,7 @@ RECORD_HEADING = "About this document"
 
 def with_record(text: str, metadata: Metadata) -> str:
     """The text followed by its record; the body's offsets are unchanged."""
-    return f"{text.rstrip()}\n\n## {RECORD_HEADING}\n\n{metadata_text(metadata)}\n"
+    return f"{text.rstrip()}\n\n# {RECORD_HEADING}\n\n{metadata_text(metadata)}\n"
 
 
 def metadata_text(metadata: Metadata) -> str:

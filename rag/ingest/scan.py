@@ -17,6 +17,7 @@ import yaml
 
 from rag.errors import IngestError
 from rag.ingest.documents import Document, Metadata, Span, markdown_sections
+from rag.ingest.record import with_record
 from rag.ingest.text import load_text, normalise_metadata
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -114,9 +115,10 @@ def load_document(path: Path, relpath: str, doc_id: str | None = None) -> Docume
         raise IngestError("the file has no text besides its metadata")
     meta.update(read_sidecar(path))
     meta.setdefault("title", humanise(path.stem))
+    metadata = Metadata.from_dict(meta)
+    text = with_record(text, metadata)
     sections = () if pages else markdown_sections(text)
-    return Document(doc_id or doc_id_for(relpath), relpath, text,
-                    Metadata.from_dict(meta), pages, sections)
+    return Document(doc_id or doc_id_for(relpath), relpath, text, metadata, pages, sections)
 
 
 def free_id(relpath: str, unavailable: set[str]) -> str:

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import html
 
+from rag.answer.reading import LIKELY, UNCERTAIN, UNLIKELY
 from rag.answer.relevance import GOOD, PARTIAL, QUOTED, STRONG, WEAK
 from rag.cite.highlight import link, mark_terms
 from rag.cite.references import human_date, location
+from rag.messages import CONFIDENCE_WORDS
 
 BAR_LOW, BAR_HIGH = 0.15, 0.75  # scores mapped to an empty and a full relevance bar
 
 
+CONFIDENCE_COLOURS = {LIKELY: "#1b7f3b", UNCERTAIN: "#b7791f", UNLIKELY: "#8a5a00"}
 LABEL_COLOURS = {QUOTED: "#1b7f3b", STRONG: "#1b7f3b", GOOD: "#2a7ab0", PARTIAL: "#b7791f",
                  WEAK: "#8a8f98"}
 
@@ -37,6 +40,7 @@ mark.cited { background: #ffe08a; box-shadow: 0 0 0 2px #ffe08a; border-radius: 
 .rag-key { color: #666; font-size: .8rem; margin-top: .4rem; }
 .rag-nearest { color: #8a5a00; font-size: .8rem; font-weight: 600; text-transform: uppercase;
                letter-spacing: .03em; }
+.rag-confidence { font-size: .9rem; margin: .3rem 0 .6rem; }
 .rag-question { font-size: 1.15rem; font-weight: 600; margin: .3rem 0; }
 </style>
 """
@@ -51,15 +55,34 @@ def where(section: str | None, page_label: str | None, day: str | None = None,
     return esc(location(section, page_label, human_date(day) if day else None, kind))
 
 
-def relevance_html(label: str, closeness: float) -> str:
-    """The label and a bar, both from the passage's closeness (see `rag.relevance`)."""
-    fraction = max(0.04, min(1.0, (closeness - BAR_LOW) / (BAR_HIGH - BAR_LOW)))
+def relevance_html(label: str, signals: dict[str, float]) -> str:
+    """The label and a bar: from the reader's probability that the passage answers when the
+    reader read it, else from its closeness (see `rag.answer.relevance`)."""
+    if "reader" in signals:
+        value, fraction = signals["reader"], signals["reader"]
+        title, shown = "the reader's probability that it answers the question", "answers"
+    else:
+        value = signals["closeness"]
+        fraction = (value - BAR_LOW) / (BAR_HIGH - BAR_LOW)
+        title, shown = "cosine similarity of its closest sentence to the question", "closeness"
+    fraction = max(0.04, min(1.0, fraction))
     colour = LABEL_COLOURS.get(label, "#8a8f98")
-    return (f'<div class="rag-rel" title="cosine similarity of its closest sentence to the '
-            f'question: {closeness:.2f}"><span class="rag-bar"><span style="width:'
-            f'{fraction * 100:.0f}%;background:{colour}"></span></span>'
+    return (f'<div class="rag-rel" title="{title}: {value:.2f}"><span class="rag-bar">'
+            f'<span style="width:{fraction * 100:.0f}%;background:{colour}"></span></span>'
             f'<span style="color:{colour};font-weight:600">{esc(label)}</span>'
-            f'<span class="rag-score">closeness {closeness:.2f}</span></div>')
+            f'<span class="rag-score">{shown} {value:.2f}</span></div>')
+
+
+def confidence_html(result) -> str:
+    """The reader's probability that the documents answer, as a number and a label; empty when
+    the reader is off."""
+    if result.confidence is None:
+        return ""
+    label = result.confidence_label
+    colour = CONFIDENCE_COLOURS.get(label, "#8a8f98")
+    return (f'<div class="rag-confidence" data-label="{esc(label)}">Confidence: '
+            f'<b style="color:{colour}">{esc(label)}</b> ({result.confidence:.2f}) — '
+            f'{esc(CONFIDENCE_WORDS[label])}</div>')
 
 
 def passage_html(passage, question: str, nearest: bool) -> str:
@@ -70,7 +93,7 @@ def passage_html(passage, question: str, nearest: bool) -> str:
             f'<div class="rag-head"><span class="rag-num">[{passage.rank}]</span>'
             f'{link(passage.url, passage.title)}</div>'
             f'<div class="rag-meta">{meta}</div>'
-            f'{relevance_html(passage.relevance, passage.signals["closeness"])}'
+            f'{relevance_html(passage.relevance, passage.signals)}'
             f'<div class="rag-text">{mark_terms(passage.text, question)}</div>'
             f'<div class="rag-key">citation key <code>{esc(passage.key)}</code></div></div>')
 

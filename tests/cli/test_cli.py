@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.messages import REFUSAL
 from tests.documents_factory import write_broken_files
 
 pytestmark = pytest.mark.slow
@@ -121,3 +122,27 @@ def test_add_copies_a_good_file_refuses_the_rest_and_builds_once(corpus_copy: Pa
                   corpus=tmp_path / "no-corpus")
     assert nowhere.returncode == 1 and "does not exist" in nowhere.stderr
     assert not (tmp_path / "no-corpus").exists()
+
+
+OFF_TOPIC = "What is the recipe for chocolate cake?"
+
+
+def test_ask_states_confidence_and_refuses_what_the_text_does_not_say(
+        shipped_index: Path) -> None:
+    """A question the documents do not answer is refused and labelled "unlikely"; a clear one
+    is answered with its probability and label, in text and JSON; the same with the reader on."""
+    from tests.conftest import SHIPPED_CORPUS
+
+    for extra in ([], ["--reader"]):
+        refused = json.loads(rag("ask", OFF_TOPIC, "--json", *extra, index=shipped_index,
+                                 corpus=SHIPPED_CORPUS).stdout)
+        assert refused["abstained"] and refused["confidence_label"] == "unlikely"
+        assert 0 <= refused["confidence"] <= 1
+        assert (refused["decision"]["reader_logit"] is not None) == bool(extra)
+        asked = rag("ask", PARTICIPANTS, *extra, index=shipped_index, corpus=SHIPPED_CORPUS)
+        assert asked.returncode == 0, asked.stderr
+        line = next(x for x in asked.stdout.splitlines() if x.startswith("Confidence: "))
+        refused = asked.stdout.startswith(REFUSAL)
+        assert ("(unlikely:" in line) == refused
+        if not extra:  # the default engine answers it (the experimental reader refuses it)
+            assert not refused and ("(likely:" in line or "(uncertain:" in line)

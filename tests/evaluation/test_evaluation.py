@@ -238,9 +238,10 @@ def test_evaluate_file_passes_fields_through_and_summarises(tmp_path: Path) -> N
     assert "| a6 | What is the Iran deal? | answered an unanswerable question |" in markdown
     write_csv(rows, tmp_path / "out.csv")
     lines = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("id,question,unanswerable,abstained,top_key")
+    assert lines[0].startswith("id,question,unanswerable,abstained,confidence,confidence_label,"
+                               "top_key")
     assert lines[0].endswith(",answer,kind,note"), "passed-through fields get columns too"
-    assert lines[1].startswith("a1,Who must join a peace regime?,False,False,r:0123456789")
+    assert lines[1].startswith("a1,Who must join a peace regime?,False,False,,,r:0123456789")
     assert lines[1].endswith(',paraphrase,"{""x"": 1}"')
 
 

@@ -23,7 +23,21 @@ def test_markdown_front_matter_becomes_metadata(tmp_path: Path) -> None:
     assert doc.metadata.date == "2024-05-06"
     assert doc.metadata.authors == ("Jane Roe",)
     assert doc.text.startswith("# Heading")
-    assert [s[0] for s in doc.sections] == [("Heading",)]
+    assert [s[0] for s in doc.sections] == [("Heading",), ("About this document",)]
+
+
+def test_the_catalogue_record_is_a_section_of_its_own_after_the_text(tmp_path: Path) -> None:
+    path = tmp_path / "note.md"
+    body = "# Heading\n\nBody text here."
+    path.write_text("---\ntitle: A Note\ntype: Analysis\ndate: 2024-05-06\nauthors: [Jane Roe, "
+                    f"Rick Doe]\nsupporter: A Fund\n---\n\n{body}\n", encoding="utf-8")
+    doc = load_document(path, "note.md")
+    assert doc.text.startswith(body)  # the body's offsets are unchanged
+    path_, start, end = doc.sections[-1]
+    assert path_ == ("About this document",)
+    assert doc.text[start:end].strip() == (
+        "Title: A Note\nType: Analysis\nAuthors: Jane Roe, Rick Doe\n"
+        "Published: May 6, 2024\nSupported by: A Fund")
 
 
 def test_plain_text_without_front_matter_gets_a_title(tmp_path: Path) -> None:

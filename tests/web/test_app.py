@@ -208,6 +208,20 @@ def test_nothing_relevant_is_said_plainly(app: AppTest) -> None:
     assert "Answer (extracted" not in bodies(app)
 
 
+@pytest.mark.parametrize(("question", "labels"), [
+    (QUESTION, {"likely", "uncertain"}),
+    ("What is the recipe for chocolate cake?", {"unlikely"}),
+])
+def test_the_answer_states_its_confidence(app: AppTest, question: str, labels: set[str]) -> None:
+    ask(app.run(), question)
+    no_failure(app)
+    shown = re.findall(r'class="rag-confidence" data-label="(\w+)">Confidence: '
+                       r'.*?\((0\.\d\d|1\.00)\)', bodies(app))
+    assert len(shown) == 1 and shown[0][0] in labels
+    refused = any(REFUSAL in w.value for w in app.warning)
+    assert refused == (shown[0][0] == "unlikely")
+
+
 def test_answer_is_shown_escaped_above_the_passages(app: AppTest) -> None:
     ask(app.run(), QUESTION)
     page = bodies(app)

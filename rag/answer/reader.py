@@ -1,0 +1,101 @@
+"""The reader: our own cross-encoder (training/), run in ONNX Runtime with `tokenizers`, no
+torch. It reads a question with one passage or sentence at a time and gives a logit: how likely
+that text answers the question. The engine reranks with it, picks the answer sentence with it
+and turns its best logit into a calibrated probability that the documents answer at all.
+
+The graph ships in this package (rag/answer/models/), trained here from the shipped MiniLM
+weights; it is loaded by path and never fetched.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from rag.index.embedding import model_dir
+from rag.index.onnx_encoder import ort  # telemetry is switched off there, before it loads
+
+MODELS = Path(__file__).resolve().parent / "models"
+DEFAULT_READER = "reader-l6"
+MAX_LENGTH = 256
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Platt scaling of the top logit, fitted on the dev questions (training/calibrate_reader.py):
+    P(answered) = sigmoid(scale * logit + shift); and the probability below which the engine
+    refuses, chosen there too."""
+
+    scale: float = 1.0
+    shift: float = 0.0
+    threshold: float = 0.5
+
+    def probability(self, logit: float) -> float:
+        return float(1.0 / (1.0 + np.exp(-(self.scale * logit + self.shift))))
+
+
+class ReaderModel(Protocol):
+    """What the engine needs of a reader: the ONNX model, or a stand-in in the fast tests."""
+
+    calibration: Calibration
+
+    def score(self, question: str, texts: list[str]) -> np.ndarray: ...
+
+
+class OnnxReader:
+    """(question, text) pairs in, one logit each out."""
+
+    def __init__(self, path: Path, threads: int = 2) -> None:
+        from tokenizers import Tokenizer
+
+        self.path = Path(path)
+        self.tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=MAX_LENGTH, strategy="only_second")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        # Idle workers sleep instead of spinning (as the question encoder: rag.index.embedding).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(str(self.path), sess_options=options,
+                                            providers=["CPUExecutionProvider"])
+        record = self.path.with_suffix(".json")
+        meta = json.loads(record.read_text()) if record.is_file() else {}
+        self.calibration = Calibration(**meta.get("calibration", {}))
+        self.sha256 = meta.get("sha256")
+
+    def logits(self, questions: list[str], texts: list[str], batch_size: int = 16) -> np.ndarray:
+        """One logit per pair, in input order; pairs are batched by length."""
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(list(zip(questions, texts, strict=True)))
+        lengths = np.array([len(e.ids) for e in encodings])
+        order = np.argsort(-lengths, kind="stable")
+        out = np.empty(len(texts), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            rows = order[start:start + batch_size]
+            width = int(lengths[rows].max())
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            types, mask = np.zeros_like(ids), np.zeros_like(ids)
+            for n, row in enumerate(rows):
+                e = encodings[row]
+                ids[n, :len(e.ids)], types[n, :len(e.ids)] = e.ids, e.type_ids
+                mask[n, :len(e.ids)] = 1
+            out[rows] = self.session.run(["logit"], {"input_ids": ids, "attention_mask": mask,
+                                                     "token_type_ids": types})[0]
+        return out
+
+    def score(self, question: str, texts: list[str]) -> np.ndarray:
+        return self.logits([question] * len(texts), texts)
+
+
+@lru_cache(maxsize=2)
+def shared_reader(name: str = DEFAULT_READER) -> OnnxReader:
+    """One reader per process and model name."""
+    return OnnxReader(MODELS / f"{name}.onnx")

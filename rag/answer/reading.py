@@ -1,0 +1,153 @@
+"""The reader's share of a search: reread the best fused passages with our cross-encoder
+(rag.answer.reader), rerank them, score the candidate answer sentences, and say how likely the
+documents answer the question at all, as a calibrated probability.
+
+Knows the stored passages and the reader model; nothing of fusion or citations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from rag.answer.abstention import should_abstain
+from rag.answer.extraction import SentenceScores
+from rag.answer.reader import ReaderModel
+from rag.answer.reader_input import reader_text
+from rag.index.store import StoredIndex
+from rag.retrieval.hybrid import Scored
+from rag.settings import AbstentionSettings, ReaderSettings
+
+LIKELY, UNCERTAIN, UNLIKELY = "likely", "uncertain", "unlikely"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Passages in the reader's order (the reread ones first), each reread passage's calibrated
+    probability by position, and the best logit with its probability."""
+
+    ranked: list[Scored]
+    probabilities: dict[int, float]
+    best_logit: float
+    probability: float
+
+
+def confidence_label(probability: float, settings: ReaderSettings) -> str:
+    """Words for the probability: refused below the threshold, "likely" from `likely` up."""
+    if probability >= settings.likely:
+        return LIKELY
+    return UNCERTAIN if probability >= (settings.threshold or 0.0) else UNLIKELY
+
+
+class PassageReader:
+    """Reranks passages and scores sentences of one stored index with the reader model."""
+
+    def __init__(self, stored: StoredIndex, model: ReaderModel,
+                 settings: ReaderSettings = ReaderSettings()) -> None:
+        self.stored = stored
+        self.model = model
+        # A threshold left to the model is its calibrated one.
+        self.settings = settings if settings.threshold is not None else replace(
+            settings, threshold=model.calibration.threshold)
+        self._positions: dict[str, list[int]] | None = None
+
+    def rerank(self, question: str, ranked: list[Scored]) -> Reading:
+        """The first `depth` passages reread and reordered by logit (plus `retrieval_weight` ×
+        their fused score), which becomes their score; the rest keep their fused order and
+        differences behind them, shifted to score below the last reread one."""
+        head = ranked[:self.settings.depth]
+        if not head:
+            return Reading([], {}, -np.inf, 0.0)
+        logits = self.model.score(question, [self.text_of(s.position) for s in head])
+        scores = self.reordered([s.score for s in ranked], logits)
+        order = sorted(range(len(ranked)), key=lambda i: -scores[i])
+        best = float(logits.max())
+        probability = self.model.calibration.probability
+        return Reading([replace(ranked[i], score=scores[i]) for i in order],
+                       {s.position: probability(float(v)) for s, v in zip(head, logits,
+                                                                           strict=True)},
+                       best, probability(best))
+
+    def rerank_documents(self, question: str,
+                         ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """Documents reranked as passages are, each read as its best of up to three passages
+        (for document-level benchmarks such as BEIR)."""
+        head = ranked[:self.settings.depth]
+        if not head:
+            return ranked
+        texts, owners = [], []
+        for n, (doc_id, _) in enumerate(head):
+            for position in self.positions_of(doc_id)[:3]:
+                texts.append(self.text_of(position))
+                owners.append(n)
+        logits = np.full(len(head), -np.inf, dtype=np.float32)
+        np.maximum.at(logits, np.array(owners), self.model.score(question, texts))
+        scores = self.reordered([score for _, score in ranked], logits)
+        order = sorted(range(len(ranked)), key=lambda i: -scores[i])
+        return [(ranked[i][0], scores[i]) for i in order]
+
+    def reordered(self, fused: list[float], logits: np.ndarray) -> list[float]:
+        """New scores for a ranking whose first len(logits) items were reread: logit +
+        `retrieval_weight` × fused for those; the rest keep their order and differences,
+        shifted below the lowest reread one."""
+        head = [float(v) + self.settings.retrieval_weight * f
+                for v, f in zip(logits, fused, strict=False)]
+        rest = fused[len(head):]
+        floor = min(head) - 1.0
+        return head + [floor - (rest[0] - f) for f in rest]
+
+    def text_of(self, position: int) -> str:
+        chunk = self.stored.chunks[position]
+        return reader_text(self.stored.documents[chunk.doc_id].metadata.title, chunk.text)
+
+    def positions_of(self, doc_id: str) -> list[int]:
+        if self._positions is None:
+            self._positions = {}
+            for n, chunk in enumerate(self.stored.chunks):
+                self._positions.setdefault(chunk.doc_id, []).append(n)
+        return self._positions.get(doc_id, [])
+
+    def rescore(self, question: str,
+                sentences: SentenceScores) -> tuple[SentenceScores, float | None]:
+        """The same candidate sentences, scored by the reader's calibrated probability that
+        each one (with its document title) answers, in place of the cosine; and the best
+        sentence logit (None without candidates)."""
+        if not sentences.candidates:
+            return sentences, None
+        logits = self.model.score(question, [
+            reader_text(self.stored.documents[c.doc_id].metadata.title, c.text)
+            for c in sentences.candidates])
+        calibration = self.model.calibration
+        return replace(sentences, similarity=np.array(
+            [calibration.probability(float(v)) for v in logits]), overlap=None), float(
+            logits.max())
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether to refuse, and the confidence shown (None, None with the reader off)."""
+
+    refuse: bool
+    confidence: float | None = None
+    label: str | None = None
+
+
+def judge(reading: Reading | None, best_sentence: float, verbatim: bool, names_unknown: bool,
+          abstention: AbstentionSettings, rules: ReaderSettings) -> Verdict:
+    """With the reader: refuse below its calibrated probability (less `name_penalty` when the
+    question names something the documents never do), and, if `sentence_rule`, also when no
+    sentence is similar enough; a quoted passage is always answered. Without it: the
+    similarity rule alone (rag.answer.abstention), and the confidence is its support, Platt-
+    scaled on dev."""
+    similarity_refuses = should_abstain(best_sentence, verbatim, names_unknown, abstention)
+    if reading is None:
+        support = best_sentence - (abstention.name_penalty if names_unknown else 0.0)
+        confidence = float(1.0 / (1.0 + np.exp(-(abstention.confidence_scale * support
+                                                 + abstention.confidence_shift))))
+        label = LIKELY if verbatim or confidence >= rules.likely else UNCERTAIN
+        return Verdict(similarity_refuses, confidence,
+                       UNLIKELY if similarity_refuses else label)
+    confidence = reading.probability - (rules.name_penalty if names_unknown else 0.0)
+    label = LIKELY if verbatim else confidence_label(confidence, rules)
+    refuse = label == UNLIKELY or (rules.sentence_rule and similarity_refuses)
+    return Verdict(refuse, confidence, UNLIKELY if refuse else label)

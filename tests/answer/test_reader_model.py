@@ -1,0 +1,58 @@
+"""The shipped reader model: it loads from the package with the network blocked (the autouse
+guard in conftest.py fails any connection), is the file its record names, and reads."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rag.answer.reader import DEFAULT_READER, MODELS, OnnxReader
+from rag.index.files import sha256_file
+from tests.conftest import NetworkBlocked
+
+pytestmark = pytest.mark.slow
+QUESTION = "Which countries have interests in a Korean peace regime?"
+ANSWERS = ("Six countries—North Korea, South Korea, the United States, China, Japan, and "
+           "Russia—have substantial interests in a peace regime for the Korean Peninsula.")
+NEAR_MISS = ("Peace is a process, not an event. A peace regime thus represents a comprehensive "
+             "framework of declarations, agreements, norms, rules, processes, and institutions.")
+
+
+@pytest.fixture(scope="module")
+def reader() -> OnnxReader:
+    return OnnxReader(MODELS / f"{DEFAULT_READER}.onnx")
+
+
+def test_the_guard_is_on_while_the_model_loads() -> None:
+    import socket
+
+    with socket.socket() as probe, pytest.raises(NetworkBlocked):
+        probe.connect(("192.0.2.1", 443))
+    assert OnnxReader(MODELS / f"{DEFAULT_READER}.onnx").sha256
+
+
+def test_the_model_is_the_file_its_record_names() -> None:
+    record = json.loads((MODELS / f"{DEFAULT_READER}.json").read_text())
+    path = MODELS / f"{DEFAULT_READER}.onnx"
+    assert record["sha256"] == sha256_file(path)
+    assert record["bytes"] == path.stat().st_size <= 25 * 1024 * 1024
+    assert record["calibration"]["scale"] > 0  # a higher logit means likelier answered
+
+
+def test_the_sentence_that_answers_outscores_a_near_miss(reader: OnnxReader) -> None:
+    title = "A Peace Regime for the Korean Peninsula\n\n"
+    logits = reader.score(QUESTION, [title + ANSWERS, title + NEAR_MISS])
+    assert logits[0] > logits[1]
+    assert reader.calibration.probability(float(logits[0])) > 0.5
+
+
+def test_a_pair_scores_the_same_alone_and_in_a_batch(reader: OnnxReader) -> None:
+    texts = [ANSWERS, NEAR_MISS, "Short.", ANSWERS * 3]
+    together = reader.score(QUESTION, texts)
+    alone = np.array([reader.score(QUESTION, [t])[0] for t in texts])
+    # int8 activations are quantised with one scale per batch (rag.index.onnx_export.quantize),
+    # so a batch-mate moves a logit a little: measured up to 0.12 here; the order holds.
+    assert np.allclose(together, alone, atol=0.2)
+    assert list(np.argsort(together)) == list(np.argsort(alone))

@@ -1,0 +1,97 @@
+"""The reader's verdict and labels, and its reranking arithmetic, without the model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.answer.reader import Calibration
+from rag.answer.reading import (
+    LIKELY,
+    UNCERTAIN,
+    UNLIKELY,
+    PassageReader,
+    Reading,
+    confidence_label,
+    judge,
+)
+from rag.answer.relevance import GOOD, PARTIAL, STRONG, WEAK, reader_relevance
+from rag.engine import Engine
+from rag.retrieval.hybrid import Scored
+from rag.settings import AbstentionSettings, ReaderSettings
+
+RULES = ReaderSettings(threshold=0.5, likely=0.8)
+SIMILARITY = AbstentionSettings()
+
+
+def reading(probability: float) -> Reading:
+    return Reading([], {}, 0.0, probability)
+
+
+@pytest.mark.parametrize(("probability", "label"), [
+    (0.95, LIKELY), (0.8, LIKELY), (0.79, UNCERTAIN), (0.5, UNCERTAIN), (0.49, UNLIKELY)])
+def test_confidence_labels_follow_the_thresholds(probability: float, label: str) -> None:
+    assert confidence_label(probability, RULES) == label
+
+
+def test_the_verdict_refuses_below_the_threshold_and_labels_the_rest() -> None:
+    low = judge(reading(0.3), 0.9, False, False, SIMILARITY, RULES)
+    assert low.refuse and low.label == UNLIKELY and low.confidence == 0.3
+    mid = judge(reading(0.6), 0.1, False, False, SIMILARITY, RULES)
+    assert not mid.refuse and mid.label == UNCERTAIN  # the sentence rule is off by default
+    quoted = judge(reading(0.1), 0.1, True, False, SIMILARITY, RULES)
+    assert not quoted.refuse and quoted.label == LIKELY
+
+
+def test_switched_on_rules_can_only_add_refusals() -> None:
+    strict = ReaderSettings(sentence_rule=True, name_penalty=0.2, threshold=0.5)
+    assert judge(reading(0.9), 0.1, False, False, SIMILARITY, strict).refuse
+    named = judge(reading(0.6), 0.9, False, True, SIMILARITY, strict)
+    assert named.refuse and named.confidence == pytest.approx(0.4)
+
+
+def test_without_the_reader_the_support_decides_and_is_the_confidence() -> None:
+    below = SIMILARITY.sentence_threshold - 0.01
+    verdict = judge(None, below, False, False, SIMILARITY, RULES)
+    expected = 1 / (1 + np.exp(-(SIMILARITY.confidence_scale * below
+                                 + SIMILARITY.confidence_shift)))
+    assert verdict.refuse and verdict.label == UNLIKELY
+    assert verdict.confidence == pytest.approx(expected)
+    answered = judge(None, 0.99, False, False, SIMILARITY, RULES)
+    assert not answered.refuse and answered.label == LIKELY  # 0.99 support: P > 0.8
+    named = judge(None, 0.99, False, True, SIMILARITY, RULES)
+    assert named.confidence is not None and named.confidence < (answered.confidence or 0)
+
+
+@pytest.mark.parametrize(("probability", "label"), [
+    (0.9, STRONG), (0.6, GOOD), (0.3, PARTIAL), (0.1, WEAK)])
+def test_passage_relevance_from_the_reader(probability: float, label: str) -> None:
+    assert reader_relevance(probability, RULES) == label
+
+
+class Logits:
+    calibration = Calibration()
+
+    def __init__(self, values: list[float]) -> None:
+        self.values = values
+
+    def score(self, question: str, texts: list[str]) -> np.ndarray:
+        return np.array(self.values[:len(texts)], dtype=np.float32)
+
+
+def test_reordered_scores_put_the_unread_tail_below_and_keep_its_spacing() -> None:
+    reader = PassageReader.__new__(PassageReader)
+    reader.settings = ReaderSettings(retrieval_weight=0.5)
+    scores = reader.reordered([3.0, 2.0, 1.5, 1.0], np.array([-1.0, 2.0]))
+    assert scores[:2] == [-1.0 + 1.5, 2.0 + 1.0]
+    assert scores[2] == min(scores[:2]) - 1.0 and scores[3] == pytest.approx(scores[2] - 0.5)
+
+
+def test_rerank_orders_by_logit_and_calibrates_the_best(fake_engine: Engine) -> None:
+    stored = fake_engine.stored
+    ranked = [Scored(p, 1.0 - p / 10, 0.0, 0.0, 0.0) for p in range(4)]
+    reader = PassageReader(stored, Logits([0.0, 3.0, -2.0, 1.0]), ReaderSettings(depth=3))
+    result = reader.rerank("anything", ranked)
+    assert [s.position for s in result.ranked] == [1, 0, 2, 3]
+    assert result.best_logit == 3.0 and result.probability == Calibration().probability(3.0)
+    assert set(result.probabilities) == {0, 1, 2}  # the tail was not read
