@@ -49,14 +49,15 @@ VARIED = [
     "Is China's role as a signatory of the armistice relevant to a peace treaty?",
     "risk; deterrence; extended deterrence; alliance credibility",
     "Mr. Moon's 2018 speech in Pyongyang addressed 150,000 people.",
-    "peace",
     LONG_PASSAGE,
     "In 1991 the two Koreas signed the Basic Agreement on reconciliation, non-aggression, "
     "exchanges and cooperation, and joined the United Nations as separate members.",
 ]
 # One to four tokens between [CLS] and [SEP]: no averaging over a text hides int8's error, so
 # these agree less (cosine ~0.98, measured). A lower bar, so a regression still shows.
-DEGENERATE = ["", "🙂", "한반도 평화 체제", "x" * 300, "Who?"]
+# "peace" (one token) was 0.992 when this was written and measured 0.9886 on 2026-12-04 with a
+# fresh install (onnx 1.23.2, onnxruntime 1.32.0, torch 2.13.0): one-word texts belong here.
+DEGENERATE = ["", "🙂", "한반도 평화 체제", "x" * 300, "Who?", "peace"]
 
 
 def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
