@@ -8,7 +8,10 @@
 - Pairs come at two levels: a passage (does it answer?) and a sentence (is this the sentence
   that answers?), both as `title` + blank line + text, exactly what the reader sees at run time.
 
-    python training/build_pairs.py   # writes training/data/questions.jsonl and pairs.jsonl
+    python -m training.build_pairs   # writes training/data/questions.jsonl and pairs.jsonl
+
+pairs.jsonl (13 MB) is not committed: this rebuilds it byte for byte (checked on 2026-12-04:
+its sha256 equals `pairs_sha256` in rag/answer/models/reader-l6.json, printed at the end).
 """
 
 from __future__ import annotations
@@ -168,6 +171,9 @@ def main() -> None:
               f"({sum(p['level'] == 'passage' for p in ps)} passage, "
               f"{sum(p['label'] for p in ps)} positive)")
     print(f"negatives dropped because they hold the answer: {dropped}")
+    # pairs.jsonl is not committed (13 MB); compare with pairs_sha256 in the model's record.
+    digest = hashlib.sha256((DATA / "pairs.jsonl").read_bytes()).hexdigest()
+    print(f"pairs.jsonl sha256 {digest}")
 
 
 if __name__ == "__main__":
