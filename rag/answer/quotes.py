@@ -46,8 +46,10 @@ class Quote:
         words = WORD.findall(text.casefold())
         if self.keywords and self.keywords <= set(words):
             return True
-        return any(" ".join(words[i:i + self.length]) in self.grams
-                   for i in range(len(words) - self.length + 1))
+        # Words hold no spaces, so a gram between spaces in the text's words joined by spaces
+        # is a run of consecutive words: one substring search a gram, not one join a window.
+        joined = f" {' '.join(words)} "
+        return any(f" {gram} " in joined for gram in self.grams)
 
 
 def quotes_verbatim(question: str, passage_texts: list[str],

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from rag.answer.quotes import Quote, quotes_verbatim
 from rag.settings import AnswerSettings
 
@@ -33,3 +36,12 @@ def test_the_quote_length_comes_from_the_settings() -> None:
     assert not quotes_verbatim("why is it that peace is a process, not an event", [passage])
     assert quotes_verbatim("why is it that peace is a process, not an event", [passage],
                            AnswerSettings(verbatim_words=6))
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", "ab", "ba"]), min_size=0, max_size=30),
+       st.lists(st.sampled_from(["a", "b", "c", "ab", "ba"]), min_size=9, max_size=12))
+def test_a_quote_is_a_run_of_consecutive_words(text: list[str], question: list[str]) -> None:
+    """The substring search finds exactly the 8-word windows a word-by-word scan finds."""
+    quote = Quote.of(" ".join(question) + "?")
+    windows = {" ".join(text[i:i + quote.length]) for i in range(len(text) - quote.length + 1)}
+    assert quote.in_text(" ".join(text)) == bool(windows & quote.grams)
