@@ -85,7 +85,7 @@ class OnnxEncoder:
         self.output_name = output.name
         self.dimension = int(output.shape[-1])
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
         """Rows in input order. Texts are batched by token length, longest first, so each batch
         pads to a length close to its own texts' (the graph's cost grows with padded length)."""
         if not texts:
