@@ -14,7 +14,9 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from rag.engine import Engine
 from rag.index.builder import build_index, index_documents
@@ -23,6 +25,7 @@ from rag.index.store import build_lock
 from rag.ingest.beir import load_beir
 from rag.settings import Settings, default_corpus_dir
 
+T = TypeVar("T")
 SHIPPED_QUESTIONS = [
     "Which countries besides the two Koreas and the US must take part in a peace regime?",
     "What is a peace regime?", "Who wrote the report?", "Should South Korea go nuclear?",
@@ -35,13 +38,15 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def time_queries(engine: Engine, questions: list[str], rounds: int) -> list[float]:
-    engine.search(questions[0])  # warm-up
+def time_calls(ask: Callable[[T], object], questions: Sequence[T], rounds: int) -> list[float]:
+    """Milliseconds per call over `rounds` passes, after three untimed warm-up calls."""
+    for question in questions[:3]:
+        ask(question)
     timings = []
     for _ in range(rounds):
         for question in questions:
             began = time.perf_counter()
-            engine.search(question, k=10)
+            ask(question)
             timings.append((time.perf_counter() - began) * 1000)
     return timings
 
@@ -66,7 +71,7 @@ def main() -> None:
             questions, rounds, corpus = SHIPPED_QUESTIONS, 20, default_corpus_dir()
         seconds = time.perf_counter() - began
         engine = Engine.open(index_dir, corpus)
-        timings = time_queries(engine, questions, rounds)
+        timings = time_calls(lambda q: engine.search(q, k=10), questions, rounds)
     print(f"corpus: {corpus} ({report.documents} documents, {report.chunks} passages)")
     print(f"build: {seconds:.1f} s, {report.chunks / seconds:.1f} passages/s, "
           f"{report.units / seconds:.1f} embedded texts/s ({report.units} texts: passages and "

@@ -10,6 +10,7 @@ nothing under the checkout's index/ or .rag-cache/ is read or written.
     python bench/compare_peer.py --docs 100 --repeats 1 # quick: a few minutes
     python bench/compare_peer.py --only warm,ndcg --data scifact --json /tmp/peer.json
     python bench/compare_peer.py --full                 # all 5,183 SciFact abstracts: hours
+    python bench/compare_peer.py --scale 1000000 --only scale  # 1 M synthetic passages
 
 Figures (medians over --repeats where timed):
   cold   a new process that loads the saved index and answers one question: `rag ask --json`
@@ -22,6 +23,9 @@ Figures (medians over --repeats where timed):
          `naive_pipeline.py build-*` for the naive pipeline
   ndcg   nDCG@10 (and Recall@100) on SciFact train over the --docs subset, both scored by the
          same pytrec_eval code; ours is also cross-checked against `rag eval --beir` itself
+  scale  with --scale N: N synthetic passages (bench/scale.py), no model: build, warm query
+         p50/p95 through Engine.search, serving RSS, recall of the exact top 10; the naive side
+         is a flat FAISS index over the same passage vectors
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ PROJECT = BENCH_DIR.parent
 NAIVE_SCRIPT = BENCH_DIR / "naive_pipeline.py"
 SCIFACT = Path("/work/shared/data/scifact")
 QUESTION_FILES = (PROJECT / "eval" / "devset.jsonl", PROJECT / "eval" / "heldout.jsonl")
-FIGURE_GROUPS = ("cold", "warm", "build", "ndcg")
+FIGURE_GROUPS = ("cold", "warm", "build", "ndcg", "scale")  # scale: only with --scale N
 DATASETS = ("shipped", "scifact")
 K = 5
 DEPTH = 100
@@ -525,15 +529,34 @@ def cli_ndcg(ws: Workspace, subset: Subset, ours: Built) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Synthetic scale (later)
+# Synthetic scale
 
 
 def scale_figures(args: argparse.Namespace, ws: Workspace) -> list[Figure]:
-    """Slot for `--scale N`: N synthetic passages (up to 1 M) with random unit vectors instead of
-    embeddings, to time index build, load and query at sizes the model could never embed here.
-    To be written; it returns rows for the same table and gets its own fresh folders from `ws`.
-    """
-    raise NotImplementedError("--scale is not implemented yet")
+    """`--scale N`: N synthetic passages (bench/scale.py: clustered random unit vectors and
+    generated text, no model), built, loaded and queried in child processes of their own."""
+    script, count = str(BENCH_DIR / "scale.py"), str(args.scale)
+    folder = ws.fresh(f"scale-{args.scale}")
+    log(f"scale: building {args.scale:,} synthetic passages")
+    built = run_child([sys.executable, script, "build", count, str(folder)], ws.env(), PROJECT)
+    log("scale: Engine.search, then the exact top 10 of every question")
+    asked = run_child([sys.executable, script, "query", str(folder), "--repeats",
+                       str(args.repeats)], ws.env(), PROJECT)
+    log("scale: the naive pipeline's flat index over the same vectors")
+    flat = run_child([sys.executable, script, "naive", count, "--repeats", str(args.repeats)],
+                     ws.env(), PROJECT)
+    made, ours, naive = built.json(), asked.json(), flat.json()
+    label = f"scale-{args.scale:,}"
+    note = (f"{made['sentences']:,} sentences; vectors "
+            f"{'fp16 + IVF index, candidates' if made['compact'] else 'fp32, exhaustive'}")
+    return [
+        Figure(f"{label}: build, no model", "s", made["build_s"], naive["build_s"], note=note),
+        Figure(f"{label}: warm query p50", "ms", ours["query_p50_ms"], naive["query_p50_ms"]),
+        Figure(f"{label}: warm query p95", "ms", ours["query_p95_ms"], naive["query_p95_ms"]),
+        Figure(f"{label}: peak RSS, serving", "MiB", ours["rss_serving_mib"],
+               naive["rss_serving_mib"]),
+        Figure(f"{label}: recall of the exact top 10", "", ours["recall_at_10"], None),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -579,7 +602,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="datasets: shipped (corpus/), scifact, comma-separated")
     parser.add_argument("--scifact", type=Path, default=SCIFACT, help="the SciFact BEIR folder")
     parser.add_argument("--scale", type=int, metavar="N",
-                        help="synthetic passages without embedding (not implemented yet)")
+                        help="also N synthetic passages, without the model: build, query "
+                             "p50/p95, serving RSS, recall of the exact top 10 (bench/scale.py)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also save the raw numbers")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="work in DIR (must not exist) and keep it, instead of a temporary "
@@ -608,7 +632,7 @@ def run(args: argparse.Namespace, ws: Workspace) -> dict[str, Any]:
     build_repeats = args.repeats if "build" in only else 1
     shipped = "shipped" in args.data and only & {"cold", "warm", "build"}
     scifact = "scifact" in args.data and only & {"warm", "build", "ndcg"}
-    if args.scale:  # first, so that it fails (while it is a stub) before the long figures
+    if args.scale and "scale" in only:
         figures += scale_figures(args, ws)
     engine_mod = naive_mod = None
     if (shipped and "warm" in only) or scifact:

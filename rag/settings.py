@@ -47,6 +47,11 @@ class FusionSettings:
     rrf_k: int = 60  # reciprocal rank fusion, the baseline hybrid is measured against
     # A passage's dense signal: this much its best sentence's cosine, the rest its own.
     best_sentence_weight: float = 0.75
+    # Score only candidates (rag.retrieval.candidates): "auto" when the index keeps its
+    # vectors compact (past rag.index.vector_set.EXACT_LIMIT sentences), "always", "never".
+    candidates: str = "auto"
+    candidate_depth: int = 300  # sentences nearest the question, and best units by BM25
+    stats_sample: int = 2048  # units whose dense scores estimate the collection's statistics
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ class SentenceReader:
         overlap = np.array([len(terms & set(self.stored.lexical.query_terms(c.text)))
                             / max(len(terms), 1) for c in candidates])
         return SentenceScores(candidates,
-                              table.answer_vectors[rows] @ query if rows else np.zeros(0),
+                              table.answers.rows(rows) @ query if rows else np.zeros(0),
                               overlap)
 
     def answer_candidates(self, question: str, query: np.ndarray,

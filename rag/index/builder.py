@@ -26,7 +26,6 @@ from rag.index.progress import ProgressCallback
 from rag.index.store import (
     SentenceTable,
     build_lock,
-    flat_index,
     load_build,
     new_build_dir,
     publish,
@@ -34,6 +33,7 @@ from rag.index.store import (
     remove_other_builds,
     write_build,
 )
+from rag.index.vector_set import VectorSet, needs_compact
 from rag.ingest.documents import Document
 from rag.ingest.scan import Skipped, load_corpus, scan_corpus
 from rag.retrieval.lexical import LexicalIndex, lexical_text
@@ -164,8 +164,10 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
     vectors = np.stack([cache[h] for h in hashes]).astype(np.float32)
     first, second = len(chunks), len(chunks) + len(rows)
     chunk_vectors, sentence_vectors = vectors[:first], vectors[first:second]
-    sentences = SentenceTable(rows, flat_index(sentence_vectors), hashes[first:second],
-                              flat_index(vectors[second:]), hashes[second:])
+    compact = needs_compact(len(rows))
+    sentences = SentenceTable(rows, VectorSet.of(sentence_vectors, compact, searchable=True),
+                              hashes[first:second], VectorSet.of(vectors[second:], compact),
+                              hashes[second:])
     lexical = LexicalIndex.build(
         [lexical_text(titles[c.doc_id], c.section, c.text, settings) for c in chunks], settings)
     document_lexical = LexicalIndex.build(
@@ -177,7 +179,8 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
         sentences=len(rows), **(provenance or {}))
     build = new_build_dir(index_dir)
     try:
-        write_build(build, manifest, documents, chunks, flat_index(chunk_vectors),
+        write_build(build, manifest, documents, chunks,
+                    VectorSet.of(chunk_vectors, compact),
                     hashes[:len(chunks)], lexical, sentences, document_lexical)
         publish(index_dir, build)
     except BaseException:

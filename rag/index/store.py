@@ -15,28 +15,29 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from rag.chunking.passages import Chunk
 from rag.errors import BuildInProgress, IndexIncompatible, IndexMissing
 from rag.index.manifest import Manifest, load_manifest, write_manifest
+from rag.index.vector_set import VectorSet
 from rag.ingest.documents import Document
 from rag.retrieval.lexical import LexicalIndex
 from rag.settings import Settings
 
-FORMAT_VERSION = 4  # 4: each vector set stored once, as a FAISS index
+FORMAT_VERSION = 5  # 5: a large vector set is kept as fp16 (+ an IVF index), rag.index.vector_set
 CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.jsonl"
 EMBED_HASHES = "embed_hashes.json"
-DENSE = "dense.faiss"
+DENSE = "dense"  # vector set names: rag.index.vector_set names their files
 LEXICAL = "bm25"
 DOCUMENT_LEXICAL = "bm25_documents"
 SENTENCES = "sentences.npy"
-SENTENCE_DENSE = "sentences.faiss"
-ANSWER_DENSE = "answers.faiss"
+SENTENCE_DENSE = "sentences"
+ANSWER_DENSE = "answers"
 
 
 @dataclass
@@ -48,16 +49,12 @@ class StoredIndex:
     documents: dict[str, Document]
     chunks: list[Chunk]
     embed_hashes: list[str]
-    dense: faiss.Index  # the passages' vectors
+    dense: VectorSet  # the passages' vectors
     lexical: LexicalIndex
     sentences: SentenceTable
     # BM25 over whole documents, in the order of `documents`: ranks documents (BEIR) and
     # gives each passage its document's lexical evidence.
     document_lexical: LexicalIndex
-
-    @property
-    def vectors(self) -> np.ndarray:
-        return stored_vectors(self.dense)
 
     @property
     def embed_hashes_all(self) -> list[str]:
@@ -66,8 +63,8 @@ class StoredIndex:
     @property
     def vectors_all(self) -> np.ndarray:
         """Every stored vector, in the order of `embed_hashes_all`."""
-        return np.concatenate([self.vectors, self.sentences.vectors,
-                               self.sentences.answer_vectors])
+        return np.concatenate([self.dense.all(), self.sentences.dense.all(),
+                               self.sentences.answers.all()])
 
 
 @dataclass
@@ -82,20 +79,12 @@ class SentenceTable:
     """
 
     rows: np.ndarray
-    dense: faiss.Index
+    dense: VectorSet
     embed_hashes: list[str]
-    answers: faiss.Index
+    answers: VectorSet
     answer_hashes: list[str]
 
-    @property
-    def vectors(self) -> np.ndarray:
-        return stored_vectors(self.dense)
-
-    @property
-    def answer_vectors(self) -> np.ndarray:
-        return stored_vectors(self.answers)
-
-    @property
+    @cached_property
     def bounds(self) -> np.ndarray:
         return np.searchsorted(self.rows[:, 0], np.arange(int(self.rows[:, 0].max()) + 2))
 
@@ -124,28 +113,14 @@ def write_jsonl(path: Path, rows: Iterable[Mapping[str, object]]) -> None:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def read_jsonl(path: Path) -> list[dict]:
+def read_jsonl(path: Path) -> Iterator[dict]:
+    """One row at a time: a large build's rows are never all held as dicts at once."""
     with open(path, encoding="utf-8") as rows:
-        return [json.loads(line) for line in rows if line.strip()]
-
-
-def flat_index(vectors: np.ndarray) -> faiss.Index:
-    """Exact inner-product search: at these sizes an approximate index only adds error. It is
-    also where the vectors are kept: no second copy is stored."""
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
-
-
-def stored_vectors(index: faiss.Index) -> np.ndarray:
-    """The vectors a flat FAISS index holds, as a numpy view of its memory (no copy): exact
-    scoring of every vector is one BLAS product over it, with no sort of the whole set."""
-    return faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(
-        index.ntotal, index.d)
+        yield from (json.loads(line) for line in rows if line.strip())
 
 
 def write_build(build: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
-                dense: faiss.Index, embed_hashes: list[str], lexical: LexicalIndex,
+                dense: VectorSet, embed_hashes: list[str], lexical: LexicalIndex,
                 sentences: SentenceTable, document_lexical: LexicalIndex) -> None:
     """Write every file of a build; the manifest goes last and marks the build complete."""
     write_jsonl(build / DOCUMENTS, (d.as_dict() for d in documents))
@@ -154,9 +129,9 @@ def write_build(build: Path, manifest: Manifest, documents: list[Document], chun
     (build / EMBED_HASHES).write_text(json.dumps(
         {"chunks": embed_hashes, "sentences": sentences.embed_hashes,
          "answers": sentences.answer_hashes}), encoding="utf-8")
-    faiss.write_index(dense, str(build / DENSE))
-    faiss.write_index(sentences.dense, str(build / SENTENCE_DENSE))
-    faiss.write_index(sentences.answers, str(build / ANSWER_DENSE))
+    dense.save(build, DENSE)
+    sentences.dense.save(build, SENTENCE_DENSE)
+    sentences.answers.save(build, ANSWER_DENSE)
     lexical.save(build / LEXICAL)
     document_lexical.save(build / DOCUMENT_LEXICAL)
     for written in build.rglob("*"):
@@ -213,10 +188,10 @@ def load_build(index_dir: Path, settings: Settings) -> StoredIndex:
     documents = {d["doc_id"]: Document.from_dict(d) for d in read_jsonl(build / DOCUMENTS)}
     chunks = [Chunk.from_dict(c) for c in read_jsonl(build / CHUNKS)]
     hashes = json.loads((build / EMBED_HASHES).read_text(encoding="utf-8"))
-    dense = faiss.read_index(str(build / DENSE))
+    dense = VectorSet.load(build, DENSE)
     lexical = LexicalIndex.load(build / LEXICAL, settings)
     sentences = SentenceTable(np.load(build / SENTENCES),
-                              faiss.read_index(str(build / SENTENCE_DENSE)), hashes["sentences"],
-                              faiss.read_index(str(build / ANSWER_DENSE)), hashes["answers"])
+                              VectorSet.load(build, SENTENCE_DENSE), hashes["sentences"],
+                              VectorSet.load(build, ANSWER_DENSE), hashes["answers"])
     return StoredIndex(build, manifest, documents, chunks, hashes["chunks"], dense,
                        lexical, sentences, LexicalIndex.load(build / DOCUMENT_LEXICAL, settings))

@@ -1,5 +1,11 @@
-"""Hybrid scoring over a loaded index: every admitted passage (or document) scored by a dense
-and a lexical signal, fused into one ranking.
+"""Hybrid scoring over a loaded index: passages (or documents) scored by a dense and a lexical
+signal, fused into one ranking.
+
+Small indexes score every admitted unit exactly. Past `rag.index.vector_set.EXACT_LIMIT`
+sentences (or with `FusionSettings.candidates="always"`) only candidates are scored
+(`rag.retrieval.candidates`): the same formula, over the union of a dense and a BM25 top-N,
+normalised with the collection's statistics, so a unit's fused score is what the exhaustive
+path gives it, up to the sampled dense statistics.
 
 It knows vectors and BM25, nothing about answers or citations, so it is tested alone.
 """
@@ -7,10 +13,12 @@ It knows vectors and BM25, nothing about answers or citations, so it is tested a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from rag.index.store import StoredIndex
+from rag.retrieval.candidates import Candidates, Units
 from rag.retrieval.dense import similarities
 from rag.retrieval.fusion import best_first, check_method, fuse, z_score
 from rag.settings import FusionSettings
@@ -37,44 +45,69 @@ class HybridRetriever:
         self.sentence_bounds = stored.sentences.bounds
         self.document_ids = list(stored.documents)
         order = {doc_id: i for i, doc_id in enumerate(self.document_ids)}
-        self.passage_document = np.array([order[c.doc_id] for c in stored.chunks])
+        self.passage_document = np.array([order[c.doc_id] for c in stored.chunks],
+                                         dtype=np.int64)
+        self.exhaustive = settings.candidates == "never" or (
+            settings.candidates == "auto" and stored.sentences.dense.exact)
+        self.passages = None if self.exhaustive else Candidates(
+            stored, Units.of_passages(self.sentence_bounds), settings)
+
+    @cached_property
+    def documents(self) -> Candidates | None:
+        """Document candidates, made on the first document ranking (only benchmarks rank
+        documents, and the statistics sample costs memory)."""
+        return None if self.exhaustive else Candidates(self.stored, Units.of_documents(
+            self.sentence_bounds, self.passage_document, len(self.document_ids)), self.settings)
 
     def unit_similarities(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For every passage: its best sentence's cosine to the question, and its own."""
-        sentences = similarities(self.stored.sentences.vectors, query)
+        sentences = similarities(self.stored.sentences.dense.vectors, query)
         best = np.maximum.reduceat(sentences, self.sentence_bounds[:-1])
-        return best, similarities(self.stored.vectors, query)
+        return best, similarities(self.stored.dense.vectors, query)
+
+    def lexical_scores(self, terms: list[str], allowed: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """Every passage's own BM25, and the lexical signal of the admitted ones: their own
+        BM25 and their document's, each z-scored over them, averaged, z-scored again (as
+        fusion takes it). On the dev set a passage of the document that matches the
+        question's words is the likelier answer."""
+        own = self.stored.lexical.scores(terms)
+        document = self.stored.document_lexical.scores(terms)[self.passage_document]
+        lexical = np.zeros_like(own)
+        lexical[allowed] = z_score((z_score(own[allowed]) + z_score(document[allowed])) / 2)
+        return own, lexical
 
     def score_passages(self, query: np.ndarray, terms: list[str], mask: np.ndarray | None,
                        count: int, method: str = "hybrid") -> list[Scored]:
         """The `count` best passages (among those `mask` admits) by `method`, best first.
 
-        Every admitted passage is scored by both signals. Dense: mostly its best sentence's
-        cosine, partly its own. Lexical: half its own BM25, half its document's (on the dev
-        set a passage of the document that matches the question's words is the likelier
-        answer; each z-scored first).
+        Dense: mostly its best sentence's cosine, partly its own. Lexical: half its own
+        BM25, half its document's, each z-scored first. Both are normalised over the admitted
+        passages before they are fused.
         """
         check_method(method)
         allowed = np.flatnonzero(mask) if mask is not None else np.arange(len(self.stored.chunks))
         if allowed.size == 0:
             return []
-        best, whole = self.unit_similarities(query)
-        weight = self.settings.best_sentence_weight
-        dense = (weight * best + (1 - weight) * whole)[allowed]
-        own = self.stored.lexical.scores(terms)[allowed]
-        document = self.stored.document_lexical.scores(terms)[self.passage_document[allowed]]
-        lexical = (z_score(own) + z_score(document)) / 2
-        fused = fuse(method, dense, lexical, self.settings)
+        own, lexical = self.lexical_scores(terms, allowed)
+        if self.passages is None:
+            best, whole = self.unit_similarities(query)
+            weight = self.settings.best_sentence_weight
+            dense = (weight * best + (1 - weight) * whole)[allowed]
+            fused = fuse(method, dense, lexical[allowed], self.settings)
+            positions = allowed
+        else:
+            positions, dense, fused = self.passages.score(query, lexical, mask, method)
         top = best_first(fused, count)
-        return [Scored(int(allowed[i]), float(fused[i]), float(dense[i]), float(own[i]),
-                       self.closeness(int(allowed[i]), query))
+        return [Scored(int(positions[i]), float(fused[i]), float(dense[i]),
+                       float(own[positions[i]]), self.closeness(int(positions[i]), query))
                 for i in top]
 
     def closeness(self, position: int, query: np.ndarray) -> float:
         """How close the passage's best sentence, embedded alone, comes to the question: read
         for the passages returned only, not for the whole collection."""
         rows = slice(self.sentence_bounds[position], self.sentence_bounds[position + 1])
-        return float((self.stored.sentences.answer_vectors[rows] @ query).max())
+        return float((self.stored.sentences.answers.rows(rows) @ query).max())
 
     def rank_documents(self, query: np.ndarray, terms: list[str], depth: int = 100,
                        method: str = "hybrid") -> list[tuple[str, float]]:
@@ -84,13 +117,18 @@ class HybridRetriever:
         of its passages; lexical: BM25 over the whole document (both chosen on SciFact train).
         """
         check_method(method)
-        best, whole = self.unit_similarities(query)
-        weight = self.settings.best_sentence_weight
-        dense = (weight * self.per_document_max(best)
-                 + (1 - weight) * self.per_document_max(whole))
         lexical = self.stored.document_lexical.scores(terms)
-        fused = fuse(method, dense, lexical, self.settings)
-        return [(self.document_ids[i], float(fused[i])) for i in best_first(fused, depth)]
+        if self.documents is None:
+            best, whole = self.unit_similarities(query)
+            weight = self.settings.best_sentence_weight
+            dense = (weight * self.per_document_max(best)
+                     + (1 - weight) * self.per_document_max(whole))
+            fused = fuse(method, dense, z_score(lexical), self.settings)
+            positions = np.arange(len(self.document_ids))
+        else:
+            positions, _, fused = self.documents.score(query, z_score(lexical), None, method)
+        return [(self.document_ids[positions[i]], float(fused[i]))
+                for i in best_first(fused, depth)]
 
     def per_document_max(self, passage_scores: np.ndarray) -> np.ndarray:
         """Each document's highest passage score, in the order of `document_ids`."""

@@ -78,7 +78,9 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path, settings: Settings) -> LexicalIndex:
-        return cls(bm25s.BM25.load(str(folder), show_progress=False), settings)
+        """Memory-mapped: a question reads only its terms' postings, so a large index's
+        matrix stays on disk (and in the page cache) instead of in the process."""
+        return cls(bm25s.BM25.load(str(folder), mmap=True, show_progress=False), settings)
 
     def query_terms(self, question: str) -> list[str]:
         return terms(question, self.settings)

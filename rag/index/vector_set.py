@@ -1,0 +1,125 @@
+"""One set of stored vectors (passages, title-prefixed sentences, or sentences alone), kept
+in the form its size calls for.
+
+- Up to `EXACT_LIMIT` vectors: fp32 in a flat FAISS index, read in place. Every query scores
+  all of them exactly (one BLAS product), which at these sizes is faster than any
+  approximate index and adds no error.
+- Above it: fp16 on disk, memory-mapped (half the bytes, cosine error ~1e-4, and only the
+  rows a query reads are paged in), plus, for the set that generates candidates, an IVF index
+  with 8-bit codes (a quarter of fp32, in memory) whose top hits are rescored from the fp16
+  rows. Measured by `bench/compare_peer.py --scale N`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+EXACT_LIMIT = 200_000  # sentence vectors: SciFact's 47,000 stay exact (README, "Scale")
+TRAIN_SAMPLE = 65_536  # vectors the IVF's coarse centroids and 8-bit ranges are trained on
+NPROBE = 32  # IVF lists read per query (README, "Scale": recall of the exact top 10)
+
+
+def needs_compact(sentences: int) -> bool:
+    """Is an index with this many sentences past exact scoring? (All its sets follow.)"""
+    return sentences > EXACT_LIMIT
+
+
+def ivf_lists(count: int) -> int:
+    """About 4 x sqrt(n) lists (the usual FAISS rule: a list holds a few hundred vectors), and
+    at least 39 training vectors a list, which k-means needs."""
+    return int(max(1, min(4 * round(count ** 0.5), min(count, TRAIN_SAMPLE) // 39)))
+
+
+def flat_index(vectors: np.ndarray) -> faiss.Index:
+    """Exact inner-product search; also where small sets' vectors are kept (no second copy)."""
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def ivf_index(vectors: np.ndarray, seed: int = 0) -> faiss.Index:
+    """An IVF index with 8-bit scalar-quantised codes for approximate top-N search."""
+    count, dimension = vectors.shape
+    sample = vectors
+    if count > TRAIN_SAMPLE:
+        picks = np.sort(np.random.default_rng(seed).choice(count, TRAIN_SAMPLE, replace=False))
+        sample = vectors[picks]
+    index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dimension), dimension,
+                                          ivf_lists(count), faiss.ScalarQuantizer.QT_8bit,
+                                          faiss.METRIC_INNER_PRODUCT)
+    index.train(np.ascontiguousarray(sample, dtype=np.float32))
+    for start in range(0, count, TRAIN_SAMPLE):
+        index.add(np.ascontiguousarray(vectors[start:start + TRAIN_SAMPLE], dtype=np.float32))
+    index.nprobe = NPROBE
+    return index
+
+
+def stored_vectors(index: faiss.Index) -> np.ndarray:
+    """The vectors a flat FAISS index holds, as a numpy view of its memory (no copy)."""
+    return faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(
+        index.ntotal, index.d)
+
+
+@dataclass
+class VectorSet:
+    """Vectors in stored order; `search` is set where candidates are generated at scale."""
+
+    vectors: np.ndarray  # fp32 (a view of `flat`) or fp16 (memory-mapped)
+    flat: faiss.Index | None = None
+    search: faiss.Index | None = None
+
+    @classmethod
+    def of(cls, vectors: np.ndarray, compact: bool = False,
+           searchable: bool = False) -> VectorSet:
+        """Exact fp32 in a flat index, or `compact`: fp16, with an IVF index if `searchable`."""
+        if not compact:
+            flat = flat_index(vectors)
+            return cls(stored_vectors(flat), flat)
+        compact = np.asarray(vectors, dtype=np.float16)
+        return cls(compact, search=ivf_index(vectors) if searchable else None)
+
+    @property
+    def exact(self) -> bool:
+        """Are the vectors fp32, to be scored in full (small sets)?"""
+        return self.flat is not None
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    def rows(self, positions: np.ndarray | list[int] | slice) -> np.ndarray:
+        """The vectors at these positions, as fp32."""
+        return np.asarray(self.vectors[positions], dtype=np.float32)
+
+    def all(self) -> np.ndarray:
+        return self.rows(slice(None))
+
+    def nearest(self, query: np.ndarray, count: int) -> np.ndarray:
+        """Positions of (about) the `count` vectors nearest the query, best first."""
+        if self.search is None:
+            raise ValueError("this vector set has no search index")
+        _, found = self.search.search(query.reshape(1, -1).astype(np.float32), count)
+        return found[0][found[0] >= 0]
+
+    def save(self, folder: Path, name: str) -> None:
+        if self.flat is not None:
+            faiss.write_index(self.flat, str(folder / f"{name}.faiss"))
+            return
+        np.save(folder / f"{name}.f16.npy", self.vectors)
+        if self.search is not None:
+            faiss.write_index(self.search, str(folder / f"{name}.ivf.faiss"))
+
+    @classmethod
+    def load(cls, folder: Path, name: str) -> VectorSet:
+        flat_file = folder / f"{name}.faiss"
+        if flat_file.exists():
+            flat = faiss.read_index(str(flat_file))
+            return cls(stored_vectors(flat), flat)
+        search_file = folder / f"{name}.ivf.faiss"
+        search = faiss.read_index(str(search_file)) if search_file.exists() else None
+        if search is not None:
+            search.nprobe = NPROBE
+        return cls(np.load(folder / f"{name}.f16.npy", mmap_mode="r"), search=search)

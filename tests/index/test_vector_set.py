@@ -1,0 +1,48 @@
+"""Vector sets: exact fp32 when small, fp16 with an IVF index past the limit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from rag.index.vector_set import EXACT_LIMIT, VectorSet, needs_compact
+
+
+def unit_vectors(count: int, seed: int = 0, clusters: int = 20) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, 32))
+    vectors = centres[rng.integers(0, clusters, count)] + 0.5 * rng.standard_normal((count, 32))
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_small_sets_stay_exact_and_large_ones_turn_compact() -> None:
+    assert not needs_compact(EXACT_LIMIT) and needs_compact(EXACT_LIMIT + 1)
+
+
+def test_an_exact_set_keeps_every_vector_bit_for_bit(tmp_path: Path) -> None:
+    vectors = unit_vectors(100)
+    stored = VectorSet.of(vectors)
+    assert stored.exact and stored.search is None
+    stored.save(tmp_path, "set")
+    loaded = VectorSet.load(tmp_path, "set")
+    assert loaded.exact and np.array_equal(loaded.all(), vectors)
+    assert np.array_equal(loaded.rows([3, 1]), vectors[[3, 1]])
+
+
+def test_a_compact_set_is_fp16_on_disk_and_finds_each_vector_first(tmp_path: Path) -> None:
+    vectors = unit_vectors(4000)
+    VectorSet.of(vectors, compact=True, searchable=True).save(tmp_path, "set")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["set.f16.npy", "set.ivf.faiss"]
+    loaded = VectorSet.load(tmp_path, "set")
+    assert not loaded.exact and loaded.vectors.dtype == np.float16
+    assert isinstance(loaded.vectors, np.memmap)  # only the rows read are paged in
+    assert np.abs(loaded.all() - vectors).max() < 1e-3
+    hits = [loaded.nearest(vectors[i], 10)[0] for i in range(0, 4000, 97)]
+    assert hits == list(range(0, 4000, 97))
+
+
+def test_a_compact_set_without_search_has_no_index(tmp_path: Path) -> None:
+    VectorSet.of(unit_vectors(50), compact=True).save(tmp_path, "answers")
+    assert [p.name for p in tmp_path.iterdir()] == ["answers.f16.npy"]
+    assert VectorSet.load(tmp_path, "answers").search is None

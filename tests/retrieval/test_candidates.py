@@ -1,0 +1,103 @@
+"""Candidate generation: what it scores, it scores exactly as the exhaustive path does."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.engine import Engine
+from rag.index import vector_set
+from rag.index.builder import build_index
+from rag.retrieval.candidates import Units, best_of_runs, runs
+from rag.retrieval.filters import Filters
+from rag.retrieval.hybrid import HybridRetriever
+from rag.settings import FusionSettings, QuerySettings
+from tests.fake_embedder import HashedBagOfWords
+
+QUESTIONS = ("nuclear weapons in South Korea", "peace treaty signatories",
+             "Hanoi summit", "who wrote the report", "armistice agreement 1953")
+
+
+def test_runs_list_each_units_rows_in_order() -> None:
+    bounds = np.array([0, 2, 2, 5, 6])
+    rows, starts = runs(bounds, np.array([2, 0, 1, 3]))
+    assert rows.tolist() == [2, 3, 4, 0, 1, 5] and starts.tolist() == [0, 3, 5, 5]
+
+
+def test_best_of_runs_takes_each_units_highest_and_marks_empty_ones() -> None:
+    vectors = vector_set.VectorSet.of(np.eye(4, dtype=np.float32))
+    bounds = np.array([0, 2, 2, 4])
+    best = best_of_runs(vectors, bounds, np.array([0, 1, 2]),
+                        np.array([0.1, 0.9, 0.3, 0.2], dtype=np.float32))
+    assert best.tolist() == pytest.approx([0.9, -1.0, 0.3])
+
+
+def test_documents_are_runs_of_their_passages() -> None:
+    units = Units.of_documents(np.array([0, 3, 5, 9]), np.array([0, 0, 2]), 3)
+    assert units.passage_bounds.tolist() == [0, 2, 2, 3]
+    assert units.sentence_bounds.tolist() == [0, 5, 5, 9]
+    assert units.of_sentence.tolist() == [0] * 5 + [2] * 4
+
+
+def retrievers(engine: Engine, **changes: object) -> tuple[HybridRetriever, HybridRetriever]:
+    exhaustive = HybridRetriever(engine.stored, FusionSettings(candidates="never"))
+    settings = FusionSettings(candidates="always", **changes)  # type: ignore[arg-type]
+    return exhaustive, HybridRetriever(engine.stored, settings)
+
+
+@pytest.mark.parametrize("depth", [1000, 4])
+def test_candidates_get_the_exhaustive_score(fake_engine: Engine, depth: int) -> None:
+    """With the full collection as the statistics sample, a candidate's fused score is the one
+    the exhaustive path gives it, however few candidates there are."""
+    exhaustive, candidates = retrievers(fake_engine, candidate_depth=depth, stats_sample=10**6)
+    for question in QUESTIONS:
+        query = fake_engine.embedder.encode_query(question)
+        terms = fake_engine.stored.lexical.query_terms(question)
+        every = {s.position: s.score for s in exhaustive.score_passages(query, terms, None, 10**6)}
+        found = candidates.score_passages(query, terms, None, 10)
+        assert found and all(s.score == pytest.approx(every[s.position], abs=1e-5) for s in found)
+        if depth == 1000:  # every passage is a candidate here
+            top = exhaustive.score_passages(query, terms, None, 10)
+            assert [s.position for s in found] == [s.position for s in top]
+            ranked, expected = (dict(r.rank_documents(query, terms, 5))
+                                for r in (candidates, exhaustive))
+            assert list(ranked) == list(expected)
+            assert list(ranked.values()) == pytest.approx(list(expected.values()), abs=1e-5)
+
+
+def test_candidates_respect_a_filter(fake_engine: Engine) -> None:
+    exhaustive, candidates = retrievers(fake_engine, candidate_depth=4, stats_sample=10**6)
+    document = next(iter(fake_engine.documents))
+    mask = Filters(doc_ids=frozenset([document])).mask(fake_engine.stored.chunks,
+                                                       fake_engine.documents)
+    query = fake_engine.embedder.encode_query(QUESTIONS[0])
+    terms = fake_engine.stored.lexical.query_terms(QUESTIONS[0])
+    every = {s.position: s.score for s in exhaustive.score_passages(query, terms, mask, 10**6)}
+    found = candidates.score_passages(query, terms, mask, 10)
+    assert found and all(mask[s.position] for s in found)
+    assert all(s.score == pytest.approx(every[s.position], abs=1e-5) for s in found)
+
+
+def test_a_compact_index_answers_through_candidates(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the limit (lowered here to 0) a build keeps fp16 vectors and an IVF index, and the
+    engine searches it end to end with cited, verified passages."""
+    monkeypatch.setattr(vector_set, "EXACT_LIMIT", 0)
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    embedder = HashedBagOfWords()
+    build_index(corpus, tmp_path, embedder=embedder)
+    files = {p.name for p in (tmp_path / "current").iterdir()}
+    assert {"sentences.f16.npy", "sentences.ivf.faiss", "answers.f16.npy",
+            "dense.f16.npy"} <= files and "sentences.faiss" not in files
+    engine = Engine.open(tmp_path, corpus, embedder=embedder)
+    assert engine.retriever.passages is not None  # "auto" chose candidates
+    result = engine.search(QUESTIONS[0], k=5)
+    assert len(result.passages) == 5
+    for passage in result.passages:
+        assert engine.cite(passage.key).text == passage.text
+    exact = Engine.open(tmp_path, corpus, embedder=embedder,
+                        query=replace(QuerySettings(), fusion=FusionSettings(candidates="never")))
+    assert exact.search(QUESTIONS[0], k=1).passages[0].key == result.passages[0].key
