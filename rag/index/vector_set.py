@@ -97,11 +97,21 @@ class VectorSet:
     def all(self) -> np.ndarray:
         return self.rows(slice(None))
 
-    def nearest(self, query: np.ndarray, count: int) -> np.ndarray:
-        """Positions of (about) the `count` vectors nearest the query, best first."""
+    def nearest(self, query: np.ndarray, count: int,
+                admitted: np.ndarray | None = None) -> np.ndarray:
+        """Positions of (about) the `count` vectors nearest the query, best first; with
+        `admitted` (a boolean per vector), only among those (a filter inside the search, so
+        a narrow filter still gets `count` hits)."""
         if self.search is None:
             raise ValueError("this vector set has no search index")
-        _, found = self.search.search(query.reshape(1, -1).astype(np.float32), count)
+        params = None
+        if admitted is not None:
+            bitmap = np.packbits(admitted, bitorder="little")  # FAISS's bit order
+            params = faiss.SearchParametersIVF(
+                sel=faiss.IDSelectorBitmap(len(admitted), faiss.swig_ptr(bitmap)),
+                nprobe=self.search.nprobe)
+        _, found = self.search.search(query.reshape(1, -1).astype(np.float32), count,
+                                      params=params)
         return found[0][found[0] >= 0]
 
     def save(self, folder: Path, name: str) -> None:

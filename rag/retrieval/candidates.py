@@ -121,14 +121,17 @@ class Candidates:
             values = self.dense(query, np.flatnonzero(mask))
         return float(values.mean()), float(values.std()) or 1.0
 
-    def nearest_units(self, query: np.ndarray) -> np.ndarray:
-        """The units of the sentences nearest the question."""
+    def nearest_units(self, query: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+        """The units of the sentences nearest the question, among the admitted units'."""
         sentences = self.stored.sentences.dense
         depth = self.settings.candidate_depth
+        admitted = None if mask is None else mask[self.sentence_unit]
         if sentences.search is not None:
-            hits = sentences.nearest(query, depth)
+            hits = sentences.nearest(query, depth, admitted)
         else:
-            hits = best_first(similarities(sentences.vectors, query), depth)
+            scores = similarities(sentences.vectors, query)
+            hits = best_first(scores if admitted is None else
+                              np.where(admitted, scores, -np.inf), depth)
         return self.sentence_unit[hits]
 
     def score(self, query: np.ndarray, lexical: np.ndarray, mask: np.ndarray | None,
@@ -138,7 +141,7 @@ class Candidates:
         `lexical` holds every unit's lexical signal, z-scored over the admitted units."""
         admitted = lexical if mask is None else np.where(mask, lexical, -np.inf)
         depth = min(self.settings.candidate_depth, len(admitted))
-        units = np.union1d(self.nearest_units(query), best_first(admitted, depth))
+        units = np.union1d(self.nearest_units(query, mask), best_first(admitted, depth))
         if mask is not None:
             units = units[mask[units]]
         dense = self.dense(query, units)

@@ -46,3 +46,13 @@ def test_a_compact_set_without_search_has_no_index(tmp_path: Path) -> None:
     VectorSet.of(unit_vectors(50), compact=True).save(tmp_path, "answers")
     assert [p.name for p in tmp_path.iterdir()] == ["answers.f16.npy"]
     assert VectorSet.load(tmp_path, "answers").search is None
+
+
+def test_a_filtered_search_returns_only_admitted_vectors(tmp_path: Path) -> None:
+    vectors = unit_vectors(4000)
+    stored = VectorSet.of(vectors, compact=True, searchable=True)
+    admitted = np.zeros(4000, dtype=bool)
+    admitted[::40] = True
+    hits = stored.nearest(vectors[0], 10, admitted)
+    assert hits[0] == 0 and len(hits) > 0 and admitted[hits].all()
+    assert not admitted[stored.nearest(vectors[1], 10)].all()  # unfiltered, the others come

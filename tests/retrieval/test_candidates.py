@@ -78,6 +78,7 @@ def test_candidates_respect_a_filter(fake_engine: Engine) -> None:
     every = {s.position: s.score for s in exhaustive.score_passages(query, terms, mask, 10**6)}
     found = candidates.score_passages(query, terms, mask, 10)
     assert found and all(mask[s.position] for s in found)
+    assert mask[candidates.passages.nearest_units(query, mask)].all()
     assert all(s.score == pytest.approx(every[s.position], abs=1e-5) for s in found)
 
 
@@ -98,6 +99,9 @@ def test_a_compact_index_answers_through_candidates(tmp_path: Path,
     assert len(result.passages) == 5
     for passage in result.passages:
         assert engine.cite(passage.key).text == passage.text
+    report = next(iter(engine.documents))
+    only = engine.search(QUESTIONS[0], k=5, filters=Filters(doc_ids=frozenset([report])))
+    assert only.passages and {p.doc_id for p in only.passages} == {report}
     exact = Engine.open(tmp_path, corpus, embedder=embedder,
                         query=replace(QuerySettings(), fusion=FusionSettings(candidates="never")))
     assert exact.search(QUESTIONS[0], k=1).passages[0].key == result.passages[0].key
