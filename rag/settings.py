@@ -12,9 +12,12 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 MAX_QUESTION_CHARS = 1000
+CandidateMode = Literal["auto", "always", "never"]
+CANDIDATE_MODES: tuple[str, ...] = get_args(CandidateMode)
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,15 @@ class FusionSettings:
     best_sentence_weight: float = 0.75
     # Score only candidates (rag.retrieval.candidates): "auto" when the index keeps its
     # vectors compact (past rag.index.vector_set.EXACT_LIMIT sentences), "always", "never".
-    candidates: str = "auto"
+    candidates: CandidateMode = "auto"
     candidate_depth: int = 300  # sentences nearest the question, and best units by BM25
     stats_sample: int = 2048  # units whose dense scores estimate the collection's statistics
+
+    def __post_init__(self) -> None:
+        # A typo ("Always") would otherwise silently mean "auto".
+        if self.candidates not in CANDIDATE_MODES:
+            raise ValueError(f"FusionSettings.candidates must be one of "
+                             f"{', '.join(CANDIDATE_MODES)}, not {self.candidates!r}")
 
 
 @dataclass(frozen=True)

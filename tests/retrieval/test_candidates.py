@@ -105,3 +105,8 @@ def test_a_compact_index_answers_through_candidates(tmp_path: Path,
     exact = Engine.open(tmp_path, corpus, embedder=embedder,
                         query=replace(QuerySettings(), fusion=FusionSettings(candidates="never")))
     assert exact.search(QUESTIONS[0], k=1).passages[0].key == result.passages[0].key
+
+
+def test_an_unknown_candidate_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="one of auto, always, never"):
+        FusionSettings(candidates="Always")  # type: ignore[arg-type]
