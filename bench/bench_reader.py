@@ -34,7 +34,8 @@ def main() -> None:
     variants = {"reader off": ReaderSettings(enabled=False)}
     for model in args.models:
         for depth in args.depths:
-            variants[f"{model}, N={depth}"] = ReaderSettings(model=model, depth=depth)
+            variants[f"{model}, N={depth}"] = ReaderSettings(enabled=True, model=model,
+                                                               depth=depth)
     engines = {name: Engine.open(query=QuerySettings(reader=settings))
                for name, settings in variants.items()}
     asked = questions()

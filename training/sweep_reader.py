@@ -1,0 +1,106 @@
+"""Choose how the reader is used, on the dev sets only: how much of the fused retrieval score to
+mix into its rerank (`ReaderSettings.retrieval_weight`), and which signal best says whether
+the documents answer at all.
+
+The engine runs once per question with the reader off (retrieval, its fused scores and the
+similarity support); the reader then scores the first `--depth` passages, and every weight and
+signal is evaluated on those numbers, so a sweep costs one reading per question.
+
+    python -m training.sweep_reader build/evalsets --model reader-l6
+
+Prints, per dev set: Recall@1 for each weight (`inf`: retrieval's order alone), and the ROC AUC
+with which each signal separates answerable from unanswerable questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+from rag.answer.reader import shared_reader
+from rag.answer.reader_input import reader_text
+from rag.engine import Engine
+from rag.evaluation.dataset import load_questions
+from rag.evaluation.judge import relevant_ranks
+from training.reader_runs import QuestionSet, dev_sets, test_sets
+
+WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0, float("inf"))
+
+
+def read_set(question_set: QuestionSet, model: str, depth: int) -> list[dict]:
+    """For each question: the fused scores, reader logits and relevance of its first `depth`
+    passages, the similarity support, and whether it is answerable."""
+    engine = Engine.open(question_set.index, question_set.corpus)
+    reader = shared_reader(model)
+    questions, _ = load_questions(question_set.questions)
+    out = []
+    for question in questions:
+        result = engine.search(question.question, depth).as_dict()
+        passages = result["passages"]
+        relevant = set(relevant_ranks(passages, question)) if question.judged else set()
+        logits = reader.score(question.question, [reader_text(p["title"], p["text"])
+                                                  for p in passages]) if passages else []
+        out.append({"id": question.id, "unanswerable": question.unanswerable,
+                    "judged": question.judged, "support": result["decision"]["support"],
+                    "fused": [p["score"] for p in passages],
+                    "logits": [float(v) for v in logits],
+                    "relevant": [p["rank"] in relevant for p in passages]})
+    return out
+
+
+def recall_at_1(rows: list[dict], weight: float) -> float:
+    judged = [r for r in rows if r["judged"] and r["fused"]]
+    hits = 0
+    for row in judged:
+        if weight == float("inf"):
+            first = 0
+        else:
+            first = int(np.argmax(np.array(row["logits"]) + weight * np.array(row["fused"])))
+        hits += row["relevant"][first]
+    return hits / len(judged)
+
+
+def signals(row: dict, weight: float) -> dict[str, float]:
+    logits = np.array(row["logits"] or [-10.0])
+    return {"similarity support (today's rule)": row["support"],
+            "best passage logit": float(logits.max()),
+            "logsumexp of logits (P(answer) with a null slot at 0)":
+                float(np.logaddexp.reduce(logits)),
+            "logit of the reranked first passage": float(logits[int(np.argmax(
+                logits + weight * np.array(row["fused"] or [0.0])))]),
+            "best logit + support": float(logits.max()) + 5.0 * row["support"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("evalsets", type=Path)
+    parser.add_argument("--model", default="reader-l6")
+    parser.add_argument("--depth", type=int, default=10)
+    parser.add_argument("--test", action="store_true", help="the test sets (report only)")
+    parser.add_argument("--cache", type=Path, default=Path("build/sweep"))
+    args = parser.parse_args()
+    sets = test_sets(args.evalsets) if args.test else dev_sets(args.evalsets)
+    args.cache.mkdir(parents=True, exist_ok=True)
+    for question_set in sets:
+        cached = args.cache / f"{args.model}-{question_set.name.replace(' ', '-')}.json"
+        if not cached.exists():
+            cached.write_text(json.dumps(read_set(question_set, args.model, args.depth)))
+        rows = json.loads(cached.read_text())
+        print(f"## {question_set.name}: {len(rows)} questions, "
+              f"{sum(r['unanswerable'] for r in rows)} unanswerable")
+        print("Recall@1 by weight: " + ", ".join(
+            f"{w}: {recall_at_1(rows, w):.3f}" for w in WEIGHTS))
+        labels = [not r["unanswerable"] for r in rows]
+        for weight in (0.0, 2.0):
+            table = [signals(r, weight) for r in rows]
+            for name in table[0]:
+                auc = roc_auc_score(labels, [t[name] for t in table])
+                print(f"  AUC (w = {weight}) {name}: {auc:.3f}")
+
+
+if __name__ == "__main__":
+    main()
