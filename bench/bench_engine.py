@@ -23,7 +23,7 @@ from rag.index.builder import build_index, index_documents
 from rag.index.embedding import shared_embedder
 from rag.index.store import build_lock
 from rag.ingest.beir import load_beir
-from rag.settings import Settings, default_corpus_dir
+from rag.settings import RETRIEVAL_ONLY, Settings, default_corpus_dir
 
 T = TypeVar("T")
 SHIPPED_QUESTIONS = [
@@ -70,7 +70,7 @@ def main() -> None:
             report = build_index(default_corpus_dir(), index_dir)
             questions, rounds, corpus = SHIPPED_QUESTIONS, 20, default_corpus_dir()
         seconds = time.perf_counter() - began
-        engine = Engine.open(index_dir, corpus)
+        engine = Engine.open(index_dir, corpus, query=RETRIEVAL_ONLY)
         timings = time_calls(lambda q: engine.search(q, k=10), questions, rounds)
     print(f"corpus: {corpus} ({report.documents} documents, {report.chunks} passages)")
     print(f"build: {seconds:.1f} s, {report.chunks / seconds:.1f} passages/s, "

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.engine import Engine
+from rag.settings import RETRIEVAL_ONLY
 
 
 def abstention_scores(refused: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
@@ -88,7 +89,7 @@ def main() -> None:
     parser.add_argument("--devset", type=Path, default=Path("eval/devset.jsonl"))
     parser.add_argument("--check", type=Path, help="a second set to apply the threshold to")
     args = parser.parse_args()
-    engine = Engine.open()
+    engine = Engine.open(query=RETRIEVAL_ONLY)
     support, quoted, truth = measure(engine, args.devset)
     threshold = best_threshold(support, quoted, truth)
     print()

@@ -640,6 +640,7 @@ def run(args: argparse.Namespace, ws: Workspace) -> dict[str, Any]:
         import naive_pipeline as naive_mod  # the naive pipeline, loaded in this process too
 
         from rag import engine as engine_mod
+        from rag.settings import RETRIEVAL_ONLY
 
     if shipped:
         log(f"shipped corpus: {build_repeats} build(s) each, from empty caches")
@@ -659,7 +660,8 @@ def run(args: argparse.Namespace, ws: Workspace) -> dict[str, Any]:
         if "warm" in only:
             questions = shipped_questions()
             log(f"warm queries, corpus/: {len(questions)} questions × {args.repeats}")
-            engine = engine_mod.Engine.open(ours_builds[-1].index_dir, ws.corpus)
+            engine = engine_mod.Engine.open(ours_builds[-1].index_dir, ws.corpus,
+                                            query=RETRIEVAL_ONLY)
             store = naive_mod.load(naive_builds[-1].index_dir)
             rows, details["warm_shipped"] = warm_latency(
                 "corpus/", lambda q: engine.search(q, k=K),
@@ -682,7 +684,8 @@ def run(args: argparse.Namespace, ws: Workspace) -> dict[str, Any]:
         if "build" in only:
             figures += build_figures(label, ours_builds, naive_builds, scifact_texts)
         if only & {"warm", "ndcg"} and subset.queries:
-            engine = engine_mod.Engine.open(ours_builds[-1].index_dir, subset.folder)
+            engine = engine_mod.Engine.open(ours_builds[-1].index_dir, subset.folder,
+                                            query=RETRIEVAL_ONLY)
             store = naive_mod.load(naive_builds[-1].index_dir)
             if "warm" in only:
                 texts = list(subset.queries.values())

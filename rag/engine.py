@@ -202,7 +202,9 @@ class Engine:
         verdict = judge(reading, sentences.best, verbatim, bool(unknown), abstention,
                         reader.settings if reader else self.query.reader)
         if reader and reading:
-            sentences, sentence_logit = reader.rescore(cleaned.text, sentences)
+            sentence_logit = None
+            if reader.settings.rescore_sentences:
+                sentences, sentence_logit = reader.rescore(cleaned.text, sentences)
             decision = replace(decision, reader_logit=reading.best_logit,
                                sentence_logit=sentence_logit, probability=reading.probability)
         confidence, label = verdict.confidence, verdict.label

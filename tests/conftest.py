@@ -14,6 +14,7 @@ import pytest
 
 from rag.engine import Engine
 from rag.index.builder import build_index
+from rag.settings import RETRIEVAL_ONLY
 from tests.fake_embedder import HashedBagOfWords
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +60,8 @@ def shipped_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def engine(shipped_index: Path) -> Engine:
-    return Engine.open(shipped_index, SHIPPED_CORPUS)
+    """Retrieval and the similarity rules on the real model (the reader's own tests ask for it)."""
+    return Engine.open(shipped_index, SHIPPED_CORPUS, query=RETRIEVAL_ONLY)
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +71,7 @@ def fake_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     index_dir = tmp_path_factory.mktemp("fake-index")
     embedder = HashedBagOfWords()
     build_index(SHIPPED_CORPUS, index_dir, embedder=embedder)
-    return Engine.open(index_dir, SHIPPED_CORPUS, embedder=embedder)
+    return Engine.open(index_dir, SHIPPED_CORPUS, embedder=embedder, query=RETRIEVAL_ONLY)
 
 
 @pytest.fixture

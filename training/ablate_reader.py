@@ -22,12 +22,13 @@ COLUMNS = ("recall@1", "answer_accuracy", "answerable_refused", "unanswerable_re
 
 def variants(args: argparse.Namespace) -> list[tuple[str, ReaderSettings]]:
     base = ReaderSettings(enabled=True)
-    out = [("reader off (the default: similarity rules)", ReaderSettings()),
+    out = [("reader off (similarity rules)", ReaderSettings(enabled=False)),
            ("reader on", base),
            ("reader + names rule", replace(base, names_rule=True)),
            ("reader + answer-type rule", replace(base, answer_type_rule=True)),
            ("reader + sentence threshold", replace(base, sentence_rule=True)),
-           ("reader - quote rule", replace(base, quote_rule=False))]
+           ("reader - quote rule", replace(base, quote_rule=False)),
+           ("reader + sentence rescoring", replace(base, rescore_sentences=True))]
     out += [(f"reader, N = {n}", replace(base, depth=n)) for n in args.depths
             if n != base.depth]
     out += [(f"reader, model {m}", replace(base, model=m)) for m in args.models
@@ -43,7 +44,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("evalsets", type=Path)
     parser.add_argument("--models", nargs="*", default=[])
-    parser.add_argument("--depths", nargs="*", type=int, default=[5, 20])
+    parser.add_argument("--depths", nargs="*", type=int, default=[5, 10])
+    parser.add_argument("--variants", nargs="*", default=None,
+                        help="only the variants whose name contains one of these")
     parser.add_argument("--test", action="store_true",
                         help="the reader off and on, on the test sets (report only)")
     parser.add_argument("--only", help="only the set of this name (e.g. 'project dev')")
@@ -52,6 +55,8 @@ def main() -> None:
     sets = test_sets(args.evalsets) if args.test else dev_sets(args.evalsets)
     sets = [s for s in sets if args.only in (None, s.name)]
     chosen = variants(args)[:2] if args.test or args.short else variants(args)
+    if args.variants:
+        chosen = [(n, s) for n, s in chosen if any(part in n for part in args.variants)]
     print("| variant | set | " + " | ".join(COLUMNS) + " |")
     print("|---|---|" + "---|" * len(COLUMNS))
     for name, settings in chosen:

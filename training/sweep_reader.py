@@ -8,8 +8,9 @@ signal is evaluated on those numbers, so a sweep costs one reading per question.
 
     python -m training.sweep_reader build/evalsets --model reader-l6
 
-Prints, per dev set: Recall@1 for each weight (`inf`: retrieval's order alone), and the ROC AUC
-with which each signal separates answerable from unanswerable questions.
+Prints, per dev set: Recall@1 for each rerank depth N and weight (`inf`: retrieval's order
+alone), and the ROC AUC with which each signal separates answerable from unanswerable
+questions (`calibrate_reader` fits the one the engine uses).
 """
 
 from __future__ import annotations
@@ -26,15 +27,17 @@ from rag.answer.reader_input import reader_text
 from rag.engine import Engine
 from rag.evaluation.dataset import load_questions
 from rag.evaluation.judge import relevant_ranks
+from rag.settings import RETRIEVAL_ONLY
 from training.reader_runs import QuestionSet, dev_sets, test_sets
 
 WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0, float("inf"))
+DEPTHS = (1, 3, 5, 10)
 
 
 def read_set(question_set: QuestionSet, model: str, depth: int) -> list[dict]:
-    """For each question: the fused scores, reader logits and relevance of its first `depth`
-    passages, the similarity support, and whether it is answerable."""
-    engine = Engine.open(question_set.index, question_set.corpus)
+    """For each question: the fused scores, closeness, reader logits and relevance of its first
+    `depth` passages, the similarity support, and whether it is answerable."""
+    engine = Engine.open(question_set.index, question_set.corpus, query=RETRIEVAL_ONLY)
     reader = shared_reader(model)
     questions, _ = load_questions(question_set.questions)
     out = []
@@ -47,32 +50,40 @@ def read_set(question_set: QuestionSet, model: str, depth: int) -> list[dict]:
         out.append({"id": question.id, "unanswerable": question.unanswerable,
                     "judged": question.judged, "support": result["decision"]["support"],
                     "fused": [p["score"] for p in passages],
+                    "closeness": [p["signals"]["closeness"] for p in passages],
                     "logits": [float(v) for v in logits],
                     "relevant": [p["rank"] in relevant for p in passages]})
     return out
 
 
-def recall_at_1(rows: list[dict], weight: float) -> float:
+def cached_reading(question_set: QuestionSet, model: str, depth: int,
+                   cache: Path = Path("build/sweep")) -> list[dict]:
+    """`read_set`, kept in `cache` (build/ is not committed) so each choice rereads nothing."""
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / f"{model}-{depth}-{question_set.name.replace(' ', '-')}.json"
+    if not path.exists():
+        path.write_text(json.dumps(read_set(question_set, model, depth)))
+    return json.loads(path.read_text())
+
+
+def recall_at_1(rows: list[dict], weight: float, depth: int) -> float:
+    """Recall@1 when the first `depth` passages are reranked by logit + weight × fused score
+    (weight inf: retrieval's order)."""
     judged = [r for r in rows if r["judged"] and r["fused"]]
     hits = 0
     for row in judged:
-        if weight == float("inf"):
-            first = 0
-        else:
-            first = int(np.argmax(np.array(row["logits"]) + weight * np.array(row["fused"])))
+        first = 0 if weight == float("inf") else int(np.argmax(
+            np.array(row["logits"][:depth]) + weight * np.array(row["fused"][:depth])))
         hits += row["relevant"][first]
     return hits / len(judged)
 
 
-def signals(row: dict, weight: float) -> dict[str, float]:
-    logits = np.array(row["logits"] or [-10.0])
-    return {"similarity support (today's rule)": row["support"],
+def signals(row: dict, depth: int) -> dict[str, float]:
+    logits = np.array(row["logits"][:depth] or [-10.0])
+    return {"similarity support (the rule without the reader)": row["support"],
             "best passage logit": float(logits.max()),
             "logsumexp of logits (P(answer) with a null slot at 0)":
-                float(np.logaddexp.reduce(logits)),
-            "logit of the reranked first passage": float(logits[int(np.argmax(
-                logits + weight * np.array(row["fused"] or [0.0])))]),
-            "best logit + support": float(logits.max()) + 5.0 * row["support"]}
+                float(np.logaddexp.reduce(logits))}
 
 
 def main() -> None:
@@ -84,23 +95,18 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("build/sweep"))
     args = parser.parse_args()
     sets = test_sets(args.evalsets) if args.test else dev_sets(args.evalsets)
-    args.cache.mkdir(parents=True, exist_ok=True)
     for question_set in sets:
-        cached = args.cache / f"{args.model}-{question_set.name.replace(' ', '-')}.json"
-        if not cached.exists():
-            cached.write_text(json.dumps(read_set(question_set, args.model, args.depth)))
-        rows = json.loads(cached.read_text())
+        rows = cached_reading(question_set, args.model, args.depth, args.cache)
         print(f"## {question_set.name}: {len(rows)} questions, "
               f"{sum(r['unanswerable'] for r in rows)} unanswerable")
-        print("Recall@1 by weight: " + ", ".join(
-            f"{w}: {recall_at_1(rows, w):.3f}" for w in WEIGHTS))
+        for depth in DEPTHS:
+            print(f"Recall@1, N = {depth}, by weight: " + ", ".join(
+                f"{w}: {recall_at_1(rows, w, depth):.3f}" for w in WEIGHTS))
         labels = [not r["unanswerable"] for r in rows]
-        for weight in (0.0, 2.0):
-            table = [signals(r, weight) for r in rows]
-            for name in table[0]:
-                auc = roc_auc_score(labels, [t[name] for t in table])
-                print(f"  AUC (w = {weight}) {name}: {auc:.3f}")
-
+        table = [signals(r, args.depth) for r in rows]
+        for name in table[0]:
+            auc = roc_auc_score(labels, [t[name] for t in table])
+            print(f"  answerable vs not, ROC AUC of {name}: {auc:.3f}")
 
 if __name__ == "__main__":
     main()

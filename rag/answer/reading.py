@@ -62,12 +62,12 @@ class PassageReader:
         logits = self.model.score(question, [self.text_of(s.position) for s in head])
         scores = self.reordered([s.score for s in ranked], logits)
         order = sorted(range(len(ranked)), key=lambda i: -scores[i])
-        best = float(logits.max())
         probability = self.model.calibration.probability
-        return Reading([replace(ranked[i], score=scores[i]) for i in order],
-                       {s.position: probability(float(v)) for s, v in zip(head, logits,
-                                                                           strict=True)},
-                       best, probability(best))
+        probabilities = {s.position: probability(float(v), s.closeness)
+                         for s, v in zip(head, logits, strict=True)}
+        # The question's confidence is its most probable passage's: one scale for both.
+        return Reading([replace(ranked[i], score=scores[i]) for i in order], probabilities,
+                       float(logits.max()), max(probabilities.values()))
 
     def rerank_documents(self, question: str,
                          ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:

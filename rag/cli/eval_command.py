@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from rag.cli.terminal import ReaderOpt, open_engine
+from rag.cli.terminal import READER_DEFAULT, ReaderOpt, open_engine
 from rag.errors import RagError
 from rag.evaluation.beir_eval import beir_summary_text, evaluate_beir
 from rag.evaluation.report import markdown_report, summary_text, write_csv
@@ -56,7 +56,7 @@ def eval_command(
                       "corpus/ of the project, or $RAG_CORPUS_DIR).")] = None,
     index: Annotated[Path | None, typer.Option("--index", help="Index folder (default: "
                      "index/ of the project, or $RAG_INDEX_DIR).")] = None,
-    reader: ReaderOpt = False,
+    reader: ReaderOpt = READER_DEFAULT,
 ) -> None:
     """Evaluate a question set (Recall@k, MRR, abstention, citations, latency) or a BEIR
     benchmark (nDCG@10, Recall@10/100, MRR@10)."""

@@ -14,7 +14,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from rag.cite.references import location
-from rag.cli.terminal import ReaderOpt, confidence_line, open_engine
+from rag.cli.terminal import READER_DEFAULT, ReaderOpt, confidence_line, open_engine
 from rag.engine import DEFAULT_K, Engine
 from rag.errors import RagError
 from rag.index.builder import BuildReport, build_index
@@ -120,7 +120,8 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
         date_to: Annotated[str | None, typer.Option("--to", help="Latest date, ISO.")] = None,
         method: Annotated[Method, typer.Option("--method", help="Retrieval: hybrid (default), "
                           "rrf, dense or bm25.")] = "hybrid",
-        reader: ReaderOpt = False, as_json: JsonOpt = False, corpus: CorpusOpt = None,
+        reader: ReaderOpt = READER_DEFAULT, as_json: JsonOpt = False,
+        corpus: CorpusOpt = None,
         index: IndexOpt = None) -> None:
     """Answer QUESTION from the documents and print the passages, best first, with citations."""
     engine = guarded(lambda: open_engine(index, corpus, reader))

@@ -12,9 +12,10 @@ from rag.messages import CONFIDENCE_WORDS, STALE_INDEX
 from rag.settings import QuerySettings, ReaderSettings
 
 
-def open_engine(index: Path | None, corpus: Path | None, reader: bool = False) -> Engine:
-    """The engine over `index`; a stale index is used, but never silently. `reader=True` adds
-    our cross-encoder after retrieval (rag.answer.reading)."""
+def open_engine(index: Path | None, corpus: Path | None,
+                reader: bool = ReaderSettings.enabled) -> Engine:
+    """The engine over `index`; a stale index is used, but never silently. `reader=False` runs
+    retrieval and the similarity rules without our cross-encoder (rag.answer.reading)."""
     query = QuerySettings(reader=ReaderSettings(enabled=reader))
     engine = Engine.open(index, corpus, query=query)
     stale = engine.freshness()
@@ -24,10 +25,10 @@ def open_engine(index: Path | None, corpus: Path | None, reader: bool = False) -
     return engine
 
 
+READER_DEFAULT = ReaderSettings.enabled
 ReaderOpt = Annotated[bool, typer.Option(
-    "--reader/--no-reader", help="Rerank, pick the answer and judge it with our reader model "
-    "(experimental: it does not beat retrieval alone yet); default: retrieval and the "
-    "similarity rules alone.")]
+    "--reader/--no-reader", help="Rerank the best passages and judge whether they answer with "
+    "our reader model (the default); --no-reader: retrieval and the similarity rules alone.")]
 
 
 def confidence_line(result: dict) -> str:

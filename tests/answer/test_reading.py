@@ -95,3 +95,15 @@ def test_rerank_orders_by_logit_and_calibrates_the_best(fake_engine: Engine) -> 
     assert [s.position for s in result.ranked] == [1, 0, 2, 3]
     assert result.best_logit == 3.0 and result.probability == Calibration().probability(3.0)
     assert set(result.probabilities) == {0, 1, 2}  # the tail was not read
+
+
+def test_the_confidence_is_the_most_probable_passages_with_its_closeness(
+        fake_engine: Engine) -> None:
+    calibration = Calibration(scale=1.0, shift=-1.0, closeness_scale=4.0)
+    model = Logits([1.0, 0.5])
+    model.calibration = calibration
+    ranked = [Scored(0, 2.0, 0.0, 0.0, 0.1), Scored(1, 1.0, 0.0, 0.0, 0.9)]
+    result = PassageReader(fake_engine.stored, model, ReaderSettings(depth=2)).rerank("q", ranked)
+    # The second passage's lower logit is outweighed by its much closer sentence.
+    assert result.probabilities[1] == calibration.probability(0.5, 0.9)
+    assert result.probability == result.probabilities[1] > result.probabilities[0]
