@@ -379,6 +379,7 @@ def test_rag_eval_beir_command(tmp_path: Path) -> None:
     summary = json.loads(done.stdout)
     assert summary["queries"] == 3 and summary["scorer"].startswith("pytrec_eval")
     assert str(tmp_path / "cache" / "beir") in summary["index"]
+    assert summary["reader"] is False  # documents keep retrieval's order unless --reader
     missing = subprocess.run([sys.executable, "-m", "rag", "eval", "--beir", str(folder),
                               "--split", "dev"], capture_output=True, text=True, cwd=ROOT,
                              timeout=600, env=cli_env(RAG_CACHE_DIR=str(tmp_path / "cache")))
