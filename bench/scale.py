@@ -136,7 +136,7 @@ def build(count: int, folder: Path, seed: int) -> dict[str, float | int]:
     timings["bm25_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     sentences = SentenceTable(rows, VectorSet.of(sentence_vectors, compact, searchable=True),
-                              [], VectorSet.of(sentence_vectors, compact), [])
+                              VectorSet.of(sentence_vectors, compact), [])
     timings["vector_index_s"] = time.perf_counter() - mark
     manifest = Manifest(
         fingerprint=index_fingerprint(settings, IDENTITY), package_version="bench",
@@ -144,7 +144,8 @@ def build(count: int, folder: Path, seed: int) -> dict[str, float | int]:
         dimension=DIMENSION, documents=len(documents), chunks=count, sentences=total)
     mark = time.perf_counter()
     write_build(build_dir, manifest, documents, chunks, VectorSet.of(passage_vectors, compact),
-                [], lexical, sentences, document_lexical)
+                [], lexical, sentences, document_lexical,
+                VectorSet.of(np.zeros((0, DIMENSION), dtype=np.float32)), [])
     (build_dir / "generated-sentences.npy").unlink()
     publish(folder, build_dir)
     timings["write_s"] = time.perf_counter() - mark

@@ -20,7 +20,8 @@ STEM = Stemmer.Stemmer("english")
 
 
 class HashedBagOfWords:
-    """The `Embedder` interface (`dimension`, `identity`, `encode`, `encode_query`)."""
+    """The `Embedder` interface (`dimension`, `identity`, `encode`, `token_counts`,
+    `encode_query`)."""
 
     dimension = 384
 
@@ -44,6 +45,9 @@ class HashedBagOfWords:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._vector(text) for text in texts])
+
+    def token_counts(self, texts: list[str]) -> np.ndarray:
+        return np.array([len(WORD.findall(text)) for text in texts], dtype=np.float32)
 
     def encode_query(self, question: str) -> np.ndarray:
         return self.encode([question])[0]

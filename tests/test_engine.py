@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from rag.errors import EmptyQuestion, UnknownCitation
 from rag.messages import ANSWERED_DESPITE_NAMES, NO_KNOWN_WORDS, NO_SEARCH_WORDS, REFUSAL
 from rag.retrieval.filters import Filters
 from rag.settings import MAX_QUESTION_CHARS
+from tests.conftest import SHIPPED_CORPUS
 from tests.search_checks import assert_ranked_exact_spans
 
 pytestmark = pytest.mark.slow
@@ -151,9 +153,19 @@ def test_a_when_question_is_answered_only_by_a_sentence_with_a_date(engine: Engi
     assert not result.abstained and "1953" in result.answer
 
 
+@pytest.fixture(scope="module")
+def default_engine(shipped_index: Path) -> Engine:
+    """The engine as a user gets it: the reader on."""
+    return Engine.open(shipped_index, SHIPPED_CORPUS)
+
+
 def test_a_how_many_question_about_something_the_documents_do_not_count_is_refused(
-        engine: Engine) -> None:
-    result = engine.search("How many North Korean soldiers have been sent to fight for Russia?")
+        default_engine: Engine) -> None:
+    """With the reader (0.22). The similarity rules alone (`engine`) answer it since the
+    title-context vectors are mixed: a catalogue record with a date now reaches the top three,
+    and "Six countries" counts as a number (README, *Known limits*)."""
+    result = default_engine.search(
+        "How many North Korean soldiers have been sent to fight for Russia?")
     assert result.abstained and result.answer == REFUSAL
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sentencex
 
 from rag.chunking.passages import Chunk
-from rag.settings import Settings
 
 MIN_SENTENCE_CHARS = 20
 
@@ -34,8 +33,3 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
 def chunk_units(chunk: Chunk) -> list[tuple[int, int]]:
     """The sentences of a chunk in document offsets; the whole chunk if it has none."""
     return sentence_spans(chunk.text, chunk.start) or [(chunk.start, chunk.end)]
-
-
-def sentence_input(title: str, sentence: str, settings: Settings) -> str:
-    """What the model reads for a sentence: optionally its document title first."""
-    return f"{title}. {sentence}" if settings.embed_with_context else sentence

@@ -26,6 +26,7 @@ class CachedIndex:
     index_dir: Path
     built: bool  # False when an existing build was reused
     seconds: float = 0.0
+    embedded: int = 0  # texts the model read (or the vector cache gave) for this build
 
 
 def beir_index_dir(data: BeirData, settings: Settings | None = None) -> Path:
@@ -60,4 +61,4 @@ def ensure_beir_index(data: BeirData, source: Path, settings: Settings | None = 
                                      "documents": len(data.documents)}})
         finally:
             vectors.flush()
-    return CachedIndex(index_dir, built=True, seconds=report.seconds)
+    return CachedIndex(index_dir, built=True, seconds=report.seconds, embedded=report.embedded)

@@ -15,7 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from rag.index.builder import embed_hash
-from rag.index.embedding import Embedder, default_identity, shared_embedder
+from rag.index.embedding import (
+    Embedder,
+    default_identity,
+    default_token_counts,
+    shared_embedder,
+)
 
 FLUSH_EVERY = 256
 
@@ -52,6 +57,12 @@ class CachingEmbedder:
 
     def encode_query(self, question: str) -> np.ndarray:
         return self.embedder.encode_query(question)
+
+    def token_counts(self, texts: list[str]) -> np.ndarray:
+        """Counted without loading the model when every vector is cached."""
+        if self._embedder is None:
+            return default_token_counts(texts)
+        return self._embedder.token_counts(texts)
 
     @property
     def embedder(self) -> Embedder:

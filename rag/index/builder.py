@@ -17,9 +17,14 @@ import numpy as np
 
 from rag import __version__
 from rag.chunking.passages import Chunk, chunk_document, embedding_input
-from rag.chunking.sentences import chunk_units, sentence_input
+from rag.chunking.sentences import chunk_units
 from rag.errors import IndexIncompatible, IndexMissing, RagError
-from rag.index.embedding import Embedder, default_identity, shared_embedder
+from rag.index.embedding import (
+    Embedder,
+    default_identity,
+    default_token_counts,
+    shared_embedder,
+)
 from rag.index.fingerprint import index_fingerprint
 from rag.index.manifest import FileEntry, Manifest
 from rag.index.progress import ProgressCallback
@@ -33,6 +38,7 @@ from rag.index.store import (
     remove_other_builds,
     write_build,
 )
+from rag.index.title_context import title_input, with_title
 from rag.index.vector_set import VectorSet, needs_compact
 from rag.ingest.documents import Document
 from rag.ingest.scan import Skipped, load_corpus, scan_corpus
@@ -153,21 +159,29 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
     rows = np.array([(i, start, end) for i, c in enumerate(chunks)
                      for start, end in chunk_units(c)], dtype=np.int64).reshape(-1, 3)
     plain = [by_id[chunks[i].doc_id].text[a:b] for i, a, b in rows.tolist()]
-    texts = [embedding_input(c, titles[c.doc_id], settings) for c in chunks] + [
-        sentence_input(titles[chunks[i].doc_id], text, settings)
-        for (i, _, _), text in zip(rows.tolist(), plain, strict=True)] + plain
-    owners = [*range(len(chunks)), *rows[:, 0].tolist(), *rows[:, 0].tolist()]  # text -> chunk
+    # Documents with at least one chunk, each title embedded once (none without context).
+    titled = list(dict.fromkeys(c.doc_id for c in chunks)) if settings.embed_with_context else []
+    heads = [title_input(titles[doc_id]) for doc_id in titled]
+    texts = [embedding_input(c, titles[c.doc_id], settings) for c in chunks] + plain + heads
+    owners = [c.doc_id for c in chunks] + [chunks[i].doc_id for i in rows[:, 0]] + titled
     hashes = [embed_hash(t) for t in texts]
     model = embedder.identity if embedder is not None else default_identity()
     cache = cached_vectors(index_dir, settings, model)
     embedded = embed_missing(texts, hashes, cache, embedder, progress)
     vectors = np.stack([cache[h] for h in hashes]).astype(np.float32)
     first, second = len(chunks), len(chunks) + len(rows)
-    chunk_vectors, sentence_vectors = vectors[:first], vectors[first:second]
+    chunk_vectors, answer_vectors = vectors[:first], vectors[first:second]
+    title_vectors = vectors[second:]
+    sentence_vectors = answer_vectors
+    if titled:
+        count = embedder.token_counts if embedder is not None else default_token_counts
+        position = {doc_id: k for k, doc_id in enumerate(titled)}
+        row_title = np.array([position[chunks[i].doc_id] for i in rows[:, 0]], dtype=np.int64)
+        sentence_vectors = with_title(title_vectors[row_title], count(heads)[row_title],
+                                      answer_vectors, count(plain))
     compact = needs_compact(len(rows))
     sentences = SentenceTable(rows, VectorSet.of(sentence_vectors, compact, searchable=True),
-                              hashes[first:second], VectorSet.of(vectors[second:], compact),
-                              hashes[second:])
+                              VectorSet.of(answer_vectors, compact), hashes[first:second])
     lexical = LexicalIndex.build(
         [lexical_text(titles[c.doc_id], c.section, c.text, settings) for c in chunks], settings)
     document_lexical = LexicalIndex.build(
@@ -181,7 +195,8 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
     try:
         write_build(build, manifest, documents, chunks,
                     VectorSet.of(chunk_vectors, compact),
-                    hashes[:len(chunks)], lexical, sentences, document_lexical)
+                    hashes[:len(chunks)], lexical, sentences, document_lexical,
+                    VectorSet.of(title_vectors), hashes[second:])
         publish(index_dir, build)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
@@ -190,5 +205,5 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
         index_path=index_dir, documents=len(documents), chunks=len(chunks), units=len(texts),
         embedded=len(embedded), reused=len(texts) - len(embedded),
         seconds=time.perf_counter() - began,
-        embedded_docs=sorted({chunks[owners[i]].doc_id for i in embedded}),
+        embedded_docs=sorted({owners[i] for i in embedded}),
     )

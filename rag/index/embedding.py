@@ -47,6 +47,11 @@ class Embedder(Protocol):
 
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
+    def token_counts(self, texts: list[str]) -> np.ndarray:
+        """How many tokens of each text the model reads: the weights that mix a title's
+        vector into its sentences' (`rag.index.title_context`)."""
+        ...
+
     def encode_query(self, question: str) -> np.ndarray: ...
 
 
@@ -67,6 +72,22 @@ def exported_model():  # type: ignore[no-untyped-def]  # -> rag.index.onnx_expor
     from rag.index.onnx_export import export_model
 
     return export_model(export_dir())
+
+
+@lru_cache(maxsize=1)
+def shared_tokenizer():  # type: ignore[no-untyped-def]  # -> tokenizers.Tokenizer
+    """The model's tokenizer alone: counting tokens must not load the model, so that a rebuild
+    with every vector cached stays quick."""
+    from rag.index.onnx_encoder import load_tokenizer
+
+    return load_tokenizer(model_dir())
+
+
+def default_token_counts(texts: list[str]) -> np.ndarray:
+    """`Embedder.token_counts` of the shipped model, without loading it."""
+    from rag.index.onnx_encoder import count_tokens
+
+    return count_tokens(shared_tokenizer(), texts)
 
 
 def default_identity() -> dict[str, str]:
@@ -110,6 +131,9 @@ class OnnxEmbedder:
                 self._bulk = OnnxEncoder(self.files.fp32, tokenizer_dir=model_dir(),
                                          spinning=False)
         return self._bulk.encode(texts)
+
+    def token_counts(self, texts: list[str]) -> np.ndarray:
+        return default_token_counts(texts)
 
     def encode_query(self, question: str) -> np.ndarray:
         return self.questions.encode([question])[0]

@@ -41,6 +41,23 @@ def max_seq_length(source_dir: Path | None = None) -> int:
     return int(config["max_seq_length"])
 
 
+def load_tokenizer(source_dir: Path | None = None) -> Any:  # -> tokenizers.Tokenizer
+    """The model's tokenizer as sentence-transformers runs it: no fixed padding (the shipped
+    tokenizer.json pads to 128; padding is done per batch), truncation at 256, not 128."""
+    from tokenizers import Tokenizer
+
+    source = source_dir or model_dir()
+    tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=max_seq_length(source))
+    return tokenizer
+
+
+def count_tokens(tokenizer: Any, texts: list[str]) -> np.ndarray:
+    """Tokens the model reads of each text, the [CLS] and [SEP] it adds left out."""
+    encodings = tokenizer.encode_batch(list(texts), add_special_tokens=False)
+    return np.fromiter((len(e.ids) for e in encodings), dtype=np.float32, count=len(encodings))
+
 
 # --------------------------------------------------------------------------- encode
 
@@ -56,17 +73,11 @@ class OnnxEncoder:
         """`threads` sets ONNX Runtime's intra-op pool (None: its default, one per physical
         core). It is fixed for the session's life, so a process that wants one-thread question
         latency and many-thread indexing holds two encoders."""
-        from tokenizers import Tokenizer
-
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be at least 1, not {threads}")
         source = tokenizer_dir or model_dir()
         self.max_seq_length = max_seq_length(source)
-        self.tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
-        # The shipped tokenizer.json pads to a fixed 128 and truncates at 128; padding is done
-        # per batch below, and truncation must match sentence-transformers' 256.
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(max_length=self.max_seq_length)
+        self.tokenizer = load_tokenizer(source)
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or 0

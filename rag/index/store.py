@@ -28,7 +28,9 @@ from rag.ingest.documents import Document
 from rag.retrieval.lexical import LexicalIndex
 from rag.settings import Settings
 
-FORMAT_VERSION = 5  # 5: a large vector set is kept as fp16 (+ an IVF index), rag.index.vector_set
+# 5: a large vector set is kept as fp16 (+ an IVF index), rag.index.vector_set;
+# 6: title-context sentence vectors are mixed from stored title vectors (rag.index.title_context)
+FORMAT_VERSION = 6
 CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.jsonl"
 EMBED_HASHES = "embed_hashes.json"
@@ -38,6 +40,7 @@ DOCUMENT_LEXICAL = "bm25_documents"
 SENTENCES = "sentences.npy"
 SENTENCE_DENSE = "sentences"
 ANSWER_DENSE = "answers"
+TITLE_DENSE = "titles"
 
 
 @dataclass
@@ -55,16 +58,20 @@ class StoredIndex:
     # BM25 over whole documents, in the order of `documents`: ranks documents (BEIR) and
     # gives each passage its document's lexical evidence.
     document_lexical: LexicalIndex
+    # Each document title's own vector, kept only so a rebuild need not embed it again.
+    titles: VectorSet
+    title_hashes: list[str]
 
     @property
     def embed_hashes_all(self) -> list[str]:
-        return self.embed_hashes + self.sentences.embed_hashes + self.sentences.answer_hashes
+        return self.embed_hashes + self.sentences.answer_hashes + self.title_hashes
 
     @property
     def vectors_all(self) -> np.ndarray:
-        """Every stored vector, in the order of `embed_hashes_all`."""
-        return np.concatenate([self.dense.all(), self.sentences.dense.all(),
-                               self.sentences.answers.all()])
+        """Every vector the model made, in the order of `embed_hashes_all` (the title-context
+        sentence vectors are mixed from these, not embedded)."""
+        return np.concatenate([self.dense.all(), self.sentences.answers.all(),
+                               self.titles.all()])
 
 
 @dataclass
@@ -72,15 +79,15 @@ class SentenceTable:
     """Every chunk's sentences: rows (chunk, start, end) sorted by chunk, and `bounds` so
     rows bounds[c]:bounds[c + 1] belong to chunk c.
 
-    Each sentence has two vectors. `vectors` embed it after its
-    document title, which helps find the right passage; `answer_vectors` embed the sentence
-    alone, which judges better whether the sentence itself answers: with the title in front,
-    a short sentence such as a photo credit reads as "about" the whole report.
+    Each sentence has two vectors. `dense` reads it after its document title, which helps find
+    the right passage (mixed from the title's and the sentence's vectors,
+    `rag.index.title_context`); `answers` embed the sentence alone, which judges better
+    whether the sentence itself answers: with the title in front, a short sentence such as a
+    photo credit reads as "about" the whole report.
     """
 
     rows: np.ndarray
     dense: VectorSet
-    embed_hashes: list[str]
     answers: VectorSet
     answer_hashes: list[str]
 
@@ -121,17 +128,19 @@ def read_jsonl(path: Path) -> Iterator[dict]:
 
 def write_build(build: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
                 dense: VectorSet, embed_hashes: list[str], lexical: LexicalIndex,
-                sentences: SentenceTable, document_lexical: LexicalIndex) -> None:
+                sentences: SentenceTable, document_lexical: LexicalIndex,
+                titles: VectorSet, title_hashes: list[str]) -> None:
     """Write every file of a build; the manifest goes last and marks the build complete."""
     write_jsonl(build / DOCUMENTS, (d.as_dict() for d in documents))
     write_jsonl(build / CHUNKS, (c.as_dict() for c in chunks))
     np.save(build / SENTENCES, sentences.rows)
     (build / EMBED_HASHES).write_text(json.dumps(
-        {"chunks": embed_hashes, "sentences": sentences.embed_hashes,
-         "answers": sentences.answer_hashes}), encoding="utf-8")
+        {"chunks": embed_hashes, "answers": sentences.answer_hashes,
+         "titles": title_hashes}), encoding="utf-8")
     dense.save(build, DENSE)
     sentences.dense.save(build, SENTENCE_DENSE)
     sentences.answers.save(build, ANSWER_DENSE)
+    titles.save(build, TITLE_DENSE)
     lexical.save(build / LEXICAL)
     document_lexical.save(build / DOCUMENT_LEXICAL)
     for written in build.rglob("*"):
@@ -191,7 +200,8 @@ def load_build(index_dir: Path, settings: Settings) -> StoredIndex:
     dense = VectorSet.load(build, DENSE)
     lexical = LexicalIndex.load(build / LEXICAL, settings)
     sentences = SentenceTable(np.load(build / SENTENCES),
-                              VectorSet.load(build, SENTENCE_DENSE), hashes["sentences"],
+                              VectorSet.load(build, SENTENCE_DENSE),
                               VectorSet.load(build, ANSWER_DENSE), hashes["answers"])
     return StoredIndex(build, manifest, documents, chunks, hashes["chunks"], dense,
-                       lexical, sentences, LexicalIndex.load(build / DOCUMENT_LEXICAL, settings))
+                       lexical, sentences, LexicalIndex.load(build / DOCUMENT_LEXICAL, settings),
+                       VectorSet.load(build, TITLE_DENSE), hashes["titles"])
