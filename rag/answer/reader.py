@@ -18,7 +18,9 @@ from typing import Protocol
 import numpy as np
 
 from rag.index.embedding import model_dir
+from rag.index.mapped_graph import mapped_copy
 from rag.index.onnx_encoder import ort  # telemetry is switched off there, before it loads
+from rag.settings import cache_root
 
 MODELS = Path(__file__).resolve().parent / "models"
 DEFAULT_READER = "reader-l6"
@@ -54,7 +56,9 @@ class ReaderModel(Protocol):
 class OnnxReader:
     """(question, text) pairs in, one logit each out."""
 
-    def __init__(self, path: Path, threads: int = 2) -> None:
+    def __init__(self, path: Path, threads: int = 2, graph: Path | None = None) -> None:
+        """`path` is the model as committed (its record beside it); `graph` the file to run,
+        by default the same (`shared_reader` runs a memory-mapped copy of it)."""
         from tokenizers import Tokenizer
 
         self.path = Path(path)
@@ -67,7 +71,7 @@ class OnnxReader:
         options.log_severity_level = 3
         # Idle workers sleep instead of spinning (as the question encoder: rag.index.embedding).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(str(self.path), sess_options=options,
+        self.session = ort.InferenceSession(str(graph or self.path), sess_options=options,
                                             providers=["CPUExecutionProvider"])
         record = self.path.with_suffix(".json")
         meta = json.loads(record.read_text()) if record.is_file() else {}
@@ -94,5 +98,6 @@ class OnnxReader:
 
 @lru_cache(maxsize=2)
 def shared_reader(name: str = DEFAULT_READER) -> OnnxReader:
-    """One reader per process and model name."""
-    return OnnxReader(MODELS / f"{name}.onnx")
+    """One reader per process and model name, run from a memory-mapped copy in the cache."""
+    path = MODELS / f"{name}.onnx"
+    return OnnxReader(path, graph=mapped_copy(path, cache_root() / "models" / "readers"))

@@ -111,7 +111,7 @@ class OnnxEmbedder:
         from rag.index.onnx_encoder import OnnxEncoder
 
         self.files = exported_model()
-        self.questions = OnnxEncoder(self.files.fp32, threads=2, tokenizer_dir=model_dir(),
+        self.questions = OnnxEncoder(self.files.mapped, threads=2, tokenizer_dir=model_dir(),
                                      spinning=False)
         self.dimension = self.questions.dimension
         self._bulk: OnnxEncoder | None = None
@@ -128,7 +128,7 @@ class OnnxEmbedder:
             if self._bulk is None:
                 from rag.index.onnx_encoder import OnnxEncoder
 
-                self._bulk = OnnxEncoder(self.files.fp32, tokenizer_dir=model_dir(),
+                self._bulk = OnnxEncoder(self.files.mapped, tokenizer_dir=model_dir(),
                                          spinning=False)
         return self._bulk.encode(texts)
 

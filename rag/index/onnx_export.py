@@ -29,10 +29,13 @@ from rag.index.files import (
     still_matches,
     write_manifest,
 )
+from rag.index.mapped_graph import data_path, write_mapped
 from rag.index.onnx_encoder import ort  # telemetry is switched off there, before it loads
 
 FP32_NAME = "model_fp32.onnx"
 INT8_NAME = "model_int8.onnx"
+# The fp32 graph again, its weights in a side file (rag.index.mapped_graph): what is run.
+MAPPED_NAME = "model_fp32_mapped.onnx"
 MANIFEST_NAME = "onnx_export.json"
 OPSET = 17
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
@@ -58,6 +61,7 @@ class ModelFiles:
 
     fp32: Path
     int8: Path
+    mapped: Path  # the fp32 graph that is run: the same graph, weights memory-mapped
     fp32_sha256: str
     int8_sha256: str
     manifest: Path
@@ -200,6 +204,8 @@ def export_model(target_dir: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
     target_dir = Path(target_dir)
     target_dir.mkdir(parents=True, exist_ok=True)
     fp32, int8 = target_dir / FP32_NAME, target_dir / INT8_NAME
+    mapped = target_dir / MAPPED_NAME
+    mapped_data = data_path(mapped)
     manifest_path = target_dir / MANIFEST_NAME
     manifest = {} if force else read_manifest(manifest_path)
     files = manifest.get("files", {})
@@ -213,14 +219,17 @@ def export_model(target_dir: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
                and still_matches(fp32, files.get("fp32")))
     int8_ok = (fp32_ok and manifest.get("quantization") == quant_settings
                and still_matches(int8, files.get("int8")))
-    if fp32_ok and int8_ok:
+    mapped_ok = (fp32_ok and still_matches(mapped, files.get("mapped"))
+                 and still_matches(mapped_data, files.get("mapped_data")))
+    paths = {"fp32": fp32, "int8": int8, "mapped": mapped, "mapped_data": mapped_data}
+    if fp32_ok and int8_ok and mapped_ok:
         # Matched by hash after a copy or a reinstall: record the new mtimes, so the next call
         # is a stat again rather than another hash.
-        restamped = [restamp(record, path) for record, path in
-                     ((manifest["source"], weights), (files["fp32"], fp32), (files["int8"], int8))]
+        restamped = [restamp(manifest["source"], weights)] + [
+            restamp(files[name], path) for name, path in paths.items()]
         if any(restamped):
             write_manifest(manifest_path, manifest)
-        return ModelFiles(fp32, int8, files["fp32"]["sha256"], files["int8"]["sha256"],
+        return ModelFiles(fp32, int8, mapped, files["fp32"]["sha256"], files["int8"]["sha256"],
                           manifest_path, exported=False,
                           source_sha256=manifest["source"]["sha256"])
 
@@ -236,13 +245,19 @@ def export_model(target_dir: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
             "files": {"fp32": file_record(fp32)},
         }
         write_manifest(manifest_path, manifest)
-    quantize(fp32, int8, weight_type=weight_type, per_channel=per_channel,
-             ffn_output_fp32=ffn_output_fp32)
-    manifest["quantization"] = quant_settings
-    manifest["files"] = {"fp32": manifest["files"]["fp32"], "int8": file_record(int8)}
-    manifest["versions"] = {**manifest.get("versions", {}), "onnxruntime": ort.__version__}
-    write_manifest(manifest_path, manifest)
-    return ModelFiles(fp32, int8, manifest["files"]["fp32"]["sha256"],
+    if not int8_ok:
+        quantize(fp32, int8, weight_type=weight_type, per_channel=per_channel,
+                 ffn_output_fp32=ffn_output_fp32)
+        manifest["quantization"] = quant_settings
+        manifest["files"] = {**manifest["files"], "int8": file_record(int8)}
+        manifest["versions"] = {**manifest.get("versions", {}), "onnxruntime": ort.__version__}
+        write_manifest(manifest_path, manifest)
+    if not mapped_ok:
+        write_mapped(fp32, mapped)
+        manifest["files"] = {**manifest["files"], "mapped": file_record(mapped),
+                             "mapped_data": file_record(mapped_data)}
+        write_manifest(manifest_path, manifest)
+    return ModelFiles(fp32, int8, mapped, manifest["files"]["fp32"]["sha256"],
                       manifest["files"]["int8"]["sha256"], manifest_path, exported=True,
                       source_sha256=manifest["source"]["sha256"])
 

@@ -16,8 +16,16 @@ import pytest
 
 from rag.index.embedding import model_dir
 from rag.index.files import sha256_file
+from rag.index.mapped_graph import data_path
 from rag.index.onnx_encoder import OnnxEncoder
-from rag.index.onnx_export import INT8_NAME, ModelFiles, export_model, quantize
+from rag.index.onnx_export import (
+    FP32_NAME,
+    INT8_NAME,
+    MAPPED_NAME,
+    ModelFiles,
+    export_model,
+    quantize,
+)
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,7 +163,7 @@ def test_empty_input(int8: OnnxEncoder) -> None:
 
 
 def test_export_again_is_a_no_op(exported: ModelFiles) -> None:
-    paths = [exported.fp32, exported.int8, exported.manifest]
+    paths = [exported.fp32, exported.int8, exported.mapped, exported.manifest]
     before = {path: (path.stat().st_ino, path.stat().st_mtime_ns) for path in paths}
     again = export_model(exported.fp32.parent)
     assert not again.exported
@@ -164,6 +172,29 @@ def test_export_again_is_a_no_op(exported: ModelFiles) -> None:
     assert sha256_file(exported.fp32) == exported.fp32_sha256
     assert sha256_file(exported.int8) == exported.int8_sha256
     assert not [p for p in exported.fp32.parent.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_the_mapped_graph_gives_the_single_files_vectors(exported: ModelFiles,
+                                                         fp32: OnnxEncoder) -> None:
+    data = data_path(exported.mapped)
+    assert exported.mapped.stat().st_size < 1_000_000 < data.stat().st_size, "weights apart"
+    mapped = OnnxEncoder(exported.mapped, threads=2)
+    assert np.array_equal(mapped.encode(VARIED), fp32.encode(VARIED))
+
+
+def test_a_lost_weights_file_is_made_again_and_nothing_else(exported: ModelFiles,
+                                                             tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(exported.fp32.parent, copy, copy_function=shutil.copyfile)
+    export_model(copy)
+    others = {name: (copy / name).stat().st_mtime_ns for name in (FP32_NAME, INT8_NAME)}
+    data_path(copy / MAPPED_NAME).unlink()
+    again = export_model(copy)
+    assert again.exported and data_path(copy / MAPPED_NAME).is_file()
+    assert {name: (copy / name).stat().st_mtime_ns for name in others} == others
+    assert np.array_equal(OnnxEncoder(again.mapped, threads=1).encode(VARIED[:3]),
+                          OnnxEncoder(exported.mapped, threads=1).encode(VARIED[:3]))
+    assert not export_model(copy).exported
 
 
 def test_new_quantisation_settings_redo_only_the_int8_file(exported: ModelFiles,
