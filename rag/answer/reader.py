@@ -98,6 +98,11 @@ class OnnxReader:
 
 @lru_cache(maxsize=2)
 def shared_reader(name: str = DEFAULT_READER) -> OnnxReader:
-    """One reader per process and model name, run from a memory-mapped copy in the cache."""
+    """One reader per process and model name, run from a memory-mapped copy in the cache; if
+    the cache cannot be written, from the committed file (about 24 MiB more memory)."""
     path = MODELS / f"{name}.onnx"
-    return OnnxReader(path, graph=mapped_copy(path, cache_root() / "models" / "readers"))
+    try:
+        graph = mapped_copy(path, cache_root() / "models" / "readers")
+    except OSError:
+        graph = path
+    return OnnxReader(path, graph=graph)

@@ -4,11 +4,12 @@ guard in conftest.py fails any connection), is the file its record names, and re
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from rag.answer.reader import DEFAULT_READER, MODELS, OnnxReader
+from rag.answer.reader import DEFAULT_READER, MODELS, OnnxReader, shared_reader
 from rag.index.files import sha256_file
 from tests.conftest import NetworkBlocked
 
@@ -55,3 +56,23 @@ def test_a_pair_scores_the_same_alone_and_in_a_batch(reader: OnnxReader) -> None
     # int8 activations are quantised with one scale per call (rag.index.onnx_export.quantize),
     # so the reader runs each pair alone: a logit never depends on what else is read with it.
     assert np.array_equal(together, alone)
+
+
+def test_the_shared_reader_runs_a_mapped_copy_and_without_a_cache_the_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: OnnxReader) -> None:
+    pair = ([QUESTION] * 2, [ANSWERS, NEAR_MISS])
+    expected = reader.logits(*pair)
+    monkeypatch.setenv("RAG_CACHE_DIR", str(tmp_path / "cache"))
+    shared_reader.cache_clear()
+    mapped = shared_reader()
+    assert (tmp_path / "cache" / "models" / "readers" / f"{DEFAULT_READER}.onnx.data").is_file()
+    assert np.array_equal(mapped.logits(*pair), expected)
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("RAG_CACHE_DIR", str(blocked))
+    shared_reader.cache_clear()
+    try:
+        assert np.array_equal(shared_reader().logits(*pair), expected)
+    finally:
+        shared_reader.cache_clear()
