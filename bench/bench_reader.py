@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rag.engine import Engine
 from rag.evaluation.metrics import percentile
-from rag.settings import QuerySettings, ReaderSettings
+from rag.settings import ALL_SENTENCES, QuerySettings, ReaderSettings
 
 
 def questions() -> list[str]:
@@ -38,9 +38,12 @@ def main() -> None:
     for model in args.models:
         for depth in args.depths:
             settings = ReaderSettings(enabled=True, model=model, depth=depth)
-            variants[f"{model}, N={depth}"] = settings
-            variants[f"{model}, N={depth}, with sentence rescoring"] = replace(
-                settings, rescore_sentences=True)
+            variants[f"{model}, N={depth}, no sentence rescoring"] = replace(
+                settings, rescore_sentences=0)
+            variants[f"{model}, N={depth} (best {settings.rescore_sentences} sentences "
+                     "rescored)"] = settings
+            variants[f"{model}, N={depth}, every sentence rescored"] = replace(
+                settings, rescore_sentences=ALL_SENTENCES)
     engines = {name: Engine.open(query=QuerySettings(reader=settings))
                for name, settings in variants.items()}
     asked = questions()

@@ -204,7 +204,7 @@ class Engine:
         if reader and reading:
             sentence_logit = None
             if reader.settings.rescore_sentences:
-                sentences, sentence_logit = reader.rescore(cleaned.text, sentences)
+                sentences, sentence_logit = reader.rescore(cleaned.text, sentences, answer)
             decision = replace(decision, reader_logit=reading.best_logit,
                                sentence_logit=sentence_logit, probability=reading.probability)
         confidence, label = verdict.confidence, verdict.label

@@ -143,3 +143,29 @@ def test_the_reader_reorders_what_retrieval_found_by_its_logits(fake_engine: Eng
     assert probabilities == sorted(probabilities, reverse=True)
     assert reread.confidence is not None and round(reread.confidence, 4) == probabilities[0]
     assert reread.decision.probability == reread.confidence
+
+
+def test_sentence_rescoring_reads_only_the_shortlist_it_is_given(fake_engine: Engine) -> None:
+    """`rescore_sentences = n`: the reader reads the n sentences that cosine and overlap rank
+    best, and the answer comes from among them."""
+    question = "What are the risks if South Korea builds nuclear weapons?"
+
+    def engine_with(limit: int) -> tuple[Engine, WordOverlapReader]:
+        reader = WordOverlapReader()
+        return Engine(fake_engine.stored, fake_engine.corpus_dir, fake_engine.embedder,
+                      QuerySettings(reader=ReaderSettings(enabled=True,
+                                                          rescore_sentences=limit)),
+                      reader=reader), reader
+
+    plain, plain_reader = engine_with(0)
+    baseline = plain.search(question)
+    passages_read = plain_reader.pairs
+    assert baseline.decision.sentence_logit is None
+    for limit in (1, 3):
+        engine, reader = engine_with(limit)
+        result = engine.search(question)
+        assert reader.pairs == passages_read + limit
+        assert result.decision.sentence_logit is not None
+        if limit == 1:  # the one sentence read is the best one without rescoring
+            assert len(result.answer_spans) == 1
+            assert result.answer_spans[0].text in {s.text for s in baseline.answer_spans}

@@ -13,7 +13,7 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from rag.settings import ReaderSettings
+from rag.settings import ALL_SENTENCES, ReaderSettings
 from training.reader_runs import dev_sets, run, test_sets
 
 COLUMNS = ("recall@1", "answer_accuracy", "answerable_refused", "unanswerable_refused",
@@ -28,7 +28,9 @@ def variants(args: argparse.Namespace) -> list[tuple[str, ReaderSettings]]:
            ("reader + answer-type rule", replace(base, answer_type_rule=True)),
            ("reader + sentence threshold", replace(base, sentence_rule=True)),
            ("reader - quote rule", replace(base, quote_rule=False)),
-           ("reader + sentence rescoring", replace(base, rescore_sentences=True))]
+           ("reader, no sentence rescoring", replace(base, rescore_sentences=0)),
+           ("reader, every sentence rescored", replace(base, rescore_sentences=ALL_SENTENCES)),
+           ("reader, best 3 sentences rescored", replace(base, rescore_sentences=3))]
     out += [(f"reader, N = {n}", replace(base, depth=n)) for n in args.depths
             if n != base.depth]
     out += [(f"reader, model {m}", replace(base, model=m)) for m in args.models

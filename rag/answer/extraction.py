@@ -48,17 +48,22 @@ class SentenceScores:
         return float(self.similarity.max()) if self.candidates else -1.0
 
 
+def sentence_totals(scores: SentenceScores, settings: AnswerSettings) -> np.ndarray:
+    """What sentences are chosen by: similarity, plus term overlap, plus a small prior by rank
+    (earlier passages are likelier to answer, which breaks near-ties)."""
+    prior = np.array([settings.rank_prior * (settings.passages_read - c.passage)
+                      for c in scores.candidates])
+    overlap = scores.overlap if scores.overlap is not None else 0.0
+    return scores.similarity + settings.overlap_weight * overlap + prior
+
+
 def choose_sentences(scores: SentenceScores,
                      settings: AnswerSettings = AnswerSettings()) -> list[AnswerSpan]:
     """The best sentence, and a second one if it scores nearly as well and says something
     else (a copy of the first, from a duplicated document or paragraph, adds nothing)."""
     if not scores.candidates:
         return []
-    # Earlier passages are likelier to answer: a small prior by rank breaks near-ties.
-    prior = np.array([settings.rank_prior * (settings.passages_read - c.passage)
-                      for c in scores.candidates])
-    overlap = scores.overlap if scores.overlap is not None else 0.0
-    total = scores.similarity + settings.overlap_weight * overlap + prior
+    total = sentence_totals(scores, settings)
     order = np.argsort(-total, kind="stable")
     chosen = [scores.candidates[order[0]]]
     said = {" ".join(chosen[0].text.split()).casefold()}

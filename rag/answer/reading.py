@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rag.answer.abstention import should_abstain
-from rag.answer.extraction import SentenceScores
+from rag.answer.extraction import SentenceScores, sentence_totals
 from rag.answer.reader import ReaderModel
 from rag.answer.reader_input import reader_text
 from rag.index.store import StoredIndex
 from rag.retrieval.hybrid import Scored
-from rag.settings import AbstentionSettings, ReaderSettings
+from rag.settings import AbstentionSettings, AnswerSettings, ReaderSettings
 
 LIKELY, UNCERTAIN, UNLIKELY = "likely", "uncertain", "unlikely"
 
@@ -108,20 +108,23 @@ class PassageReader:
                 self._positions.setdefault(chunk.doc_id, []).append(n)
         return self._positions.get(doc_id, [])
 
-    def rescore(self, question: str,
-                sentences: SentenceScores) -> tuple[SentenceScores, float | None]:
-        """The same candidate sentences, scored by the reader's calibrated probability that
-        each one (with its document title) answers, in place of the cosine; and the best
+    def rescore(self, question: str, sentences: SentenceScores,
+                answer: AnswerSettings) -> tuple[SentenceScores, float | None]:
+        """The same candidate sentences, the `settings.rescore_sentences` best of them (by
+        cosine and term overlap) scored by the reader's calibrated probability that each one
+        (with its document title) answers, the others out of the running; and the best
         sentence logit (None without candidates)."""
         if not sentences.candidates:
             return sentences, None
+        shortlist = np.argsort(-sentence_totals(sentences, answer), kind="stable")[
+            :self.settings.rescore_sentences]
         logits = self.model.score(question, [
-            reader_text(self.stored.documents[c.doc_id].metadata.title, c.text)
-            for c in sentences.candidates])
+            reader_text(self.stored.documents[sentences.candidates[i].doc_id].metadata.title,
+                        sentences.candidates[i].text) for i in shortlist])
         calibration = self.model.calibration
-        return replace(sentences, similarity=np.array(
-            [calibration.probability(float(v)) for v in logits]), overlap=None), float(
-            logits.max())
+        probability = np.full(len(sentences.candidates), -1.0)  # below any probability
+        probability[shortlist] = [calibration.probability(float(v)) for v in logits]
+        return replace(sentences, similarity=probability, overlap=None), float(logits.max())
 
 @dataclass(frozen=True)
 class Verdict:
