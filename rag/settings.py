@@ -134,6 +134,12 @@ class ReaderSettings:
     answer_type_rule: bool = False  # "how many" needs a sentence with a number, "when" a date
     sentence_rule: bool = False  # also require the similarity rule's sentence threshold
 
+    def __post_init__(self) -> None:
+        # It was a switch: `True` would now quietly mean "reread one sentence".
+        if isinstance(self.rescore_sentences, bool) or self.rescore_sentences < 0:
+            raise ValueError("ReaderSettings.rescore_sentences is how many sentences to reread "
+                             f"(0 for none), not {self.rescore_sentences!r}")
+
 
 @dataclass(frozen=True)
 class QuerySettings:

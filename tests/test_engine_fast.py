@@ -169,3 +169,10 @@ def test_sentence_rescoring_reads_only_the_shortlist_it_is_given(fake_engine: En
         if limit == 1:  # the one sentence read is the best one without rescoring
             assert len(result.answer_spans) == 1
             assert result.answer_spans[0].text in {s.text for s in baseline.answer_spans}
+
+
+@pytest.mark.parametrize("bad", [True, False, -1])
+def test_rescore_sentences_is_a_count_not_a_switch(bad: object) -> None:
+    """It was a bool: `True` would now quietly mean one sentence, so it is refused."""
+    with pytest.raises(ValueError, match="how many sentences to reread"):
+        ReaderSettings(rescore_sentences=bad)  # type: ignore[arg-type]

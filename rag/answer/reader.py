@@ -99,10 +99,10 @@ class OnnxReader:
 @lru_cache(maxsize=2)
 def shared_reader(name: str = DEFAULT_READER) -> OnnxReader:
     """One reader per process and model name, run from a memory-mapped copy in the cache; if
-    the cache cannot be written, from the committed file (about 24 MiB more memory)."""
+    the copy cannot be made or loaded (a read-only cache, a damaged file), from the committed
+    file (about 24 MiB more memory)."""
     path = MODELS / f"{name}.onnx"
     try:
-        graph = mapped_copy(path, cache_root() / "models" / "readers")
-    except OSError:
-        graph = path
-    return OnnxReader(path, graph=graph)
+        return OnnxReader(path, graph=mapped_copy(path, cache_root() / "models" / "readers"))
+    except Exception:  # onnxruntime's load errors derive from Exception only
+        return OnnxReader(path)

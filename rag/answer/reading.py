@@ -114,7 +114,7 @@ class PassageReader:
         cosine and term overlap) scored by the reader's calibrated probability that each one
         (with its document title) answers, the others out of the running; and the best
         sentence logit (None without candidates)."""
-        if not sentences.candidates:
+        if not sentences.candidates or not self.settings.rescore_sentences:
             return sentences, None
         shortlist = np.argsort(-sentence_totals(sentences, answer), kind="stable")[
             :self.settings.rescore_sentences]

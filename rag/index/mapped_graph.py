@@ -9,12 +9,14 @@ the record (their hashes name the model); the mapped copies are derived from the
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from rag.index.files import (
     MANIFEST_FORMAT,
-    atomic_target,
     file_record,
+    fsync_dir,
     read_manifest,
     still_matches,
     write_manifest,
@@ -27,16 +29,28 @@ def data_path(graph: Path) -> Path:
 
 
 def write_mapped(source: Path, target: Path) -> None:
-    """Save `source` again as `target`, its weights in `data_path(target)`. The data file is
-    written first and the graph last (atomically), so a graph on disk has its weights."""
+    """Save `source` again as `target`, its weights in `data_path(target)`.
+
+    Both files are written in a private folder beside the target (onnx appends tensors to
+    whatever data file it finds, so two processes writing one file would interleave their
+    weights), made readable by all (onnx creates the data file 0600) and synced, then renamed
+    into place, the data first and the graph last. Two processes making the same copy write the
+    same bytes, so whichever rename wins, the copy is whole."""
     import onnx
 
     model = onnx.load(str(source))
-    data_path(target).unlink(missing_ok=True)  # onnx appends to an existing data file
-    with atomic_target(target) as temporary:
-        onnx.save_model(model, str(temporary), save_as_external_data=True,
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".tmp-mapped-") as scratch:
+        graph = Path(scratch) / target.name
+        onnx.save_model(model, str(graph), save_as_external_data=True,
                         all_tensors_to_one_file=True, location=data_path(target).name,
                         size_threshold=1024)
+        for written in (data_path(graph), graph):
+            os.chmod(written, 0o644)  # the model is no secret
+            with open(written, "rb") as handle:
+                os.fsync(handle.fileno())
+        os.replace(data_path(graph), data_path(target))
+        os.replace(graph, target)
+    fsync_dir(target.parent)
 
 
 def mapped_copy(source: Path, folder: Path) -> Path:
