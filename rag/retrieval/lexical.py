@@ -41,10 +41,16 @@ def term_of(word: str, settings: Settings) -> str | None:
 
 
 def terms(text: str, settings: Settings) -> list[str]:
-    """What `tokenize` makes of one text, without its per-call set-up (about 0.2 ms): the
-    answer reader asks this of every candidate sentence, on every question."""
-    return [term for word in TOKEN.findall(text.lower())
-            if (term := term_of(word, settings)) is not None]
+    """What `tokenize` makes of one text, without its per-call set-up (about 0.2 ms)."""
+    return list(cached_terms(text, settings))
+
+
+@lru_cache(maxsize=1 << 14)
+def cached_terms(text: str, settings: Settings) -> tuple[str, ...]:
+    """The answer reader asks this of every candidate sentence, on every question, and the
+    same sentences come back question after question (0.7 ms a question uncached, profiled)."""
+    return tuple(term for word in TOKEN.findall(text.lower())
+                 if (term := term_of(word, settings)) is not None)
 
 
 def tokenize(texts: list[str], settings: Settings) -> list[list[str]]:
