@@ -250,3 +250,13 @@ def test_concurrent_engine_searches_are_correct(engine: Engine) -> None:
         thread.join(120)
     assert not errors
     assert all(runs == [expected[q]] * 5 for q, runs in got.items())
+
+
+def test_with_the_reader_a_name_the_documents_never_use_costs_probability_and_is_named(
+        default_engine: Engine) -> None:
+    """The names rule, on with the reader since 2026-12-04: "Iran" is nowhere in the corpus."""
+    question = "What does the report say about Iran's nuclear program?"
+    result = default_engine.search(question)
+    assert result.decision.unknown_names and "Iran" in result.decision.unknown_names[0]
+    assert result.confidence == pytest.approx(result.decision.probability - 0.1)
+    assert any("Iran" in note for note in result.notes)
