@@ -35,3 +35,11 @@ def reader_relevance(probability: float, settings: ReaderSettings = ReaderSettin
         if probability >= threshold:
             return label
     return WEAK
+
+
+def signal_words(signals: dict[str, float]) -> str:
+    """The number behind a passage's label, named by its scale: the reader's probability as a
+    percentage, else the cosine as a decimal, so the two are never read as one scale."""
+    if "reader" in signals:
+        return f"answers {signals['reader']:.0%}"
+    return f"similarity {signals['closeness']:.2f}"

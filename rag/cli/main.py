@@ -13,6 +13,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from rag.answer.relevance import signal_words
 from rag.cite.references import location
 from rag.cli.terminal import READER_DEFAULT, ReaderOpt, confidence_line, open_engine
 from rag.engine import DEFAULT_K, Engine
@@ -102,7 +103,7 @@ def print_passages(result_dict: dict) -> None:
         where = location(passage["section"], passage["page_label"], passage["date"])
         typer.secho(f"[{passage['rank']}] {passage['title']}" + (f" — {where}" if where else ""),
                     bold=True)
-        typer.echo(f"    {passage['relevance']} (score {passage['score']:.3f}) · "
+        typer.echo(f"    {passage['relevance']} ({signal_words(passage['signals'])}) · "
                    f"key {passage['key']} · chars {passage['start']}–{passage['end']}")
         typer.echo(textwrap.indent(textwrap.fill(passage["text"], 96), "    "))
         typer.echo("")

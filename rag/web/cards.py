@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 
 from rag.answer.reading import LIKELY, UNCERTAIN, UNLIKELY
-from rag.answer.relevance import GOOD, PARTIAL, QUOTED, STRONG, WEAK
+from rag.answer.relevance import GOOD, PARTIAL, QUOTED, STRONG, WEAK, signal_words
 from rag.cite.highlight import link, mark_terms
 from rag.cite.references import human_date, location
 from rag.messages import CONFIDENCE_WORDS
@@ -59,18 +59,18 @@ def relevance_html(label: str, signals: dict[str, float]) -> str:
     """The label and a bar: from the reader's probability that the passage answers when the
     reader read it, else from its closeness (see `rag.answer.relevance`)."""
     if "reader" in signals:
-        value, fraction = signals["reader"], signals["reader"]
-        title, shown = "the reader's probability that it answers the question", "answers"
+        fraction = signals["reader"]
+        title = "the reader's probability that it answers the question"
     else:
-        value = signals["closeness"]
-        fraction = (value - BAR_LOW) / (BAR_HIGH - BAR_LOW)
-        title, shown = "cosine similarity of its closest sentence to the question", "closeness"
+        fraction = (signals["closeness"] - BAR_LOW) / (BAR_HIGH - BAR_LOW)
+        title = ("cosine similarity of its closest sentence to the question (this passage was"
+                 " not reread)")
     fraction = max(0.04, min(1.0, fraction))
     colour = LABEL_COLOURS.get(label, "#8a8f98")
-    return (f'<div class="rag-rel" title="{title}: {value:.2f}"><span class="rag-bar">'
+    return (f'<div class="rag-rel" title="{esc(title)}"><span class="rag-bar">'
             f'<span style="width:{fraction * 100:.0f}%;background:{colour}"></span></span>'
             f'<span style="color:{colour};font-weight:600">{esc(label)}</span>'
-            f'<span class="rag-score">{shown} {value:.2f}</span></div>')
+            f'<span class="rag-score">{esc(signal_words(signals))}</span></div>')
 
 
 def confidence_html(result) -> str:

@@ -15,7 +15,7 @@ from rag.answer.reading import (
     confidence_label,
     judge,
 )
-from rag.answer.relevance import GOOD, PARTIAL, STRONG, WEAK, reader_relevance
+from rag.answer.relevance import GOOD, PARTIAL, STRONG, WEAK, reader_relevance, signal_words
 from rag.engine import Engine
 from rag.retrieval.hybrid import Scored
 from rag.settings import AbstentionSettings, ReaderSettings
@@ -67,6 +67,12 @@ def test_without_the_reader_the_support_decides_and_is_the_confidence() -> None:
     (0.9, STRONG), (0.6, GOOD), (0.3, PARTIAL), (0.1, WEAK)])
 def test_passage_relevance_from_the_reader(probability: float, label: str) -> None:
     assert reader_relevance(probability, RULES) == label
+
+
+def test_the_number_beside_a_label_names_its_scale() -> None:
+    """A user saw "answers 0.78" beside "closeness 0.23" and read them as one scale."""
+    assert signal_words({"reader": 0.784, "closeness": 0.5}) == "answers 78%"
+    assert signal_words({"closeness": 0.234}) == "similarity 0.23"
 
 
 class Logits:
