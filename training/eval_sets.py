@@ -5,7 +5,9 @@
 The corpus holds all pool documents (USIP, SciFact, State of the Union), so a question is
 answered against ~320 documents, not only its own. A question's gold is the sentence(s) of its
 passage that hold the written answer span: a passage is relevant when it contains them, and an
-extractive answer is right when it holds them.
+extractive answer is right when it holds them. In a catalogue record, whose lines have no full
+stops, a right answer holds the line(s) with the answer (`answer_gold`, as the engine answers
+with the asked-for line; rag.answer.record_fields), and the record stays the passage's gold.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from rag.chunking.sentences import sentence_spans
+from rag.ingest.record import record_fields
 from training.build_pairs import DATA
 from training.make_passages import sampled_documents
 
@@ -42,10 +45,13 @@ def write_corpus(folder: Path, seed: int) -> None:
             f"---\n{front}---\n\n{document.text}\n", encoding="utf-8")
 
 
-def gold_sentences(passage: str, start: int, answer: str) -> list[str]:
-    """The sentences of the passage that the answer span overlaps, joined as one snippet."""
+def gold_sentences(passage: str, start: int, answer: str, lines: bool = False) -> list[str]:
+    """The sentences (with `lines`, the record lines) of the passage that the answer span
+    overlaps, joined as one snippet."""
     end = start + len(answer)
-    spans = [s for s in sentence_spans(passage) if s[0] < end and start < s[1]]
+    units = ([(a, b) for _, a, b in record_fields(passage) or []] if lines
+             else sentence_spans(passage))
+    spans = [s for s in units if s[0] < end and start < s[1]]
     return [passage[spans[0][0]:spans[-1][1]]] if spans else [answer]
 
 
@@ -68,8 +74,11 @@ def main() -> None:
                 row = {"id": q["question_id"], "question": q["question"], "kind": q["kind"],
                        "source": source, "unanswerable": not q["answerable"]}
                 if q["answerable"]:
-                    row["gold"] = gold_sentences(pool[q["passage_id"]]["text"],
-                                                 q["answer_start"], q["answer"])
+                    passage = pool[q["passage_id"]]["text"]
+                    row["gold"] = gold_sentences(passage, q["answer_start"], q["answer"])
+                    if record_fields(passage):
+                        row["answer_gold"] = gold_sentences(passage, q["answer_start"],
+                                                            q["answer"], lines=True)
                     row["gold_docs"] = [file_id(source, doc_id)]
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
 

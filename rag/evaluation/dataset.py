@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rag.errors import RagError
 
-KNOWN = ("id", "question", "gold", "gold_docs", "unanswerable")
+KNOWN = ("id", "question", "gold", "gold_docs", "answer_gold", "unanswerable")
 TRUE_WORDS = {"true", "yes", "y", "1"}
 FALSE_WORDS = {"false", "no", "n", "0", ""}
 
@@ -25,6 +25,10 @@ class Question:
     question: str
     gold: tuple[str, ...] = ()
     gold_docs: tuple[str, ...] = ()
+    # What a right answer must hold when it is narrower than `gold` (which says which passages
+    # are relevant): e.g. the line of a catalogue record that answers, where `gold` is the
+    # record. Empty: `gold`.
+    answer_gold: tuple[str, ...] = ()
     unanswerable: bool = False
     extra: dict[str, object] = field(default_factory=dict)
     line: int = 0
@@ -35,8 +39,11 @@ class Question:
         return not self.unanswerable and bool(self.gold or self.gold_docs)
 
     def labels(self) -> dict[str, object]:
-        return {"gold": list(self.gold), "gold_docs": list(self.gold_docs),
-                "unanswerable": self.unanswerable}
+        labels: dict[str, object] = {"gold": list(self.gold), "gold_docs": list(self.gold_docs),
+                                     "unanswerable": self.unanswerable}
+        if self.answer_gold:
+            labels["answer_gold"] = list(self.answer_gold)
+        return labels
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,7 @@ def parse_row(row: object, line: int, from_csv: bool = False) -> Question:
         id=str(raw_id), question=question.strip(),
         gold=as_strings(row.get("gold"), "gold", from_csv),
         gold_docs=as_strings(row.get("gold_docs"), "gold_docs", from_csv),
+        answer_gold=as_strings(row.get("answer_gold"), "answer_gold", from_csv),
         unanswerable=as_flag(row.get("unanswerable"), "unanswerable"),
         extra=extra, line=line)
 

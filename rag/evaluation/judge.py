@@ -47,12 +47,13 @@ def relevant_ranks(passages: list[Mapping[str, object]], question: Question) -> 
 
 
 def answer_holds_gold(result: Mapping[str, object], question: Question) -> bool:
-    """Does the extractive answer contain a gold snippet (normalised), or, for a question
-    labelled only with gold documents, quote one of them? A refusal never does."""
+    """Does the extractive answer contain an answer-gold snippet (its `answer_gold`, else its
+    `gold`; normalised), or, for a question labelled only with gold documents, quote one of
+    them? A refusal never does."""
     if result.get("abstained"):
         return False
-    if question.gold:
+    if snippets := question.answer_gold or question.gold:
         answer = normalise(str(result.get("answer") or ""))
-        return any(normalise(g) in answer for g in question.gold if g.strip())
+        return any(normalise(g) in answer for g in snippets if g.strip())
     spans = result.get("answer_spans") or []
     return any(str(span.get("doc_id")) in question.gold_docs for span in spans)

@@ -416,3 +416,19 @@ def test_an_answer_holds_the_gold_when_it_contains_a_snippet_or_quotes_a_gold_do
     assert not answer_holds_gold(answer, only_docs)
     assert answer_holds_gold({**answer, "answer_spans": [{"doc_id": "r"}]}, only_docs)
     assert answer_accuracy([True, False, True, True]) == 0.75 and answer_accuracy([]) is None
+
+
+def test_an_answer_gold_narrower_than_the_passage_gold_is_what_the_answer_must_hold(
+        tmp_path: Path) -> None:
+    """A catalogue record is the relevant passage, but the right answer is its one line."""
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({
+        "id": "m1", "question": "Who wrote it?", "gold": ["Title: T\nAuthors: Ann Lee"],
+        "answer_gold": ["Authors: Ann Lee"]}) + "\n", encoding="utf-8")
+    (question,), _ = load_questions(path)
+    assert question.answer_gold == ("Authors: Ann Lee",)
+    assert question.labels()["answer_gold"] == ["Authors: Ann Lee"]
+    line = {"abstained": False, "answer": "Authors: Ann Lee [1]", "answer_spans": []}
+    assert answer_holds_gold(line, question)
+    assert not answer_holds_gold({**line, "answer": "Title: T [1]"}, question)
+    assert not answer_holds_gold(line, Question("m1", "Who wrote it?", gold=question.gold))
