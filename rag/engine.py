@@ -13,6 +13,7 @@ from rag.answer.names import unknown_names
 from rag.answer.quotes import Quote
 from rag.answer.reader import ReaderModel, shared_reader
 from rag.answer.reading import PassageReader, Reading, judge
+from rag.answer.record_fields import narrowed
 from rag.answer.relevance import QUOTED, reader_relevance, relevance_label
 from rag.chunking.passages import Chunk
 from rag.cite.lookup import Citation, CitedSpan, cited_span, make_citation, validate_key
@@ -220,7 +221,8 @@ class Engine:
                                 confidence=confidence, confidence_label=label)
         if unknown:
             notes.append(ANSWERED_DESPITE_NAMES.format(names=names))
-        spans = verified(choose_sentences(sentences, answer), self.documents)
+        spans = verified(narrowed(choose_sentences(sentences, answer), cleaned.text,
+                                  self.stored.lexical.query_terms), self.documents)
         return SearchResult(cleaned.text, passages, False, format_answer(spans), spans, notes,
                             decision.support, decision, confidence, label)
 

@@ -41,16 +41,29 @@ def with_record(text: str, metadata: Metadata) -> str:
 def metadata_text(metadata: Metadata) -> str:
     """One line per known fact, labelled in words a question would use."""
     extra = dict(metadata.extra)
-    lines = [f"Title: {metadata.title}", f"Type: {metadata.type}"]
-    if metadata.series:
-        lines.append(f"Series: {metadata.series}")
-    if metadata.authors:
-        lines.append("Authors: " + ", ".join(metadata.authors))
-    if metadata.publisher:
-        lines.append(f"Publisher: {metadata.publisher}")
-    if metadata.date:
-        lines.append(f"Published: {spoken_date(metadata.date)}")
-    for label, key in (("Supported by", "supporter"), ("ISBN", "isbn")):
-        if extra.get(key):
-            lines.append(f"{label}: {extra[key]}")
-    return "\n".join(lines)
+    fields = [("Title", metadata.title), ("Type", metadata.type), ("Series", metadata.series),
+              ("Authors", ", ".join(metadata.authors)), ("Publisher", metadata.publisher),
+              ("Published", spoken_date(metadata.date) if metadata.date else ""),
+              ("Supported by", extra.get("supporter", "")), ("ISBN", extra.get("isbn", ""))]
+    return "\n".join(f"{label}: {value}" for label, value in fields if value)
+
+
+FIELD_LABELS = ("Title", "Type", "Series", "Authors", "Publisher", "Published", "Supported by",
+                "ISBN")
+
+
+def record_fields(text: str) -> list[tuple[str, int, int]] | None:
+    """(label, start, end) of each line of a record written by `metadata_text`, with offsets
+    into `text`; None if `text` is not such a record (a line without a known label)."""
+    fields, start = [], 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped:
+            label = next((name for name in FIELD_LABELS if stripped.startswith(f"{name}: ")),
+                         None)
+            if label is None:
+                return None
+            begin = start + line.index(stripped)
+            fields.append((label, begin, begin + len(stripped)))
+        start += len(line)
+    return fields or None

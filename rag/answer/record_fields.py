@@ -1,0 +1,66 @@
+"""A catalogue record chosen as the answer is cut down to the fields the question asks for.
+
+The record (rag.ingest.record) is read and ranked whole, since its lines give one another
+context ("Type: Report" is what tells this record from a fact sheet's), but as an answer the
+whole block is a run-on of eight facts. Its shape is ours, so the field a question asks for
+is known from the question's words: "When was the report published?" is answered with
+"Published: February 2020". A question that asks for no field gets the lines that share a
+search term with it ("Who is Jennifer Staats?": the authors line), else the whole record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+from rag.answer.extraction import AnswerSpan
+from rag.ingest.record import record_fields
+
+# What a question says when it asks for each field (case-insensitive, whole words).
+ASKS = {
+    "Title": r"title|called|named",
+    "Type": r"what (kind|type|sort) of|type of|format",
+    "Series": r"series|peaceworks",
+    "Authors": r"who (wrote|authored|writes|is the author|are the authors)|authors?|co-?authors?"
+               r"|written|writers?|by whom",
+    "Publisher": r"publisher|who (published|issued|released)|published by"
+                 r"|which (organi[sz]ation|institute|institution) published",
+    "Published": r"when|what date|date|year|month|how (old|recent)",
+    "Supported by": r"support(ed|er|ers|s)?|fund(ed|er|ers|ing|s)?|sponsor(ed|s|ship)?"
+                    r"|paid for|financ(ed|ing)",
+    "ISBN": r"isbn",
+}
+PATTERNS = {label: re.compile(rf"\b({words})\b", re.IGNORECASE) for label, words in ASKS.items()}
+
+
+def asked_fields(question: str) -> set[str]:
+    """The record fields the question's words ask for (empty: none recognised)."""
+    return {label for label, pattern in PATTERNS.items() if pattern.search(question)}
+
+
+def narrowed(spans: list[AnswerSpan], question: str,
+             terms: Callable[[str], Iterable[str]]) -> list[AnswerSpan]:
+    """Each span that is a whole catalogue record replaced by its asked-for lines (or those
+    sharing one of the question's `terms`), each still an exact span of the source; other
+    spans, and records of which nothing is asked, unchanged. A line already given (two
+    records by one author) is not repeated."""
+    asked = asked_fields(question)
+    wanted = set(terms(question))
+    result: list[AnswerSpan] = []
+    given: set[str] = set()
+    for span in spans:
+        fields = record_fields(span.text) or []
+        lines = [(start, end) for label, start, end in fields if label in asked]
+        if not asked:
+            lines = [(start, end) for _, start, end in fields
+                     if wanted.intersection(terms(span.text[start:end]))]
+        if not lines:
+            result.append(span)
+            continue
+        for start, end in lines:
+            if span.text[start:end] not in given:
+                given.add(span.text[start:end])
+                result.append(replace(span, text=span.text[start:end], start=span.start + start,
+                                      end=span.start + end))
+    return result

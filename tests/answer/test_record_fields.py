@@ -1,0 +1,75 @@
+"""A catalogue record chosen as the answer is cut to the asked-for fields (fast: no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.extraction import AnswerSpan
+from rag.answer.record_fields import asked_fields, narrowed
+from rag.ingest.documents import Metadata
+from rag.ingest.record import metadata_text, record_fields
+from rag.retrieval.lexical import terms
+from rag.settings import Settings
+
+RECORD = metadata_text(Metadata(title="A Peace Regime", type="Report",
+                                authors=("Ann Lee", "Bo Kim"), publisher="USIP", date="2020-02",
+                                extra=(("supporter", "the Asia Center"), ("isbn", "978-1"))))
+SOURCE = "Body text comes first.\n\n" + RECORD + "\n"
+OFFSET = SOURCE.index(RECORD)
+
+
+def words(text: str) -> list[str]:
+    return terms(text, Settings())
+
+
+def record_span() -> AnswerSpan:
+    return AnswerSpan(RECORD, 2, "doc:k", "doc", OFFSET, OFFSET + len(RECORD))
+
+
+def test_record_fields_are_parsed_back_with_offsets_into_the_record() -> None:
+    fields = record_fields(RECORD)
+    assert fields is not None
+    assert [label for label, _, _ in fields] == ["Title", "Type", "Authors", "Publisher",
+                                                 "Published", "Supported by", "ISBN"]
+    assert [RECORD[start:end] for _, start, end in fields][4] == "Published: February 2020"
+
+
+def test_text_that_is_not_a_record_has_no_fields() -> None:
+    assert record_fields("Title: fine\nBut this line has no label.") is None
+    assert record_fields("The report was published in 2020.") is None
+
+
+@pytest.mark.parametrize(("question", "fields"), [
+    ("When was the report published?", {"Published"}),
+    ("Who wrote the report?", {"Authors"}),
+    ("Who published the report?", {"Publisher"}),
+    ("Which organization funded the study?", {"Supported by"}),
+    ("Who wrote it, and in what year?", {"Authors", "Published"}),
+    ("What does the report say about China?", set()),
+])
+def test_the_question_s_words_name_the_fields_it_asks_for(question: str, fields: set) -> None:
+    assert asked_fields(question) == fields
+
+
+def test_a_record_answer_becomes_its_asked_for_lines_still_exact_spans() -> None:
+    spans = narrowed([record_span()], "Who wrote it, and when was it published?", words)
+    assert [s.text for s in spans] == ["Authors: Ann Lee, Bo Kim", "Published: February 2020"]
+    assert all(SOURCE[s.start:s.end] == s.text and s.passage == 2 for s in spans)
+
+
+def test_a_question_asking_no_field_gets_the_lines_sharing_its_words() -> None:
+    spans = narrowed([record_span()], "Who is Bo Kim?", words)
+    assert [s.text for s in spans] == ["Authors: Ann Lee, Bo Kim"]
+
+
+def test_other_answers_and_unasked_records_are_left_whole() -> None:
+    sentence = AnswerSpan("Body text comes first.", 1, "doc:j", "doc", 0, 22)
+    assert narrowed([sentence], "When was it published?", words) == [sentence]
+    whole = narrowed([record_span()], "What does it say about China?", words)
+    assert whole == [record_span()]
+
+
+def test_a_line_two_records_share_is_given_once() -> None:
+    other = AnswerSpan(RECORD, 3, "doc2:k", "doc2", OFFSET, OFFSET + len(RECORD))
+    spans = narrowed([record_span(), other], "Who wrote it?", words)
+    assert [(s.text, s.passage) for s in spans] == [("Authors: Ann Lee, Bo Kim", 2)]
