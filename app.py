@@ -140,36 +140,44 @@ def show_welcome() -> None:
 
 
 def sidebar(engine: Engine | None) -> None:
+    """Filters sit in a closed expander unless one is set: open, their boxes came before the
+    question box, and a first-time user typed a question into the Documents filter."""
     with st.sidebar:
-        st.header("Filters")
-        if engine is None:
-            st.caption("Filters appear once an index is built.")
-        else:
-            documents = engine.documents
-            st.multiselect("Documents", options=sorted(documents, key=lambda d: documents[
-                d].metadata.title), format_func=lambda d: documents[d].metadata.title,
-                key="f_docs", placeholder="All documents")
-            st.multiselect("Type", options=sorted({d.metadata.type for d in documents.values()}),
-                           key="f_types", placeholder="All types")
-            days = [parse_day(d.metadata.date) for d in documents.values() if d.metadata.date]
-            days = [d for d in days if d]
-            low = min(days, default=date(1900, 1, 1))
-            high = max(days, default=date.today())
-            low, high = min(low, date(low.year, 1, 1)), max(high, date(high.year, 12, 31))
-            col1, col2 = st.columns(2)
-            col1.date_input("From", key="f_from", min_value=date(1900, 1, 1),
-                            max_value=date(2100, 12, 31), format="YYYY-MM-DD",
-                            help=f"Documents dated from {low.year} to {high.year}.")
-            col2.date_input("To", key="f_to", min_value=date(1900, 1, 1),
-                            max_value=date(2100, 12, 31), format="YYYY-MM-DD")
+        active = not current_filters().is_empty()
+        with st.expander("Filters" + (" (on)" if active else ""), expanded=active,
+                         icon=":material/filter_list:"):
+            if engine is None:
+                st.caption("Filters appear once an index is built.")
+            else:
+                filter_widgets(engine)
             st.slider("Passages to show", 1, MAX_K, key="k")
-            st.button("Clear filters", on_click=clear_filters)
         st.divider()
         st.header("Look up a citation")
         with st.form("lookup", border=False):
             st.text_input("Citation key", key="lookup_box",
                           placeholder="document-id:0123456789")
             st.form_submit_button("Look up", on_click=on_lookup, icon=":material/format_quote:")
+
+
+def filter_widgets(engine: Engine) -> None:
+    documents = engine.documents
+    st.multiselect("Documents", options=sorted(documents, key=lambda d: documents[
+        d].metadata.title), format_func=lambda d: documents[d].metadata.title,
+        key="f_docs", placeholder="All documents")
+    st.multiselect("Type", options=sorted({d.metadata.type for d in documents.values()}),
+                   key="f_types", placeholder="All types")
+    days = [parse_day(d.metadata.date) for d in documents.values() if d.metadata.date]
+    days = [d for d in days if d]
+    low = min(days, default=date(1900, 1, 1))
+    high = max(days, default=date.today())
+    low, high = min(low, date(low.year, 1, 1)), max(high, date(high.year, 12, 31))
+    col1, col2 = st.columns(2)
+    col1.date_input("From", key="f_from", min_value=date(1900, 1, 1),
+                    max_value=date(2100, 12, 31), format="YYYY-MM-DD",
+                    help=f"Documents dated from {low.year} to {high.year}.")
+    col2.date_input("To", key="f_to", min_value=date(1900, 1, 1),
+                    max_value=date(2100, 12, 31), format="YYYY-MM-DD")
+    st.button("Clear filters", on_click=clear_filters)
 
 
 def main() -> None:

@@ -167,10 +167,22 @@ def test_filters_restrict_documents_type_and_dates(app: AppTest) -> None:
     assert any("No document matches the filters" in i.value for i in app.info)
 
 
+def filters_box(at: AppTest):  # type: ignore[no-untyped-def]
+    return next(e for e in at.sidebar.expander if e.label.startswith("Filters"))
+
+
+def test_filters_stay_folded_until_one_is_set(app: AppTest) -> None:
+    """Open, the Documents filter was the page's first text box, and a first-time user typed
+    a question there."""
+    app.run()
+    assert not filters_box(app).proto.expanded and filters_box(app).label == "Filters"
+
+
 def test_permalink_carries_filters(app: AppTest) -> None:
     app.query_params.update({"q": QUESTION, "type": "Fact Sheet", "k": "2"})
     app.run()
     no_failure(app)
+    assert filters_box(app).proto.expanded and filters_box(app).label == "Filters (on)"
     assert app.multiselect(key="f_types").value == ["Fact Sheet"]
     # k=2: the fact sheet's one passage and its catalogue record, nothing of another type
     assert [k.split(":")[0] for k in keys_shown(app)] == ["current-situation-in-north-korea"] * 2
