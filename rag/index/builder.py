@@ -97,6 +97,8 @@ def embed_missing(texts: list[str], hashes: list[str], cache: dict[str, np.ndarr
     todo = sorted(first.values(), key=lambda i: len(texts[i]))
     if todo and embedder is None:
         embedder = shared_embedder()
+    if progress and todo:  # the bar starts before the first batch, so its rate is true
+        progress("Embedding passages and sentences", 0, len(todo))
     for done in range(0, len(todo), EMBED_BATCH):
         batch = todo[done:done + EMBED_BATCH]
         for position, vector in zip(batch, embedder.encode([texts[i] for i in batch]),
