@@ -260,3 +260,13 @@ def test_with_the_reader_a_name_the_documents_never_use_costs_probability_and_is
     assert result.decision.unknown_names and "Iran" in result.decision.unknown_names[0]
     assert result.confidence == pytest.approx(result.decision.probability - 0.1)
     assert any("Iran" in note for note in result.notes)
+
+
+def test_a_how_many_question_about_a_thing_the_documents_never_name_is_refused(
+        default_engine: Engine) -> None:
+    """Issue #12's first-time question: answered "Six countries—…" (uncertain, 0.49) before
+    what a how-many question counts was held to the names rule (now 0.39, below 0.40)."""
+    result = default_engine.search("How many nuclear warheads does North Korea have?")
+    assert result.abstained and result.answer == REFUSAL
+    assert "warheads" in result.decision.unknown_names
+    assert any("\u201cwarheads\u201d" in note for note in result.notes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.answer.names import unknown_names
+from rag.answer.names import counted_words, unknown_names
 
 KNOWN = {"korea", "north", "south", "hanoi", "summit", "what", "the", "report"}
 
@@ -24,3 +24,17 @@ def test_sentence_and_quotation_starts_and_acronyms_are_not_names() -> None:
 
 def test_hyphenated_names_are_one_name() -> None:
     assert unknown_names("What did Moon Jae-in sign in Hanoi?", known) == ["Moon", "Jae-in"]
+
+
+def test_what_a_how_many_question_counts_is_held_to_the_same_test() -> None:
+    """"How many nuclear warheads …": documents that never say "warheads" cannot count them."""
+    assert counted_words("How many nuclear warheads does North Korea have?") == [
+        "nuclear", "warheads"]
+    assert counted_words("how much aid from China?") == ["aid"]
+    assert counted_words("What happened in Hanoi?") == []
+    vocabulary = KNOWN | {"nuclear", "have", "does"}
+    assert unknown_names("How many nuclear warheads does North Korea have?",
+                         lambda word: word.lower() in vocabulary) == ["warheads"]
+    assert unknown_names("How many summits did North Korea hold?", known) == ["summits"]
+    assert unknown_names("How many summit talks in Hanoi?",
+                         lambda word: word.lower() in KNOWN | {"talks"}) == []

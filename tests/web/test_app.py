@@ -224,6 +224,7 @@ def test_nothing_relevant_is_said_plainly(app: AppTest) -> None:
 @pytest.mark.parametrize(("question", "labels"), [
     (QUESTION, {"likely", "uncertain"}),
     ("What is the recipe for chocolate cake?", {"unlikely"}),
+    ("How many nuclear warheads does North Korea have?", {"unlikely"}),  # issue #12
 ])
 def test_the_answer_states_its_confidence(app: AppTest, question: str, labels: set[str]) -> None:
     ask(app.run(), question)
