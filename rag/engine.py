@@ -180,10 +180,14 @@ class Engine:
         reading = reader.rerank(cleaned.text, ranked) if reader else None
         if reading is not None:
             ranked = reading.ranked
-        # A passage the question quotes comes first (a stable partition of the best ones).
+        # A passage the question quotes comes first: the quoted ones are shifted to score at
+        # least the best one, so the order stays the order of the scores.
         chunks = self.stored.chunks
         quoted = {s.position for s in ranked if quote.in_text(chunks[s.position].text)}
-        ranked = sorted(ranked, key=lambda s: s.position not in quoted)
+        if quoted:
+            lift = ranked[0].score - min(s.score for s in ranked if s.position in quoted)
+            ranked = sorted((replace(s, score=s.score + lift) if s.position in quoted else s
+                             for s in ranked), key=lambda s: s.position not in quoted)
         passages = [make_passage(rank, chunks[s.position],
                                  self.documents[chunks[s.position].doc_id], s,
                                  s.position in quoted, abstention, reading,

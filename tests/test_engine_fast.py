@@ -6,6 +6,7 @@ in the slow tier (test_engine.py, test_quality.py)."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,26 @@ def test_a_quoted_sentence_finds_its_passage_first(fake_engine: Engine) -> None:
     top = fake_engine.search(f'"{sentence[:150]}"').passages[0]
     assert top.doc_id == REPORT and sentence[:150] in top.text
     assert top.relevance == QUOTED
+
+
+def test_a_quoted_passage_ranked_lower_comes_first_with_scores_still_in_order(
+        fake_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quoted passage is moved first and shifted to score at least the best one (it came
+    first with a lower score once int8 questions moved a near tie)."""
+    quote = long_sentence(fake_engine)[:150]
+    real = fake_engine.retriever.score_passages
+
+    def demoted(*args: object, **kwargs: object) -> list:
+        ranked = real(*args, **kwargs)
+        chunks = fake_engine.stored.chunks
+        at = next(i for i, s in enumerate(ranked) if quote in chunks[s.position].text)
+        moved = replace(ranked.pop(at), score=ranked[3].score - 1.0)
+        return [*ranked[:4], moved, *ranked[4:]]
+
+    monkeypatch.setattr(fake_engine.retriever, "score_passages", demoted)
+    result = fake_engine.search(f'"{quote}"', k=6)
+    assert quote in result.passages[0].text and result.passages[0].relevance == QUOTED
+    assert_ranked_exact_spans(fake_engine, result, 6)
 
 
 def test_answers_are_verified_spans_of_their_passages(fake_engine: Engine) -> None:
