@@ -3,18 +3,37 @@ Snowball English stemming from PyStemmer."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 
-import bm25s
 import numpy as np
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
 
 from rag.settings import Settings
 
+
+def import_bm25s() -> ModuleType:
+    """bm25s, imported without scipy unless scipy is loaded already. bm25s imports
+    scipy.sparse whenever it is installed, but needs it only to build with
+    csc_backend="scipy"; we build with "numpy" (the same matrix, as fast: 0.40 s against 0.38
+    s for SciFact), and scoring reads numpy arrays. scipy.sparse was 22 MiB of a cold
+    `rag ask`'s 200 MiB peak. A `None` in sys.modules makes bm25s's guarded import fail."""
+    if "scipy" in sys.modules:
+        return importlib.import_module("bm25s")
+    sys.modules["scipy"] = None  # type: ignore[assignment]
+    try:
+        return importlib.import_module("bm25s")
+    finally:
+        del sys.modules["scipy"]
+
+
+bm25s = import_bm25s()
+STOPWORDS_EN = importlib.import_module("bm25s.stopwords").STOPWORDS_EN
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
@@ -75,7 +94,8 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str], settings: Settings) -> LexicalIndex:
-        model = bm25s.BM25(method=settings.bm25_method, k1=settings.bm25_k1, b=settings.bm25_b)
+        model = bm25s.BM25(method=settings.bm25_method, k1=settings.bm25_k1, b=settings.bm25_b,
+                           csc_backend="numpy")
         model.index(tokenize(texts, settings), show_progress=False)
         return cls(model, settings)
 
