@@ -1,4 +1,6 @@
-"""Export the shipped MiniLM weights to ONNX once: an fp32 graph and an int8 copy.
+"""Export the shipped MiniLM weights to ONNX once: an fp32 graph and an int8 copy, each with a
+memory-mapped twin (the one that runs: rag.index.mapped_graph). The fp32 graph makes the
+index's vectors, the int8 graph encodes questions (rag.index.embedding).
 
 It is the only place that imports torch and transformers (inside `export_fp32`), and it runs
 on the first build of a checkout. The fp32 graph gives sentence-transformers' vectors (cosine
@@ -36,6 +38,7 @@ FP32_NAME = "model_fp32.onnx"
 INT8_NAME = "model_int8.onnx"
 # The fp32 graph again, its weights in a side file (rag.index.mapped_graph): what is run.
 MAPPED_NAME = "model_fp32_mapped.onnx"
+MAPPED_INT8_NAME = "model_int8_mapped.onnx"
 MANIFEST_NAME = "onnx_export.json"
 OPSET = 17
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
@@ -62,6 +65,7 @@ class ModelFiles:
     fp32: Path
     int8: Path
     mapped: Path  # the fp32 graph that is run: the same graph, weights memory-mapped
+    mapped_int8: Path  # the int8 graph that is run, likewise
     fp32_sha256: str
     int8_sha256: str
     manifest: Path
@@ -204,8 +208,8 @@ def export_model(target_dir: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
     target_dir = Path(target_dir)
     target_dir.mkdir(parents=True, exist_ok=True)
     fp32, int8 = target_dir / FP32_NAME, target_dir / INT8_NAME
-    mapped = target_dir / MAPPED_NAME
-    mapped_data = data_path(mapped)
+    mapped, mapped_int8 = target_dir / MAPPED_NAME, target_dir / MAPPED_INT8_NAME
+    twins = {"mapped": fp32, "mapped_int8": int8}  # each mapped copy and its single file
     manifest_path = target_dir / MANIFEST_NAME
     manifest = {} if force else read_manifest(manifest_path)
     files = manifest.get("files", {})
@@ -219,17 +223,21 @@ def export_model(target_dir: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
                and still_matches(fp32, files.get("fp32")))
     int8_ok = (fp32_ok and manifest.get("quantization") == quant_settings
                and still_matches(int8, files.get("int8")))
-    mapped_ok = (fp32_ok and still_matches(mapped, files.get("mapped"))
-                 and still_matches(mapped_data, files.get("mapped_data")))
-    paths = {"fp32": fp32, "int8": int8, "mapped": mapped, "mapped_data": mapped_data}
-    if fp32_ok and int8_ok and mapped_ok:
+    paths = {"fp32": fp32, "int8": int8, "mapped": mapped, "mapped_int8": mapped_int8}
+    paths |= {f"{name}_data": data_path(paths[name]) for name in twins}
+    mapped_ok = {name: (fp32_ok if source == fp32 else int8_ok)
+                 and still_matches(paths[name], files.get(name))
+                 and still_matches(paths[f"{name}_data"], files.get(f"{name}_data"))
+                 for name, source in twins.items()}
+    if fp32_ok and int8_ok and all(mapped_ok.values()):
         # Matched by hash after a copy or a reinstall: record the new mtimes, so the next call
         # is a stat again rather than another hash.
         restamped = [restamp(manifest["source"], weights)] + [
             restamp(files[name], path) for name, path in paths.items()]
         if any(restamped):
             write_manifest(manifest_path, manifest)
-        return ModelFiles(fp32, int8, mapped, files["fp32"]["sha256"], files["int8"]["sha256"],
+        return ModelFiles(fp32, int8, mapped, mapped_int8, files["fp32"]["sha256"],
+                          files["int8"]["sha256"],
                           manifest_path, exported=False,
                           source_sha256=manifest["source"]["sha256"])
 
@@ -252,12 +260,13 @@ def export_model(target_dir: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
         manifest["files"] = {**manifest["files"], "int8": file_record(int8)}
         manifest["versions"] = {**manifest.get("versions", {}), "onnxruntime": ort.__version__}
         write_manifest(manifest_path, manifest)
-    if not mapped_ok:
-        write_mapped(fp32, mapped)
-        manifest["files"] = {**manifest["files"], "mapped": file_record(mapped),
-                             "mapped_data": file_record(mapped_data)}
-        write_manifest(manifest_path, manifest)
-    return ModelFiles(fp32, int8, mapped, manifest["files"]["fp32"]["sha256"],
+    for name, source in twins.items():
+        if not mapped_ok[name]:
+            write_mapped(source, paths[name])
+            manifest["files"] = {**manifest["files"], name: file_record(paths[name]),
+                                 f"{name}_data": file_record(paths[f"{name}_data"])}
+            write_manifest(manifest_path, manifest)
+    return ModelFiles(fp32, int8, mapped, mapped_int8, manifest["files"]["fp32"]["sha256"],
                       manifest["files"]["int8"]["sha256"], manifest_path, exported=True,
                       source_sha256=manifest["source"]["sha256"])
 

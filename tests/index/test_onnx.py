@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.index.embedding import model_dir
+from rag.index.embedding import OnnxEmbedder, model_dir
 from rag.index.files import sha256_file
 from rag.index.mapped_graph import data_path
 from rag.index.onnx_encoder import OnnxEncoder
@@ -163,7 +163,8 @@ def test_empty_input(int8: OnnxEncoder) -> None:
 
 
 def test_export_again_is_a_no_op(exported: ModelFiles) -> None:
-    paths = [exported.fp32, exported.int8, exported.mapped, exported.manifest]
+    paths = [exported.fp32, exported.int8, exported.mapped, exported.mapped_int8,
+             exported.manifest]
     before = {path: (path.stat().st_ino, path.stat().st_mtime_ns) for path in paths}
     again = export_model(exported.fp32.parent)
     assert not again.exported
@@ -180,6 +181,29 @@ def test_the_mapped_graph_gives_the_single_files_vectors(exported: ModelFiles,
     assert exported.mapped.stat().st_size < 1_000_000 < data.stat().st_size, "weights apart"
     mapped = OnnxEncoder(exported.mapped, threads=2)
     assert np.array_equal(mapped.encode(VARIED), fp32.encode(VARIED))
+
+
+def test_the_mapped_int8_graph_gives_the_int8_files_vectors(exported: ModelFiles,
+                                                            int8: OnnxEncoder) -> None:
+    data = data_path(exported.mapped_int8)
+    assert exported.mapped_int8.stat().st_size < 1_000_000 < data.stat().st_size
+    mapped = OnnxEncoder(exported.mapped_int8, threads=2)
+    assert all(np.array_equal(mapped.encode([text]), int8.encode([text])) for text in VARIED)
+
+
+def test_questions_are_encoded_by_int8_and_the_index_texts_by_fp32(fp32: OnnxEncoder) -> None:
+    """The index's vectors stay fp32 (the same as torch's); a question's int8 vector is close
+    to its fp32 one, not equal (README, *The model*)."""
+    embedder = OnnxEmbedder()
+    assert embedder.questions.model_path == embedder.files.mapped_int8
+    assert np.allclose(embedder.encode(VARIED), fp32.encode(VARIED), atol=1e-6)
+    question = embedder.encode_query(VARIED[1])
+    exact = fp32.encode([VARIED[1]])[0]
+    assert 0.99 <= float(question @ exact) < 0.99999
+    fp32_questions = OnnxEmbedder(question_graph="fp32")
+    assert np.allclose(fp32_questions.encode_query(VARIED[1]), exact, atol=1e-6)
+    with pytest.raises(ValueError, match="question_graph"):
+        OnnxEmbedder(question_graph="int4")
 
 
 def test_a_lost_weights_file_is_made_again_and_nothing_else(exported: ModelFiles,
@@ -213,6 +237,8 @@ def test_new_quantisation_settings_redo_only_the_int8_file(exported: ModelFiles,
     assert changed.fp32_sha256 == exported.fp32_sha256
     assert changed.fp32.stat().st_mtime_ns == fp32_before
     assert sha256_file(changed.int8) == changed.int8_sha256
+    assert np.array_equal(OnnxEncoder(changed.mapped_int8, threads=1).encode(VARIED[:1]),
+                          OnnxEncoder(changed.int8, threads=1).encode(VARIED[:1]))
     assert not export_model(copy, weight_type="quint8").exported
 
 
