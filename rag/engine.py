@@ -186,8 +186,9 @@ class Engine:
         quoted = {s.position for s in ranked if quote.in_text(chunks[s.position].text)}
         if quoted:
             lift = ranked[0].score - min(s.score for s in ranked if s.position in quoted)
-            ranked = sorted((replace(s, score=s.score + lift) if s.position in quoted else s
-                             for s in ranked), key=lambda s: s.position not in quoted)
+            ranked = sorted((replace(s, score=max(s.score + lift, ranked[0].score))
+                             if s.position in quoted else s for s in ranked),
+                            key=lambda s: s.position not in quoted)
         passages = [make_passage(rank, chunks[s.position],
                                  self.documents[chunks[s.position].doc_id], s,
                                  s.position in quoted, abstention, reading,

@@ -84,10 +84,11 @@ class Miner:
     def __init__(self, pool: list[dict], splits: list[str]) -> None:
         import bm25s
 
-        from rag.index.embedding import shared_embedder
+        from rag.index.embedding import OnnxEmbedder
 
         self.pool, self.splits = pool, np.array(splits)
-        self.embedder = shared_embedder()
+        # fp32 questions, as when the committed reader's pairs were mined (reproducible)
+        self.embedder = OnnxEmbedder(question_graph="fp32")
         inputs = [reader_text(r["title"], r["text"]) for r in pool]
         self.vectors = self.embedder.encode(inputs)
         self.bm25 = bm25s.BM25()

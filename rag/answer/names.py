@@ -20,7 +20,9 @@ from collections.abc import Callable
 
 NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'\u2019][A-Za-z]+)*\b")
 # "how many nuclear warheads does ...": up to four words, ended by the first word that is no
-# part of what is counted (a verb of the question, a preposition) or by punctuation.
+# part of what is counted (an auxiliary, a preposition, a pronoun) or by punctuation, and then
+# cut after the first plural ("how many countries want ..." counts countries, not "want"; with
+# no plural, "how many people died", the first word alone).
 COUNTED = re.compile(r"\bhow (?:many|much)\s+((?:[\w'\u2019-]+\s*){1,4})", re.IGNORECASE)
 NOT_COUNTED = frozenset({
     "are", "is", "was", "were", "be", "been", "do", "does", "did", "have", "has", "had", "will",
@@ -39,7 +41,15 @@ def counted_words(question: str) -> list[str]:
         if word.casefold() in NOT_COUNTED:
             break
         words.append(word)
-    return words
+        if is_plural(word):
+            return [w for w in words if not w.isupper()]  # acronyms: as for names
+    return [w for w in words[:1] if not w.isupper()]
+
+
+def is_plural(word: str) -> bool:
+    """An English plural by its ending, roughly: "warheads", "countries"; not "class"."""
+    return len(word) > 3 and word.casefold().endswith("s") and not word.casefold().endswith(
+        ("ss", "us", "is"))
 
 
 def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:

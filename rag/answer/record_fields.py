@@ -4,8 +4,10 @@ The record (rag.ingest.record) is read and ranked whole, since its lines give on
 context ("Type: Report" is what tells this record from a fact sheet's), but as an answer the
 whole block is a run-on of eight facts. Its shape is ours, so the field a question asks for
 is known from the question's words: "When was the report published?" is answered with
-"Published: February 2020". A question that asks for no field gets the lines that share a
-search term with it ("Who is Jennifer Staats?": the authors line), else the whole record.
+"Published: February 2020". A question that asks for no field gets the lines whose value
+shares a search term with it ("Who is Jennifer Staats?": the authors line), else the whole
+record. The title and type lines are left out of that match: a question names its document by
+them ("the report", "the peace regime report"), which says nothing of what it asks.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from rag.answer.extraction import AnswerSpan
 from rag.ingest.record import record_fields
 
 # What a question says when it asks for each field (case-insensitive, whole words).
+# Lines matched by their value's words only when the question asks for no field.
+IDENTIFYING = frozenset({"Title", "Type"})
 ASKS = {
-    "Title": r"title|called|named",
+    "Title": r"title|called|named?",
     "Type": r"what (kind|type|sort) of|type of|format",
     "Series": r"series|peaceworks",
     "Authors": r"who (wrote|authored|writes|is the author|are the authors)|authors?|co-?authors?"
@@ -53,8 +57,8 @@ def narrowed(spans: list[AnswerSpan], question: str,
         fields = record_fields(span.text) or []
         lines = [(start, end) for label, start, end in fields if label in asked]
         if not asked:
-            lines = [(start, end) for _, start, end in fields
-                     if wanted.intersection(terms(span.text[start:end]))]
+            lines = [(start, end) for label, start, end in fields if label not in IDENTIFYING
+                     and wanted.intersection(terms(span.text[start + len(label) + 2:end]))]
         if not lines:
             result.append(span)
             continue

@@ -257,7 +257,11 @@ def export_model(target_dir: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
         quantize(fp32, int8, weight_type=weight_type, per_channel=per_channel,
                  ffn_output_fp32=ffn_output_fp32)
         manifest["quantization"] = quant_settings
-        manifest["files"] = {**manifest["files"], "int8": file_record(int8)}
+        # The old mapped twin's records go with the old graph: interrupted before the twin is
+        # written again, the next call must not find it matching.
+        manifest["files"] = {**{name: record for name, record in manifest["files"].items()
+                                if not name.startswith("mapped_int8")},
+                             "int8": file_record(int8)}
         manifest["versions"] = {**manifest.get("versions", {}), "onnxruntime": ort.__version__}
         write_manifest(manifest_path, manifest)
     for name, source in twins.items():

@@ -32,6 +32,11 @@ def test_what_a_how_many_question_counts_is_held_to_the_same_test() -> None:
         "nuclear", "warheads"]
     assert counted_words("how much aid from China?") == ["aid"]
     assert counted_words("What happened in Hanoi?") == []
+    # the verb after what is counted is not held to the test, nor an acronym
+    assert counted_words("How many countries want a peace regime?") == ["countries"]
+    assert counted_words("How many summits took place in 2018?") == ["summits"]
+    assert counted_words("How many people died in the war?") == ["people"]
+    assert counted_words("How many UN member states voted?") == ["member", "states"]
     vocabulary = KNOWN | {"nuclear", "have", "does"}
     assert unknown_names("How many nuclear warheads does North Korea have?",
                          lambda word: word.lower() in vocabulary) == ["warheads"]

@@ -45,6 +45,7 @@ def test_text_that_is_not_a_record_has_no_fields() -> None:
     ("Who published the report?", {"Publisher"}),
     ("Which organization funded the study?", {"Supported by"}),
     ("Who wrote it, and in what year?", {"Authors", "Published"}),
+    ("What is the name of the report?", {"Title"}),
     ("What does the report say about China?", set()),
 ])
 def test_the_question_s_words_name_the_fields_it_asks_for(question: str, fields: set) -> None:
@@ -57,9 +58,12 @@ def test_a_record_answer_becomes_its_asked_for_lines_still_exact_spans() -> None
     assert all(SOURCE[s.start:s.end] == s.text and s.passage == 2 for s in spans)
 
 
-def test_a_question_asking_no_field_gets_the_lines_sharing_its_words() -> None:
+def test_a_question_asking_no_field_gets_the_lines_whose_values_share_its_words() -> None:
     spans = narrowed([record_span()], "Who is Bo Kim?", words)
     assert [s.text for s in spans] == ["Authors: Ann Lee, Bo Kim"]
+    # "report" and "peace regime" name the document (its type and title): the whole record
+    for question in ("Who prepared this report?", "Who is the peace regime report by?"):
+        assert narrowed([record_span()], question, words) == [record_span()]
 
 
 def test_other_answers_and_unasked_records_are_left_whole() -> None:

@@ -242,6 +242,29 @@ def test_new_quantisation_settings_redo_only_the_int8_file(exported: ModelFiles,
     assert not export_model(copy, weight_type="quint8").exported
 
 
+def test_an_int8_graph_rewritten_then_interrupted_gets_its_mapped_twin_made_again(
+        exported: ModelFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed after the new int8 graph but before its mapped twin: the next call must not
+    take the old twin for the new graph's (a review found it did)."""
+    import rag.index.onnx_export as onnx_export
+
+    copy = tmp_path / "copy"
+    shutil.copytree(exported.fp32.parent, copy, copy_function=shutil.copyfile)
+    real = onnx_export.write_mapped
+
+    def killed(source: Path, target: Path) -> None:
+        raise RuntimeError("killed before the twin")
+
+    monkeypatch.setattr(onnx_export, "write_mapped", killed)
+    with pytest.raises(RuntimeError, match="twin"):
+        export_model(copy, weight_type="quint8")
+    monkeypatch.setattr(onnx_export, "write_mapped", real)
+    again = export_model(copy, weight_type="quint8")
+    assert again.exported
+    assert np.array_equal(OnnxEncoder(again.mapped_int8, threads=1).encode(VARIED[:1]),
+                          OnnxEncoder(again.int8, threads=1).encode(VARIED[:1]))
+
+
 def test_a_failed_quantisation_leaves_no_file(exported: ModelFiles, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     import onnxruntime.quantization
