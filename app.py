@@ -19,7 +19,7 @@ from rag.cite.export import to_json, to_markdown
 from rag.cite.highlight import link, mark_span, safe_url
 from rag.engine import Engine
 from rag.errors import RagError
-from rag.messages import REFUSAL, REFUSAL_DETAIL
+from rag.messages import NO_PASSAGE_DETAIL, REFUSAL, REFUSAL_DETAIL
 from rag.web.cards import CSS, confidence_html, esc, passage_html, where
 from rag.web.corpus_panel import corpus_panel
 from rag.web.loading import index_freshness, load_engine, locations, model_warmup
@@ -73,7 +73,8 @@ def show_results(engine: Engine) -> None:
             for name, v in filters.as_dict().items())))
     confidence = confidence_html(result)
     if result.abstained:
-        st.warning(f"**{md_text(result.answer or REFUSAL)}** {REFUSAL_DETAIL} "
+        detail = REFUSAL_DETAIL if result.passages else NO_PASSAGE_DETAIL
+        st.warning(f"**{md_text(result.answer or REFUSAL)}** {detail} "
                    "Try other words, or remove filters.")
         if confidence:
             st.html(confidence)

@@ -4,6 +4,8 @@ so a refusal can be recognised by machine as well as by a reader."""
 REFUSAL = "The documents do not say."
 REFUSAL_DETAIL = ("No passage in the indexed documents answers this question; the nearest "
                   "passages are shown below, and none comes close enough to answer it.")
+# The same when there is no passage to show (the filters match no document).
+NO_PASSAGE_DETAIL = "There is no passage to show: see the note above."
 NO_EXPECTED_ANSWER = ("The question asks for {expected}, and none of the best passages "
                       "gives one.")
 NEVER_MENTIONED = "The documents never mention {names}."

@@ -21,7 +21,7 @@ from rag.errors import RagError
 from rag.index.builder import BuildReport, build_index
 from rag.index.progress import stderr_progress
 from rag.ingest.corpus_admin import AddOutcome, add_document
-from rag.messages import REFUSAL_DETAIL, STALE_INDEX
+from rag.messages import NO_PASSAGE_DETAIL, REFUSAL_DETAIL, STALE_INDEX
 from rag.retrieval.filters import Filters
 from rag.retrieval.fusion import Method
 from rag.settings import default_corpus_dir, default_index_dir
@@ -137,7 +137,8 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
     for note in result["notes"]:
         typer.secho(f"note: {note}", err=True, fg=typer.colors.YELLOW)
     if result["abstained"]:
-        typer.secho(f"{result['answer']} {REFUSAL_DETAIL}", bold=True)
+        detail = REFUSAL_DETAIL if result["passages"] else NO_PASSAGE_DETAIL
+        typer.secho(f"{result['answer']} {detail}", bold=True)
         if result["confidence"] is not None:
             typer.echo(confidence_line(result))
         typer.echo()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.messages import REFUSAL
+from rag.messages import NO_PASSAGE_DETAIL, REFUSAL
 from tests.documents_factory import write_broken_files
 
 pytestmark = pytest.mark.slow
@@ -145,6 +145,16 @@ def test_ask_states_confidence_and_refuses_what_the_text_does_not_say(
         refused = asked.stdout.startswith(REFUSAL)
         assert ("(unlikely:" in line) == refused
         assert not refused and ("(likely:" in line or "(uncertain:" in line)
+
+
+def test_filters_that_match_nothing_say_so_and_promise_no_passages(shipped_index: Path) -> None:
+    """A first-time user read "the nearest passages are shown below" above no passages."""
+    from tests.conftest import SHIPPED_CORPUS
+
+    asked = rag("ask", "Hanoi", "--from", "2030-01", index=shipped_index, corpus=SHIPPED_CORPUS)
+    assert asked.returncode == 0 and "No document matches the filters." in asked.stderr
+    assert asked.stdout.startswith(f"{REFUSAL} {NO_PASSAGE_DETAIL}")
+    assert "nearest passages" not in asked.stdout
 
 
 @pytest.mark.slow

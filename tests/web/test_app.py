@@ -165,6 +165,7 @@ def test_filters_restrict_documents_type_and_dates(app: AppTest) -> None:
     no_failure(app)
     assert not keys_shown(app)
     assert any("No document matches the filters" in i.value for i in app.info)
+    assert not any("nearest passages" in w.value for w in app.warning)
 
 
 def filters_box(at: AppTest):  # type: ignore[no-untyped-def]
