@@ -19,7 +19,7 @@ from rag.cite.export import to_json, to_markdown
 from rag.cite.highlight import link, mark_span, safe_url
 from rag.engine import Engine
 from rag.errors import RagError
-from rag.messages import NO_PASSAGE_DETAIL, REFUSAL, REFUSAL_DETAIL
+from rag.messages import FROM_METADATA, NO_PASSAGE_DETAIL, REFUSAL, REFUSAL_DETAIL
 from rag.web.cards import CSS, confidence_html, esc, passage_html, where
 from rag.web.corpus_panel import corpus_panel
 from rag.web.loading import index_freshness, load_engine, locations, model_warmup
@@ -114,6 +114,8 @@ def show_citation(engine: Engine) -> None:
             f'<div class="rag-meta">{where(citation.section, citation.page_label)}'
             f'{" · " if citation.section or citation.page_label else ""}characters '
             f'{citation.start}–{citation.end}</div>')
+    if citation.from_metadata:
+        st.info(FROM_METADATA)
     st.caption("The cited passage, highlighted in its context:")
     offset = citation.context_start
     st.html('<div class="rag-context">'

@@ -18,6 +18,9 @@ NO_KNOWN_WORDS = ("None of the question's words occur in the documents (a typo, 
                   "language, another topic?): the passages below match its meaning only.")
 STALE_INDEX = ("The index is stale ({changes}); results come from the index as built. "
                "Update it with: rag build")
+FROM_METADATA = ("This passage is the document's catalogue record, written by this tool from "
+                 "the file's metadata (its front matter or PDF properties); the file itself "
+                 "does not contain these lines.")
 # The reader's confidence labels (rag.answer.reading), in words for a reader.
 CONFIDENCE_WORDS = {
     "likely": "the passage shown very probably answers this",

@@ -9,6 +9,7 @@ from rag.chunking.passages import Chunk
 from rag.cite.references import bibtex, chicago
 from rag.errors import UnknownCitation
 from rag.ingest.documents import Document
+from rag.ingest.record import RECORD_HEADING
 
 KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,120}:[0-9a-f]{10}(?:-\d{1,6})?")
 CONTEXT_REACH = 600
@@ -29,6 +30,9 @@ class CitedSpan:
     start: int
     end: int
     text: str
+    # The document's catalogue record (rag.ingest.record), written from its metadata after
+    # its text: the span is exact in the indexed text, but not text of the file itself.
+    from_metadata: bool
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -41,7 +45,8 @@ def cited_span(chunk: Chunk, document: Document) -> dict[str, object]:
             "url": document.metadata.url, "section": section_label(chunk, title),
             "page": chunk.page, "page_label": document.page_label(chunk.page, chunk.page_end),
             "start": chunk.start, "end": chunk.end,
-            "text": document.text[chunk.start:chunk.end]}
+            "text": document.text[chunk.start:chunk.end],
+            "from_metadata": chunk.section[-1:] == (RECORD_HEADING,)}
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from rag.errors import RagError
 from rag.index.builder import BuildReport, build_index
 from rag.index.progress import stderr_progress
 from rag.ingest.corpus_admin import AddOutcome, add_document
-from rag.messages import NO_PASSAGE_DETAIL, REFUSAL_DETAIL, STALE_INDEX
+from rag.messages import FROM_METADATA, NO_PASSAGE_DETAIL, REFUSAL_DETAIL, STALE_INDEX
 from rag.retrieval.filters import Filters
 from rag.retrieval.fusion import Method
 from rag.settings import default_corpus_dir, default_index_dir
@@ -164,6 +164,8 @@ def cite(key: Annotated[str, typer.Argument(help="A citation key from `rag ask`.
     where = location(citation.section, citation.page_label)
     typer.secho(f"{citation.title}" + (f" — {where}" if where else ""), bold=True)
     typer.echo(f"key {citation.key} · chars {citation.start}–{citation.end}\n")
+    if citation.from_metadata:
+        typer.secho(f"note: {FROM_METADATA}\n", fg=typer.colors.YELLOW)
     typer.echo(textwrap.fill(f"{before}»{citation.text}«{after}", 96))
     typer.echo(f"\nReference (Chicago):\n  {citation.reference}\n\nBibTeX:\n{citation.bibtex}")
 

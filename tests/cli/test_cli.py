@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.messages import NO_PASSAGE_DETAIL, REFUSAL
+from rag.messages import FROM_METADATA, NO_PASSAGE_DETAIL, REFUSAL
 from tests.documents_factory import write_broken_files
 
 pytestmark = pytest.mark.slow
@@ -57,6 +57,24 @@ def test_ask_json_and_cite_round_trip(shipped_index: Path) -> None:
     words = " ".join(shown.stdout.split())  # textwrap re-flows the passage's whitespace
     assert f"»{' '.join(top['text'].split())}«" in words
     assert "Reference (Chicago)" in shown.stdout and "@techreport" in shown.stdout
+
+
+def test_a_catalogue_record_is_cited_as_written_from_metadata_not_from_the_file(
+        shipped_index: Path) -> None:
+    """A first-time user looked a record's lines up in corpus/ and did not find them."""
+    from tests.conftest import SHIPPED_CORPUS
+
+    asked = json.loads(rag("ask", "When was the report published?", "--json",
+                           index=shipped_index, corpus=SHIPPED_CORPUS).stdout)
+    record = next(p for p in asked["passages"] if "Published: February 2020" in p["text"])
+    body = next(p for p in asked["passages"] if not p["from_metadata"])
+    assert record["from_metadata"]
+    source = (SHIPPED_CORPUS / "peace-regime-for-the-korean-peninsula.md").read_text()
+    assert "Published: February 2020" not in source
+    shown = rag("cite", record["key"], index=shipped_index, corpus=SHIPPED_CORPUS)
+    assert f"note: {FROM_METADATA}" in " ".join(shown.stdout.split())
+    plain = rag("cite", body["key"], index=shipped_index, corpus=SHIPPED_CORPUS)
+    assert "catalogue record" not in plain.stdout
 
 
 def test_bad_requests_exit_non_zero_with_a_message(shipped_index: Path, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from rag.engine import Engine
-from rag.messages import REFUSAL, REFUSAL_DETAIL
+from rag.messages import FROM_METADATA, REFUSAL, REFUSAL_DETAIL
 from tests.conftest_app import APP, HOSTILE_DOC, QUESTION, built_copy, point_app_at
 
 pytestmark = pytest.mark.slow
@@ -117,6 +117,18 @@ def test_permalink_cite_shows_span_in_context_and_references(app: AppTest) -> No
     assert [b.proto.url for b in app.get("link_button")] == [
         "https://www.usip.org/publications/2020/02/peace-regime-korean-peninsula"]
     assert param(app, "cite") == [CITED_KEY]
+    assert not any(FROM_METADATA in i.value for i in app.info)
+
+
+def test_a_catalogue_record_citation_says_its_lines_are_not_in_the_file(
+        app: AppTest, dirs: tuple[Path, Path]) -> None:
+    corpus, index = dirs
+    record = next(c.key for c in Engine.open(index, corpus).stored.chunks
+                  if c.section[-1:] == ("About this document",))
+    app.query_params["cite"] = record
+    app.run()
+    no_failure(app)
+    assert any(FROM_METADATA in i.value for i in app.info)
 
 
 def test_open_citation_from_results_then_back(app: AppTest) -> None:
