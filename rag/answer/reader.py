@@ -96,6 +96,13 @@ class OnnxReader:
         return self.logits([question] * len(texts), texts)
 
 
+def reader_graph(name: str = DEFAULT_READER) -> Path:
+    """The memory-mapped copy of a committed reader in the cache, made on first use (about a
+    second, with `onnx` imported: `rag build` makes it, so a first question does not)."""
+    path = MODELS / f"{name}.onnx"
+    return mapped_copy(path, cache_root() / "models" / "readers")
+
+
 @lru_cache(maxsize=2)
 def shared_reader(name: str = DEFAULT_READER) -> OnnxReader:
     """One reader per process and model name, run from a memory-mapped copy in the cache; if
@@ -103,6 +110,6 @@ def shared_reader(name: str = DEFAULT_READER) -> OnnxReader:
     file (about 24 MiB more memory)."""
     path = MODELS / f"{name}.onnx"
     try:
-        return OnnxReader(path, graph=mapped_copy(path, cache_root() / "models" / "readers"))
+        return OnnxReader(path, graph=reader_graph(name))
     except Exception:  # onnxruntime's load errors derive from Exception only
         return OnnxReader(path)

@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 
+from rag.answer.reader import reader_graph
 from rag.answer.relevance import signal_words
 from rag.cite.references import location
 from rag.cli.terminal import READER_DEFAULT, ReaderOpt, confidence_line, open_engine
@@ -68,6 +70,8 @@ def build(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     corpus_dir, index_dir = corpus or default_corpus_dir(), index or default_index_dir()
     report = guarded(lambda: build_index(corpus_dir, index_dir, progress=stderr_progress()))
     print_build_report(report)
+    with suppress(Exception):  # the reader falls back to its committed file if this fails
+        reader_graph()  # made now, so the first `rag ask` does not pay for it
 
 
 @app.command()
