@@ -64,7 +64,9 @@ def show_results(engine: Engine) -> None:
         return
     # The address bar and the box show the question as the engine read it (trimmed, cut).
     state.q = result.question
-    st.html(f'<div class="rag-question">Results for: {esc(result.question)}</div>')
+    # At most three lines: a pasted page would fill the screen (the full text is its tooltip).
+    st.html(f'<div class="rag-question" title="{esc(result.question)}">Results for: '
+            f'{esc(result.question)}</div>')
     for note in result.notes:
         st.info(md_text(note))
     if not filters.is_empty():

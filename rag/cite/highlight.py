@@ -15,6 +15,13 @@ from rag.retrieval.lexical import term_of, tokenize
 from rag.settings import Settings
 
 WORD = re.compile(r"\w+", re.UNICODE)
+# Words of asking that BM25 searches too (its English stop list holds only 33 words) but that,
+# marked in every passage, hid the words that matter: a first-time user saw "how", "have" and
+# "what" lit up everywhere. Left unmarked; the search itself is unchanged.
+ASKING = frozenset({
+    "how", "what", "when", "where", "which", "who", "whom", "whose", "why", "have", "has",
+    "had", "do", "does", "did", "can", "could", "would", "should", "shall", "may", "might",
+    "must", "about", "many", "much", "been", "were"})
 
 
 def query_terms(question: str, settings: Settings = Settings()) -> frozenset[str]:
@@ -25,8 +32,9 @@ def query_terms(question: str, settings: Settings = Settings()) -> frozenset[str
 
 def mark_terms(text: str, question: str, css_class: str = "qt",
                settings: Settings = Settings()) -> str:
-    """`text` as escaped HTML, with each word BM25 matched for the question in <mark>."""
-    terms = query_terms(question, settings)
+    """`text` as escaped HTML, with each word BM25 matched for the question in <mark>, but
+    the words of asking (`ASKING`)."""
+    terms = query_terms(question, settings) - {term_of(word, settings) for word in ASKING}
     out: list[str] = []
     last = 0
     for match in WORD.finditer(text):

@@ -41,7 +41,8 @@ mark.cited { background: #ffe08a; box-shadow: 0 0 0 2px #ffe08a; border-radius: 
 .rag-nearest { color: #8a5a00; font-size: .8rem; font-weight: 600; text-transform: uppercase;
                letter-spacing: .03em; }
 .rag-confidence { font-size: .9rem; margin: .3rem 0 .6rem; }
-.rag-question { font-size: 1.15rem; font-weight: 600; margin: .3rem 0; }
+.rag-question { font-size: 1.15rem; font-weight: 600; margin: .3rem 0; display: -webkit-box;
+                 -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; }
 </style>
 """
 
