@@ -29,7 +29,7 @@ class Settings:
     # Prefix each chunk with its document title and section path before embedding: the
     # chunk text itself (and so every citation span) stays exact.
     embed_with_context: bool = True
-    # BM25 (bm25s), tuned on SciFact train: see README, "Retrieval quality".
+    # BM25 (bm25s), tuned on SciFact train: see docs/quality.md.
     bm25_method: str = "lucene"
     bm25_k1: float = 0.9
     bm25_b: float = 0.75
@@ -110,12 +110,12 @@ class ReaderSettings:
     (training/ablate_reader.py); their defaults are what it measured best on dev."""
 
     # On: on both dev sets it separates answerable questions better than the similarity rule and
-    # ranks as well or better (README, "The reader"). `--no-reader` or `enabled=False` runs
+    # ranks as well or better (docs/reader.md). `--no-reader` or `enabled=False` runs
     # retrieval and the similarity rules alone.
     enabled: bool = True
     model: str = "reader-l6"
     # The fused passages the reader rereads and reranks, by logit + `retrieval_weight` × fused
-    # score: both chosen on the dev sets by training/sweep_reader.py (README, "The reader").
+    # score: both chosen on the dev sets by training/sweep_reader.py (docs/reader.md).
     depth: int = 3
     retrieval_weight: float = 2.0
     # Refuse below this calibrated probability (None: the one calibrated with the model on dev,

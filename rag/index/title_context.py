@@ -4,7 +4,7 @@ Ranking uses each sentence embedded after its title ("<title>. <sentence>"), and
 rules use the sentence alone. The model mean-pools its token embeddings, so the vector of the
 pair is close to the token-weighted mean of the title's own vector and the sentence's own
 vector. The build therefore embeds each title once and each sentence once, and mixes them here:
-on SciFact that reads 3.8 M tokens instead of 6.6 M (README, "Speed and scale"), for nDCG@10
+on SciFact that reads 3.8 M tokens instead of 6.6 M (docs/speed.md), for nDCG@10
 0.7546 against 0.7563 on train and the dev and held-out sets within one question at rank 1.
 """
 

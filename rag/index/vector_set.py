@@ -18,9 +18,11 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-EXACT_LIMIT = 200_000  # sentence vectors: SciFact's 47,000 stay exact (README, "Scale")
+# sentence vectors: SciFact's 47,000 stay exact (docs/speed.md, "Scale design")
+EXACT_LIMIT = 200_000
 TRAIN_SAMPLE = 65_536  # vectors the IVF's coarse centroids and 8-bit ranges are trained on
-NPROBE = 32  # IVF lists read per query (README, "Scale": recall of the exact top 10)
+# IVF lists read per query (docs/speed.md, "Scale design": recall of the exact top 10)
+NPROBE = 32
 
 
 def needs_compact(sentences: int) -> bool:

@@ -5,7 +5,7 @@ score vectors after z-score normalisation over the whole collection (or the part
 admits): a convex combination with dense weight 0.75. `rrf` (reciprocal rank fusion, k=60) is
 the usual baseline it is measured against. On SciFact train, normalising over the whole
 collection beat normalising over a candidate union or a top-N (+0.002 to +0.008 nDCG@10), and
-z-scores beat min-max; the weight was chosen by 5-fold cross-validation there (README).
+z-scores beat min-max; the weight was chosen by 5-fold cross-validation there (docs/quality.md).
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ def test_a_rebuild_reuses_the_title_vectors(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_the_mix_comes_close_to_the_pair_as_the_model_reads_it(engine: Engine) -> None:
     """Not the same vector (measured on the shipped corpus: median cosine 0.94, lowest 0.82),
-    but close; the ranking figures it gives are in the README."""
+    but close; the ranking figures it gives are in docs/speed.md."""
     model = shared_embedder()
     pairs, heads, sentences = [], [], []
     for chunk_id, start, end in engine.stored.sentences.rows.tolist():
