@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+from rag.answer.relevance import signal_words
 from rag.cite.references import location
+from rag.messages import FROM_METADATA
 
 NOTHING_RELEVANT = ("The documents do not seem to answer this question; the passages below "
                     "are the nearest ones, not answers.")
@@ -71,7 +73,7 @@ def to_markdown(result: Any, citations: Mapping[str, Any], **kwargs: Any) -> str
         lines += [f"Filters: {shown}", ""]
     if payload.get("answer"):
         lines += ["## Answer", "", str(payload["answer"]), ""]
-    if payload.get("abstained"):
+    if payload.get("abstained") and payload["passages"]:
         lines += [f"**{NOTHING_RELEVANT}**", ""]
     lines += [f"_Note: {note}_" for note in payload.get("notes") or []]
     if payload.get("notes"):
@@ -82,12 +84,19 @@ def to_markdown(result: Any, citations: Mapping[str, Any], **kwargs: Any) -> str
     bibtex: dict[str, str] = {}
     for passage in payload["passages"]:
         where = _where(passage)
+        # Named by its scale, as the app and `rag ask` show it; the fused score if there is
+        # nothing else (an older result).
+        signals = passage.get("signals") or {}
+        measure = signal_words(signals) if "closeness" in signals else (
+            f"score {passage['score']:.2f}")
         lines += [f"### [{passage['rank']}] {passage['title']}" + (f" — {where}" if where else ""),
                   "",
-                  f"Relevance: {passage['relevance']} (score {passage['score']:.2f}) · "
+                  f"Relevance: {passage['relevance']} ({measure}) · "
                   f"citation key `{passage['key']}` · characters "
                   f"{passage['start']}–{passage['end']}",
                   "", _quote(passage["text"]), ""]
+        if passage.get("from_metadata"):
+            lines += [f"_{FROM_METADATA}_", ""]
         if passage.get("reference"):
             lines += [f"Reference: {passage['reference']}", ""]
         elif passage.get("url"):

@@ -3,6 +3,7 @@
 import json
 
 from rag.cite.export import NOTHING_RELEVANT, to_json, to_markdown
+from rag.messages import FROM_METADATA
 
 PASSAGE = {"rank": 1, "key": "peace-regime:0123456789", "doc_id": "peace-regime",
            "title": "A Peace Regime", "authors": ["Frank Aum"], "date": "2020-02",
@@ -43,6 +44,15 @@ def test_markdown_export_is_readable():
     assert NOTHING_RELEVANT not in md
 
 
+def test_markdown_export_names_the_scale_and_a_record_s_origin():
+    record = {**PASSAGE, "signals": {"closeness": 0.41, "reader": 0.784}, "from_metadata": True}
+    md = to_markdown({**RESULT, "passages": [record]}, CITATIONS)
+    assert "strong match (answers 78%)" in md and FROM_METADATA in md
+    plain = {**PASSAGE, "signals": {"closeness": 0.41}, "from_metadata": False}
+    md = to_markdown({**RESULT, "passages": [plain]}, CITATIONS)
+    assert "strong match (similarity 0.41)" in md and FROM_METADATA not in md
+
+
 def test_markdown_export_cites_the_printed_page():
     passage = {**PASSAGE, "page": 7, "page_label": "3\u20134"}
     md = to_markdown({**RESULT, "passages": [passage]}, CITATIONS)
@@ -56,4 +66,4 @@ def test_markdown_export_says_when_nothing_is_relevant():
 
 def test_markdown_export_without_passages():
     md = to_markdown({"question": "q", "passages": [], "abstained": True, "notes": []}, {})
-    assert "No passage found." in md
+    assert "No passage found." in md and NOTHING_RELEVANT not in md
