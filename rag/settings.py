@@ -129,6 +129,11 @@ class ReaderSettings:
     # reader). 5 on the dev sets: answers holding the gold 183 of 261 against 167 (0), 174 (3)
     # and 187 (all, at twice the cost); each sentence read costs about 10 ms.
     rescore_sentences: int = 5
+    # ... by that probability plus this × their similarity total (cosine + 0.3 × overlap + the
+    # rank prior, what chooses them without the reader). Dev, answers holding the gold of 261:
+    # 183 (0, the reader alone), 190 (0.5), 190 (0.75), 191 (1), 188 (2); the reader alone
+    # had cost the project's USIP set answers (0.500 against 0.655 without it; 0.586 at 1).
+    sentence_similarity_weight: float = 1.0
     # An unknown name costs `name_penalty` probability: on since 2026-12-04, when the ablation
     # under the listwise model found it one right refusal better on dev at no cost.
     names_rule: bool = True

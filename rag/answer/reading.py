@@ -112,19 +112,21 @@ class PassageReader:
                 answer: AnswerSettings) -> tuple[SentenceScores, float | None]:
         """The same candidate sentences, the `settings.rescore_sentences` best of them (by
         cosine and term overlap) scored by the reader's calibrated probability that each one
-        (with its document title) answers, the others out of the running; and the best
-        sentence logit (None without candidates)."""
+        (with its document title) answers plus `sentence_similarity_weight` × that cosine and
+        overlap total, the others out of the running; and the best sentence logit (None
+        without candidates)."""
         if not sentences.candidates or not self.settings.rescore_sentences:
             return sentences, None
-        shortlist = np.argsort(-sentence_totals(sentences, answer), kind="stable")[
-            :self.settings.rescore_sentences]
+        totals = sentence_totals(sentences, answer)
+        shortlist = np.argsort(-totals, kind="stable")[:self.settings.rescore_sentences]
         logits = self.model.score(question, [
             reader_text(self.stored.documents[sentences.candidates[i].doc_id].metadata.title,
                         sentences.candidates[i].text) for i in shortlist])
         calibration = self.model.calibration
-        probability = np.full(len(sentences.candidates), -1.0)  # below any probability
-        probability[shortlist] = [calibration.probability(float(v)) for v in logits]
-        return replace(sentences, similarity=probability, overlap=None), float(logits.max())
+        score = np.full(len(sentences.candidates), -np.inf)  # out of the running
+        score[shortlist] = [calibration.probability(float(v)) for v in logits]
+        score[shortlist] += self.settings.sentence_similarity_weight * totals[shortlist]
+        return replace(sentences, similarity=score, overlap=None), float(logits.max())
 
 @dataclass(frozen=True)
 class Verdict:

@@ -113,3 +113,27 @@ def test_the_confidence_is_the_most_probable_passages_with_its_closeness(
     # The second passage's lower logit is outweighed by its much closer sentence.
     assert result.probabilities[1] == calibration.probability(0.5, 0.9)
     assert result.probability == result.probabilities[1] > result.probabilities[0]
+
+
+def test_reread_sentences_are_chosen_by_probability_plus_similarity(fake_engine: Engine) -> None:
+    """The reader's sentence probability alone cost the USIP dev set answers; with the
+    similarity total added (weight 1, chosen on dev) a close sentence the reader barely
+    prefers the other way wins; the sentence not shortlisted stays out of the running."""
+    from rag.answer.extraction import AnswerSpan, SentenceScores, choose_sentences
+    from rag.settings import AnswerSettings
+
+    doc = next(iter(fake_engine.stored.documents.values()))
+    spans = [AnswerSpan(doc.text[0:10], 1, "k", doc.doc_id, 0, 10),
+             AnswerSpan(doc.text[10:20], 1, "k", doc.doc_id, 10, 20),
+             AnswerSpan(doc.text[20:30], 1, "k", doc.doc_id, 20, 30)]
+    scores = SentenceScores(spans, np.array([0.9, 0.4, 0.1]), np.zeros(3))
+    answer = AnswerSettings(max_sentences=1)
+    model = Logits([0.0, 0.2])  # the reader barely prefers the second of the two shortlisted
+    chosen = {}
+    for weight in (0.0, 1.0):
+        reader = PassageReader(fake_engine.stored, model, ReaderSettings(
+            rescore_sentences=2, sentence_similarity_weight=weight))
+        rescored, _ = reader.rescore("q", scores, answer)
+        assert rescored.similarity[2] == -np.inf
+        chosen[weight] = choose_sentences(rescored, answer)[0].start
+    assert chosen == {0.0: 10, 1.0: 0}
