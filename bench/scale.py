@@ -46,6 +46,7 @@ from rag.index.vector_set import VectorSet, needs_compact
 from rag.ingest.documents import Document, Metadata
 from rag.retrieval.fusion import best_first, fuse
 from rag.retrieval.lexical import LexicalIndex, lexical_text
+from rag.retrieval.spelling import word_counts
 from rag.settings import QuerySettings, Settings
 
 DIMENSION = 384
@@ -145,7 +146,8 @@ def build(count: int, folder: Path, seed: int) -> dict[str, float | int]:
     mark = time.perf_counter()
     write_build(build_dir, manifest, documents, chunks, VectorSet.of(passage_vectors, compact),
                 [], lexical, sentences, document_lexical,
-                VectorSet.of(np.zeros((0, DIMENSION), dtype=np.float32)), [])
+                VectorSet.of(np.zeros((0, DIMENSION), dtype=np.float32)), [],
+                word_counts(passages_lexical))
     (build_dir / "generated-sentences.npy").unlink()
     publish(folder, build_dir)
     timings["write_s"] = time.perf_counter() - mark

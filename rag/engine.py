@@ -31,11 +31,13 @@ from rag.messages import (
     NO_KNOWN_WORDS,
     NO_SEARCH_WORDS,
     REFUSAL,
+    SPELLING_CORRECTED,
 )
 from rag.retrieval.filters import Filters
 from rag.retrieval.fusion import check_method
 from rag.retrieval.hybrid import HybridRetriever, Scored
-from rag.retrieval.question import clean_question
+from rag.retrieval.question import CleanQuestion, clean_question
+from rag.retrieval.spelling import Speller
 from rag.settings import (
     AbstentionSettings,
     QuerySettings,
@@ -91,8 +93,6 @@ class SearchResult:
                 "notes": self.notes, "decision": self.decision.as_dict()}
 
 
-
-
 class Engine:
     """A loaded index and the model that reads questions for it. Load once, ask many."""
 
@@ -106,6 +106,7 @@ class Engine:
         self.by_key = {c.key: c for c in stored.chunks}
         self.retriever = HybridRetriever(stored, self.query.fusion)
         self.reader = SentenceReader(stored, self.query.answer)
+        self.speller = Speller(lambda: stored.words, stored.lexical)
         self._passage_reader = PassageReader(stored, reader, self.query.reader) \
             if reader is not None else None
 
@@ -155,7 +156,7 @@ class Engine:
                method: str = "hybrid") -> SearchResult:
         """Ranked passages for a question, best first, each with its citation; an
         extractive answer from them, or a plain refusal when they do not answer it."""
-        cleaned = clean_question(question)
+        cleaned = self.read_question(question)
         k = max(1, min(int(k or self.query.k), 100))
         answer, abstention = self.query.answer, self.query.abstention
         notes = list(cleaned.notes)
@@ -236,12 +237,25 @@ class Engine:
         """Documents ranked for a question (for document-level benchmarks such as BEIR), reread
         by the reader when it is on; no answer is extracted."""
         check_method(method)
-        cleaned = clean_question(question)
+        cleaned = self.read_question(question)
         query = self.embedder.encode_query(cleaned.text)
         terms = self.stored.lexical.query_terms(cleaned.text)
         ranked = self.retriever.rank_documents(query, terms, depth, method)
         reader = self.passage_reader
         return reader.rerank_documents(cleaned.text, ranked) if reader else ranked
+
+    def read_question(self, question: str) -> CleanQuestion:
+        """The question cleaned and, unless the settings say not to, its misspellings
+        corrected towards the corpus's words, with a note of each change."""
+        cleaned = clean_question(question)
+        if not self.query.spelling:
+            return cleaned
+        text, corrections = self.speller.correct(cleaned.text)
+        if not corrections:
+            return cleaned
+        changes = ", ".join(f"\u201c{c.typed}\u201d \u2192 \u201c{c.corrected}\u201d"
+                            for c in corrections)
+        return CleanQuestion(text, (*cleaned.notes, SPELLING_CORRECTED.format(changes=changes)))
 
     def citations_for(self, passages: list[Passage]) -> dict[str, Citation]:
         """Each passage's citation, by key (for exports); a key gone since is left out."""

@@ -16,6 +16,8 @@ NO_SEARCH_WORDS = ("The question has only common words (such as \u201cthe\u201d 
                    "\u201cwhat\u201d) to search for; name what you are looking for.")
 NO_KNOWN_WORDS = ("None of the question's words occur in the documents (a typo, another "
                   "language, another topic?): the passages below match its meaning only.")
+SPELLING_CORRECTED = ("Spelling corrected: {changes}. To search a word as typed, put it in "
+                      "quotation marks.")
 STALE_INDEX = ("The index is stale ({changes}); results come from the index as built. "
                "Update it with: rag build")
 FROM_METADATA = ("This passage is the document's catalogue record, written by this tool from "

@@ -158,6 +158,8 @@ class QuerySettings:
     answer: AnswerSettings = field(default_factory=AnswerSettings)
     abstention: AbstentionSettings = field(default_factory=AbstentionSettings)
     reader: ReaderSettings = field(default_factory=ReaderSettings)
+    # Correct misspelt question words towards the corpus's words (rag.retrieval.spelling).
+    spelling: bool = True
 
 
 # Retrieval, the extractive answer and the similarity rules, without the reader: what the speed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from rag.engine import Engine
 from rag.errors import EmptyQuestion, UnknownCitation
 from rag.messages import ANSWERED_DESPITE_NAMES, NO_KNOWN_WORDS, NO_SEARCH_WORDS, REFUSAL
 from rag.retrieval.filters import Filters
-from rag.settings import MAX_QUESTION_CHARS
+from rag.settings import MAX_QUESTION_CHARS, RETRIEVAL_ONLY
 from tests.conftest import SHIPPED_CORPUS
 from tests.search_checks import assert_ranked_exact_spans
 
@@ -270,3 +271,27 @@ def test_a_how_many_question_about_a_thing_the_documents_never_name_is_refused(
     assert result.abstained and result.answer == REFUSAL
     assert "warheads" in result.decision.unknown_names
     assert any("\u201cwarheads\u201d" in note for note in result.notes)
+
+
+def test_a_misspelt_question_is_corrected_answered_and_the_correction_noted(
+        default_engine: Engine) -> None:
+    """Refused before spelling correction (0.25): the reader read "hapend" and "singapor"."""
+    result = default_engine.search("wat hapend in singapor")
+    assert result.question == "wat happened in singapore"
+    assert not result.abstained and "summit in Singapore" in result.answer
+    assert any("\u201chapend\u201d \u2192 \u201chappened\u201d" in note for note in result.notes)
+
+
+def test_a_quoted_word_is_searched_as_typed(default_engine: Engine) -> None:
+    result = default_engine.search('what hapend in "singapor"')
+    assert result.question == 'what happened in "singapor"'
+
+
+def test_an_index_built_before_words_were_stored_still_corrects(
+        shipped_index: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "index"
+    shutil.copytree(shipped_index, copy, symlinks=True)
+    (copy / "current" / "words.json").unlink()
+    engine = Engine.open(copy, SHIPPED_CORPUS, query=RETRIEVAL_ONLY)
+    assert engine.read_question("When was the Singapor sumit?").text == \
+        "When was the Singapore summit?"

@@ -31,6 +31,7 @@ from rag.index.progress import ProgressCallback
 from rag.index.store import (
     SentenceTable,
     build_lock,
+    corpus_words,
     load_build,
     new_build_dir,
     publish,
@@ -198,7 +199,8 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
         write_build(build, manifest, documents, chunks,
                     VectorSet.of(chunk_vectors, compact),
                     hashes[:len(chunks)], lexical, sentences, document_lexical,
-                    VectorSet.of(title_vectors), hashes[second:])
+                    VectorSet.of(title_vectors), hashes[second:],
+                    corpus_words(documents, chunks))
         publish(index_dir, build)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)

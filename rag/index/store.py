@@ -26,6 +26,7 @@ from rag.index.manifest import Manifest, load_manifest, write_manifest
 from rag.index.vector_set import VectorSet
 from rag.ingest.documents import Document
 from rag.retrieval.lexical import LexicalIndex
+from rag.retrieval.spelling import word_counts
 from rag.settings import Settings
 
 # 5: a large vector set is kept as fp16 (+ an IVF index), rag.index.vector_set;
@@ -41,6 +42,7 @@ SENTENCES = "sentences.npy"
 SENTENCE_DENSE = "sentences"
 ANSWER_DENSE = "answers"
 TITLE_DENSE = "titles"
+WORDS = "words.json"
 
 
 @dataclass
@@ -61,6 +63,16 @@ class StoredIndex:
     # Each document title's own vector, kept only so a rebuild need not embed it again.
     titles: VectorSet
     title_hashes: list[str]
+
+    @cached_property
+    def words(self) -> dict[str, int]:
+        """The corpus's words and their counts (rag.retrieval.spelling), read on first use.
+        A build made before they were stored (2026-12-05) has them counted here instead, so
+        it need not be rebuilt: its vectors are the same."""
+        path = self.path / WORDS
+        if path.exists():
+            return json.loads(path.read_text(encoding="utf-8"))
+        return corpus_words(self.documents.values(), self.chunks)
 
     @property
     def embed_hashes_all(self) -> list[str]:
@@ -96,6 +108,11 @@ class SentenceTable:
         return np.searchsorted(self.rows[:, 0], np.arange(int(self.rows[:, 0].max()) + 2))
 
 
+def corpus_words(documents: Iterable[Document], chunks: Iterable[Chunk]) -> dict[str, int]:
+    """The words a build stores for spelling correction: its titles' and passages'."""
+    return word_counts([*(d.metadata.title for d in documents), *(c.text for c in chunks)])
+
+
 def current_build(index_dir: Path) -> Path | None:
     link = index_dir / "current"
     return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
@@ -129,9 +146,10 @@ def read_jsonl(path: Path) -> Iterator[dict]:
 def write_build(build: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
                 dense: VectorSet, embed_hashes: list[str], lexical: LexicalIndex,
                 sentences: SentenceTable, document_lexical: LexicalIndex,
-                titles: VectorSet, title_hashes: list[str]) -> None:
+                titles: VectorSet, title_hashes: list[str], words: Mapping[str, int]) -> None:
     """Write every file of a build; the manifest goes last and marks the build complete."""
     write_jsonl(build / DOCUMENTS, (d.as_dict() for d in documents))
+    (build / WORDS).write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
     write_jsonl(build / CHUNKS, (c.as_dict() for c in chunks))
     np.save(build / SENTENCES, sentences.rows)
     (build / EMBED_HASHES).write_text(json.dumps(

@@ -272,6 +272,14 @@ def test_huge_question_is_cut_with_a_note(app: AppTest) -> None:
     assert len(param(app, "q")[0]) <= 1000
 
 
+def test_a_misspelt_question_is_answered_as_corrected_with_a_note(app: AppTest) -> None:
+    ask(app.run(), "wat hapend in singapor")
+    no_failure(app)
+    assert any("\u201chapend\u201d \u2192 \u201chappened\u201d" in i.value for i in app.info)
+    assert "summit in Singapore" in bodies(app)
+    assert param(app, "q") == ["wat happened in singapore"]
+
+
 @pytest.mark.parametrize("key", [
     "peace-regime-for-the-korean-peninsula:0000000000",
     "../../etc/passwd",

@@ -1,0 +1,158 @@
+"""Correct misspelt words of a question towards the indexed text's own words, before retrieval.
+
+A typo costs twice: BM25 misses the word, and the model and the reader read a non-word
+("wat hapend in singapor" was refused). The correction is cautious, since changing a real word
+the documents never use would hide it from the names rule ("Seoul", "warheads") and answer
+another question. A word is left as typed when it
+- is short (under five letters), or written with capitals inside or digits (an acronym, a
+  code: "USIP", "MiDAS", "H5N1"), or inside quotation marks (how a user keeps a word);
+- is a word of the corpus, or known to the index after stemming ("Koreas" when the text says
+  "Korea"), unless it is a letter short of a corpus word of the same stem ("singapor", which
+  stems like "Singapore");
+- is an English word (the shipped model's vocabulary, then pyspellchecker's word list:
+  "Seoul", "warheads", "rote").
+Otherwise it becomes the nearest word by Damerau-Levenshtein distance (rapidfuzz), at most 1
+for five letters and 2 for more, among the corpus's words and the common English ones: the
+nearest first, then a corpus word, then the commoner. A capitalised word inside the question
+is a name, so it takes only a corpus word at distance 1 ("Singapor" -> "Singapore", "Kaesong"
+stays).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from rag.retrieval.lexical import LexicalIndex
+
+WORD = re.compile(r"[^\W\d_]+")  # letters: "Korea's" is "Korea" and "s", as BM25 reads it
+QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+SHORTEST = 5
+LARGE_VOCABULARY = 100_000
+
+
+def word_counts(texts: Iterable[str]) -> dict[str, int]:
+    """How often each word (lowercased, letters only) occurs in the texts: the words a
+    question's typo may be corrected to, stored with each build. Past `LARGE_VOCABULARY`
+    distinct words, those seen once are dropped: mostly the texts' own typos and codes, and
+    they would make every first question read a large file."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(word.lower() for word in WORD.findall(text))
+    if len(counts) > LARGE_VOCABULARY:
+        return {word: count for word, count in counts.items() if count > 1}
+    return dict(counts)
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """The whole words of the shipped model's vocabulary (about 22,000 common English words and
+    names): checked first, in 3 ms and 2 MiB, so most questions never load `english`."""
+    from rag.index.embedding import model_dir
+
+    lines = (model_dir() / "vocab.txt").read_text(encoding="utf-8").split()
+    return frozenset(word for word in lines if word.isalpha())
+
+
+@lru_cache(maxsize=1)
+def common_english() -> Vocabulary:
+    """The common words with their English frequencies: what a word the corpus has no near
+    match for may become. Only common ones, since an unknown term ("opsin") is likelier meant
+    than a rare English word one edit away ("oisin")."""
+    counts = english().counts
+    return Vocabulary({word: counts.get(word, 0) for word in common_words()})
+
+
+@lru_cache(maxsize=1)
+def english() -> Vocabulary:
+    """English words and their frequencies (pyspellchecker's list, MIT). Loaded on the first
+    question with a rarer word the index does not know: 0.5 s and 65 MiB."""
+    from spellchecker import SpellChecker
+
+    return Vocabulary(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+
+
+class Vocabulary:
+    """Words with their counts, and the same words as a list for rapidfuzz to scan."""
+
+    def __init__(self, counts: Mapping[str, int]) -> None:
+        self.counts = counts
+        self.words = list(counts)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.counts
+
+
+@dataclass(frozen=True)
+class Correction:
+    typed: str
+    corrected: str
+
+
+class Speller:
+    """Corrects question words towards `corpus` (word -> count; loaded only when a word needs
+    it), judging what the index knows by `lexical` (its stemmed BM25 vocabulary)."""
+
+    def __init__(self, corpus: Callable[[], Mapping[str, int]], lexical: LexicalIndex) -> None:
+        self._corpus = corpus
+        self.lexical = lexical
+
+    @cached_property
+    def corpus(self) -> Vocabulary:
+        return Vocabulary(self._corpus())
+
+    def correct(self, question: str) -> tuple[str, list[Correction]]:
+        """The question with its misspelt words replaced, and what was replaced."""
+        kept = [match.span() for match in QUOTED.finditer(question)]
+        corrections: list[Correction] = []
+
+        def fix(match: re.Match[str]) -> str:
+            word = match.group()
+            inside = any(start <= match.start() < end for start, end in kept)
+            name = word[0].isupper() and question[:match.start()].strip() != ""
+            better = None if inside else self.nearest(word, name)
+            if better is None:
+                return word
+            better = better.capitalize() if word[0].isupper() else better
+            corrections.append(Correction(word, better))
+            return better
+
+        return WORD.sub(fix, question), corrections
+
+    def nearest(self, word: str, name: bool) -> str | None:
+        """The word's correction, or None to leave it as typed."""
+        lowered = word.lower()
+        if (len(word) < SHORTEST or any(letter.isupper() for letter in word[1:])
+                or lowered in common_words()):
+            return None
+        if self.lexical.knows(lowered):
+            # Known after stemming: a corpus word, an inflection of one (left alone: "Koreas"
+            # where the text says "Korea"), or a typo that stems like one, a letter short
+            # ("singapor"), which gets its corpus form.
+            if lowered in self.corpus or lowered in english():
+                return None
+            stem = self.lexical.query_terms(lowered)
+            return self.best(lowered, [self.corpus], 1, lambda candidate: len(candidate) > len(
+                lowered) and self.lexical.query_terms(candidate) == stem)
+        if lowered in english():
+            return None
+        return self.best(lowered, [self.corpus] if name else [self.corpus, common_english()],
+                         1 if name or len(word) <= SHORTEST else 2)
+
+    def best(self, word: str, pools: list[Vocabulary], limit: int,
+             allowed: Callable[[str], bool] = lambda candidate: True) -> str | None:
+        """The nearest allowed candidate within `limit` edits: the nearest, then one of the
+        first pool (the corpus's), then the commonest."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        found = [(distance, n, -pool.counts[candidate], candidate)
+                 for n, pool in enumerate(pools)
+                 for candidate, distance, _ in process.extract(
+                     word, pool.words, scorer=DamerauLevenshtein.distance,
+                     score_cutoff=limit, limit=None)
+                 if allowed(candidate)]
+        return min(found)[3] if found else None
