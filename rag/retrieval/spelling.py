@@ -31,6 +31,7 @@ from rag.retrieval.lexical import LexicalIndex
 WORD = re.compile(r"[^\W\d_]+")  # letters: "Korea's" is "Korea" and "s", as BM25 reads it
 QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
 SHORTEST = 5
+TWO_EDITS_FROM = 6  # letters from which a word may be two edits from its correction
 LARGE_VOCABULARY = 100_000
 
 
@@ -130,17 +131,18 @@ class Speller:
             return None
         if self.lexical.knows(lowered):
             # Known after stemming: a corpus word, an inflection of one (left alone: "Koreas"
-            # where the text says "Korea"), or a typo that stems like one, a letter short
-            # ("singapor"), which gets its corpus form.
+            # where the text says "Korea", "normotensive" where it says "normotensives"), or a
+            # typo that stems like one, a letter short ("singapor"), which gets its corpus form.
             if lowered in self.corpus or lowered in english():
                 return None
             stem = self.lexical.query_terms(lowered)
             return self.best(lowered, [self.corpus], 1, lambda candidate: len(candidate) > len(
-                lowered) and self.lexical.query_terms(candidate) == stem)
+                lowered) and candidate != f"{lowered}s"
+                and self.lexical.query_terms(candidate) == stem)
         if lowered in english():
             return None
         return self.best(lowered, [self.corpus] if name else [self.corpus, common_english()],
-                         1 if name or len(word) <= SHORTEST else 2)
+                         1 if name or len(word) < TWO_EDITS_FROM else 2)
 
     def best(self, word: str, pools: list[Vocabulary], limit: int,
              allowed: Callable[[str], bool] = lambda candidate: True) -> str | None:

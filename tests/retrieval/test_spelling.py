@@ -13,7 +13,7 @@ TEXTS = [
     "At a historic summit in Singapore in June, the United States and North Korea committed to "
     "new relations.",
     "The report's authors include Jennifer Staats; its neurocognitive findings are not ours.",
-    "The two Korea signed a declaration; the sanctions happened to stay.",
+    "The two Korea signed a declaration; the sanctions happened to stay for normotensives.",
 ]
 
 
@@ -43,6 +43,7 @@ def test_a_misspelt_word_becomes_the_nearest_corpus_or_english_word(
     "Was \"sumit\" the word?",                   # quoted: kept as typed
     "Was it \u201csingapor\u201d?",              # curly quotes too
     "What did the two Koreas sign?",             # an inflection of a corpus word
+    "Were the normotensive ones seen?",          # ... and the singular of one
     "neurocognition and sanction",               # inflections of corpus words (same stem)
     "When was the Kaesong complex shut?",        # a name two edits from anything in the corpus
 ])
