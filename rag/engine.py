@@ -7,13 +7,20 @@ from pathlib import Path
 
 from rag.answer.answer_type import expected_answer
 from rag.answer.candidates import SentenceReader
-from rag.answer.decision import ANSWERED, FILTERED_OUT, NO_PASSAGE, TOO_FAR, Decision
+from rag.answer.decision import (
+    ANSWERED,
+    FILTERED_OUT,
+    NO_PASSAGE,
+    NO_SEARCH_TERMS,
+    TOO_FAR,
+    Decision,
+)
 from rag.answer.extraction import AnswerSpan, choose_sentences, format_answer, verified
 from rag.answer.names import unknown_names
 from rag.answer.quotes import Quote
 from rag.answer.reader import ReaderModel, shared_reader
-from rag.answer.reading import PassageReader, Reading, judge
-from rag.answer.record_fields import narrowed
+from rag.answer.reading import UNLIKELY, PassageReader, Reading, Verdict, judge
+from rag.answer.record_fields import may_answer, narrowed
 from rag.answer.relevance import QUOTED, reader_relevance, relevance_label
 from rag.chunking.passages import Chunk
 from rag.cite.lookup import Citation, CitedSpan, cited_span, make_citation, validate_key
@@ -179,11 +186,14 @@ class Engine:
             query, terms, mask, max(k, answer.quote_window,
                                     self.query.reader.depth if reader else 0), method)
         reading = reader.rerank(cleaned.text, ranked) if reader else None
+        chunks = self.stored.chunks
         if reading is not None:
             ranked = reading.ranked
+            reading = reading.excluding({
+                position for position in reading.probabilities if not may_answer(
+                    cleaned.text, chunks[position].text, self.stored.lexical.query_terms)})
         # A passage the question quotes comes first: the quoted ones are shifted to score at
         # least the best one, so the order stays the order of the scores.
-        chunks = self.stored.chunks
         quoted = {s.position for s in ranked if quote.in_text(chunks[s.position].text)}
         if quoted:
             lift = ranked[0].score - min(s.score for s in ranked if s.position in quoted)
@@ -206,8 +216,11 @@ class Engine:
         names = ", ".join(f"\u201c{name}\u201d" for name in unknown)
         decision = Decision(False, ANSWERED, sentences.best, verbatim,
                             expected.name.lower() if expected else None, tuple(unknown))
+        # Nothing to search for ("???", "the of and"): whatever the model made of it, no
+        # passage can be said to answer it (the reader had called "???" likely, 0.80).
         verdict = judge(reading, sentences.best, verbatim, bool(unknown), abstention,
-                        reader.settings if reader else self.query.reader)
+                        reader.settings if reader else self.query.reader) if terms else \
+            Verdict(True, 0.0, UNLIKELY)
         if reader and reading:
             sentence_logit = None
             if reader.settings.rescore_sentences:
@@ -220,7 +233,7 @@ class Engine:
                 notes.append(NEVER_MENTIONED.format(names=names))
             if passages and expected and not sentences.candidates:
                 notes.append(NO_EXPECTED_ANSWER.format(expected=expected.value))
-            why = TOO_FAR if passages else NO_PASSAGE
+            why = (TOO_FAR if terms else NO_SEARCH_TERMS) if passages else NO_PASSAGE
             return SearchResult(cleaned.text, passages, True, REFUSAL, notes=notes,
                                 support=decision.support,
                                 decision=replace(decision, abstained=True, reason=why),

@@ -11,6 +11,7 @@ import pytest
 from rag.answer.relevance import QUOTED
 from rag.engine import Engine
 from rag.errors import EmptyQuestion, UnknownCitation
+from rag.ingest.record import record_fields
 from rag.messages import ANSWERED_DESPITE_NAMES, NO_KNOWN_WORDS, NO_SEARCH_WORDS, REFUSAL
 from rag.retrieval.filters import Filters
 from rag.settings import MAX_QUESTION_CHARS, RETRIEVAL_ONLY
@@ -73,11 +74,15 @@ def test_empty_questions_are_refused_with_a_message(engine: Engine, question: st
         engine.search(question)
 
 
-@pytest.mark.parametrize("question", ["the", "of the and"])
-def test_a_question_of_only_common_words_is_refused_with_a_hint(engine: Engine,
-                                                                 question: str) -> None:
-    result = engine.search(question)
-    assert result.abstained and result.notes == [NO_SEARCH_WORDS] and result.passages
+@pytest.mark.parametrize("question", ["the", "of the and", "???"])
+@pytest.mark.parametrize("reader", [False, True])
+def test_a_question_of_only_common_words_is_refused_with_a_hint(
+        engine: Engine, default_engine: Engine, question: str, reader: bool) -> None:
+    """With the reader, "???" had been answered `likely` (0.80)."""
+    result = (default_engine if reader else engine).search(question)
+    assert result.abstained and result.answer == REFUSAL
+    assert result.notes == [NO_SEARCH_WORDS] and result.passages
+    assert result.confidence == 0.0 and result.confidence_label == "unlikely"
 
 
 def test_full_width_letters_are_read_as_plain_ones(engine: Engine) -> None:
@@ -295,3 +300,18 @@ def test_an_index_built_before_words_were_stored_still_corrects(
     engine = Engine.open(copy, SHIPPED_CORPUS, query=RETRIEVAL_ONLY)
     assert engine.read_question("When was the Singapor sumit?").text == \
         "When was the Singapore summit?"
+
+
+@pytest.mark.parametrize("question", [
+    "How could ordinary North Koreans benefit from peaceful coexistence?",
+    "What are the risks if South Korea builds nuclear weapons?",
+])
+def test_a_catalogue_record_answers_only_what_its_lines_hold(default_engine: Engine,
+                                                             question: str) -> None:
+    """The app's own examples had been answered with record lines ("Series: …", "Publisher:
+    …", or the whole record, 0.92-0.94), since the reader rates a record highly for any
+    question on its document's topic."""
+    records = {c.key for c in default_engine.stored.chunks if record_fields(c.text)}
+    assert len(records) == len(default_engine.documents)
+    result = default_engine.search(question)
+    assert result.answer_spans and not {s.key for s in result.answer_spans} & records

@@ -14,6 +14,7 @@ import numpy as np
 from rag.answer.answer_type import Expected, offers
 from rag.answer.extraction import AnswerSpan, SentenceScores
 from rag.answer.quotes import Quote
+from rag.answer.record_fields import may_answer
 from rag.index.store import StoredIndex
 from rag.settings import AnswerSettings
 
@@ -61,10 +62,12 @@ class SentenceReader:
                           passages: Sequence[RankedPassage], quote: Quote,
                           expected: Expected | None) -> SentenceScores:
         """A keyword search answers with the sentences that contain it (when one does); a
-        question asking for a number or date with the sentences that hold one."""
+        question asking for a number or date with the sentences that hold one; a catalogue
+        record only with a line the question asks for (rag.answer.record_fields)."""
         if quote.whole_question:
             quoting = self.top_sentences(question, query, passages, quote.in_text)
             if quoting.candidates:
                 return quoting
-        return self.top_sentences(question, query, passages,
-                                  lambda text: offers(text, expected))
+        terms = self.stored.lexical.query_terms
+        return self.top_sentences(question, query, passages, lambda text: offers(
+            text, expected) and may_answer(question, text, terms))

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 FILTERED_OUT = "no passage matches the filters"
 NO_PASSAGE = "no passage"
 TOO_FAR = "no sentence close enough"
+NO_SEARCH_TERMS = "nothing to search for"
 ANSWERED = "answered"
 
 

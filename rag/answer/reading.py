@@ -32,6 +32,12 @@ class Reading:
     best_logit: float
     probability: float
 
+    def excluding(self, positions: set[int]) -> Reading:
+        """The question's confidence taken over the other reread passages only (0 if none):
+        for passages that cannot answer it whatever the reader thinks of them."""
+        rest = [p for position, p in self.probabilities.items() if position not in positions]
+        return replace(self, probability=max(rest, default=0.0))
+
 
 def confidence_label(probability: float, settings: ReaderSettings) -> str:
     """Words for the probability: refused below the threshold, "likely" from `likely` up."""

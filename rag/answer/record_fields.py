@@ -20,8 +20,10 @@ from rag.answer.extraction import AnswerSpan
 from rag.ingest.record import record_fields
 
 # What a question says when it asks for each field (case-insensitive, whole words).
-# Lines matched by their value's words only when the question asks for no field.
-IDENTIFYING = frozenset({"Title", "Type"})
+# Lines matched by their value's words only when the question asks for no field, and never
+# these: they name the document, its series or its publisher, which a question says to point
+# at a document ("the USIP report", "peaceful coexistence"), not to ask for the line.
+IDENTIFYING = frozenset({"Title", "Type", "Series", "Publisher"})
 ASKS = {
     "Title": r"title|called|named?",
     "Type": r"what (kind|type|sort) of|type of|format",
@@ -43,22 +45,40 @@ def asked_fields(question: str) -> set[str]:
     return {label for label, pattern in PATTERNS.items() if pattern.search(question)}
 
 
+def answer_lines(question: str, text: str,
+                 terms: Callable[[str], Iterable[str]]) -> list[tuple[int, int]] | None:
+    """The (start, end) of each line of the record `text` that answers: the asked-for fields,
+    or, when none is asked, the lines whose value shares one of the question's `terms`
+    (`IDENTIFYING` lines aside). None if `text` is not a catalogue record."""
+    fields = record_fields(text)
+    if fields is None:
+        return None
+    asked = asked_fields(question)
+    if asked:
+        return [(start, end) for label, start, end in fields if label in asked]
+    wanted = set(terms(question))
+    return [(start, end) for label, start, end in fields if label not in IDENTIFYING
+            and wanted.intersection(terms(text[start + len(label) + 2:end]))]
+
+
+def may_answer(question: str, text: str, terms: Callable[[str], Iterable[str]]) -> bool:
+    """False for a catalogue record with no line that answers: a record is read and ranked
+    whole, and the reader likes it for any question on its document's topic ("What are the
+    risks if South Korea builds nuclear weapons?" was answered with the whole record,
+    0.92), but it can only answer what its lines say."""
+    return answer_lines(question, text, terms) != []
+
+
 def narrowed(spans: list[AnswerSpan], question: str,
              terms: Callable[[str], Iterable[str]]) -> list[AnswerSpan]:
-    """Each span that is a whole catalogue record replaced by its asked-for lines (or those
-    sharing one of the question's `terms`), each still an exact span of the source; other
-    spans, and records of which nothing is asked, unchanged. A line already given (two
-    records by one author) is not repeated."""
-    asked = asked_fields(question)
-    wanted = set(terms(question))
+    """Each span that is a whole catalogue record replaced by the lines that answer
+    (`answer_lines`), each still an exact span of the source; other spans, and records none
+    of whose lines answers, unchanged. A line already given (two records by one author) is
+    not repeated."""
     result: list[AnswerSpan] = []
     given: set[str] = set()
     for span in spans:
-        fields = record_fields(span.text) or []
-        lines = [(start, end) for label, start, end in fields if label in asked]
-        if not asked:
-            lines = [(start, end) for label, start, end in fields if label not in IDENTIFYING
-                     and wanted.intersection(terms(span.text[start + len(label) + 2:end]))]
+        lines = answer_lines(question, span.text, terms)
         if not lines:
             result.append(span)
             continue

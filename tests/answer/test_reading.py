@@ -28,6 +28,13 @@ def reading(probability: float) -> Reading:
     return Reading([], {}, 0.0, probability)
 
 
+def test_a_reading_excluding_passages_takes_its_confidence_from_the_others() -> None:
+    read = Reading([], {4: 0.9, 7: 0.6, 9: 0.3}, 2.0, 0.9)
+    assert read.excluding({4}).probability == 0.6
+    assert read.excluding({4, 7, 9}).probability == 0.0
+    assert read.excluding(set()) == read
+
+
 @pytest.mark.parametrize(("probability", "label"), [
     (0.95, LIKELY), (0.8, LIKELY), (0.79, UNCERTAIN), (0.5, UNCERTAIN), (0.49, UNLIKELY)])
 def test_confidence_labels_follow_the_thresholds(probability: float, label: str) -> None:

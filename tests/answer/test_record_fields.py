@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.extraction import AnswerSpan
-from rag.answer.record_fields import asked_fields, narrowed
+from rag.answer.record_fields import asked_fields, may_answer, narrowed
 from rag.ingest.documents import Metadata
 from rag.ingest.record import metadata_text, record_fields
 from rag.retrieval.lexical import terms
@@ -77,3 +77,20 @@ def test_a_line_two_records_share_is_given_once() -> None:
     other = AnswerSpan(RECORD, 3, "doc2:k", "doc2", OFFSET, OFFSET + len(RECORD))
     spans = narrowed([record_span(), other], "Who wrote it?", words)
     assert [(s.text, s.passage) for s in spans] == [("Authors: Ann Lee, Bo Kim", 2)]
+
+
+@pytest.mark.parametrize(("question", "answers"), [
+    ("When was it published?", True),             # a field it has
+    ("Who is Bo Kim?", True),                     # a value of its authors line
+    ("What is ISBN 978-1?", True),
+    ("What are the risks of a peace regime report?", False),  # its title's words only
+    ("What does USIP say about China?", False),   # the publisher's name is not asked for
+])
+def test_a_record_may_answer_only_what_its_lines_hold(question: str, answers: bool) -> None:
+    assert may_answer(question, RECORD, words) is answers
+
+
+def test_a_record_lacking_the_asked_field_cannot_answer_and_other_text_always_may() -> None:
+    no_authors = metadata_text(Metadata(title="A Fact Sheet", type="Fact Sheet", date="2025"))
+    assert not may_answer("Who wrote it?", no_authors, words)
+    assert may_answer("Who wrote it?", "Body text comes first.", words)
