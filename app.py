@@ -176,12 +176,12 @@ def filter_widgets(engine: Engine) -> None:
     low = min(days, default=date(1900, 1, 1))
     high = max(days, default=date.today())
     low, high = min(low, date(low.year, 1, 1)), max(high, date(high.year, 12, 31))
-    col1, col2 = st.columns(2)
-    col1.date_input("From", key="f_from", min_value=date(1900, 1, 1),
-                    max_value=date(2100, 12, 31), format="YYYY-MM-DD",
-                    help=f"Documents dated from {low.year} to {high.year}.")
-    col2.date_input("To", key="f_to", min_value=date(1900, 1, 1),
-                    max_value=date(2100, 12, 31), format="YYYY-MM-DD")
+    # One above the other: side by side in the sidebar, each box showed "yyyy - m".
+    st.date_input("From", key="f_from", min_value=date(1900, 1, 1),
+                  max_value=date(2100, 12, 31), format="YYYY-MM-DD",
+                  help=f"Documents dated from {low.year} to {high.year}.")
+    st.date_input("To", key="f_to", min_value=date(1900, 1, 1),
+                  max_value=date(2100, 12, 31), format="YYYY-MM-DD")
     st.button("Clear filters", on_click=clear_filters)
 
 
@@ -206,6 +206,10 @@ def main() -> None:
         if stale.stale:
             st.warning(f"The index is out of date ({md_text(stale.describe())}): results come "
                        "from the index as it was built. Rebuild it in *Corpus and index* below.")
+    ignored = state.pop("link_ignored", None)
+    if ignored:
+        st.warning("The link's filters were not all applied; ignored: " + md_text(
+            "; ".join(ignored)) + ". The results below are searched without them.")
     flash = state.pop("flash", None)
     if flash:
         st.success(flash)

@@ -56,16 +56,31 @@ def boot_from_url(engine: Engine | None) -> None:
     state.q = as_engine_reads(state.question_box)
     state.q_raw = state.question_box
     state.cite = first_param("cite")
+    ignored = []  # what the link asked for that cannot be applied: said, not silently dropped
     try:
         state.k = max(1, min(MAX_K, int(first_param("k") or DEFAULT_K)))
     except ValueError:
         state.k = DEFAULT_K
+        ignored.append(f"k \u201c{first_param('k')}\u201d (not a number)")
     documents = engine.documents if engine else {}
-    state.f_docs = [d for d in st.query_params.get_all("doc") if d in documents]
     types = {d.metadata.type for d in documents.values()}
-    state.f_types = [t for t in st.query_params.get_all("type") if t in types]
-    state.f_from = parse_day(first_param("from"))
-    state.f_to = parse_day(first_param("to"))
+    state.f_docs, state.f_types = [], []
+    for name, known, kept in (("doc", documents, state.f_docs), ("type", types, state.f_types)):
+        for value in st.query_params.get_all(name):
+            if value in known:
+                kept.append(value)
+            elif engine is not None:
+                ignored.append(f"{name} \u201c{value}\u201d (no such {name} in the index)")
+    for name in ("from", "to"):
+        day = parse_day(first_param(name))
+        if first_param(name) and day is None:
+            ignored.append(f"{name} \u201c{first_param(name)}\u201d (not a date such as "
+                           "2020-02-01)")
+        state[f"f_{name}"] = day
+    if state.f_from and state.f_to and state.f_from > state.f_to:
+        ignored.append(f"the dates: from {state.f_from} is after to {state.f_to}")
+        state.f_from = state.f_to = None
+    state.link_ignored = ignored
 
 
 def current_filters() -> Filters:

@@ -201,6 +201,22 @@ def test_permalink_carries_filters(app: AppTest) -> None:
     assert [k.split(":")[0] for k in keys_shown(app)] == ["current-situation-in-north-korea"] * 2
 
 
+@pytest.mark.parametrize(("params", "named"), [
+    ({"doc": "no-such-doc", "type": "Blog", "from": "notadate", "k": "abc"},
+     ["doc \u201cno-such-doc\u201d", "type \u201cBlog\u201d", "from \u201cnotadate\u201d",
+      "k \u201cabc\u201d"]),
+    ({"from": "2025-12-31", "to": "2020-01-01"}, ["from 2025-12-31 is after to 2020-01-01"]),
+])
+def test_a_link_s_filters_that_cannot_apply_are_named_not_dropped_silently(
+        app: AppTest, params: dict[str, str], named: list[str]) -> None:
+    app.query_params.update({"q": QUESTION, **params})
+    app.run()
+    no_failure(app)
+    (warning,) = [w.value for w in app.warning if "not all applied" in w.value]
+    assert all(part in warning for part in named)
+    assert keys_shown(app) and filters_box(app).label == "Filters"
+
+
 def test_export_markdown_and_json(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
     saved: dict[str, bytes] = {}
     real = MemoryMediaFileStorage.load_and_get_id
