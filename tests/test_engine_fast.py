@@ -104,6 +104,11 @@ def test_an_unknown_citation_is_refused(fake_engine: Engine) -> None:
         fake_engine.cite(f"{REPORT}:0000000000")
 
 
+def test_a_citation_key_typed_in_capitals_is_found(fake_engine: Engine) -> None:
+    key = fake_engine.stored.chunks[0].key
+    assert fake_engine.cite(f" {key.upper()} ").key == key
+
+
 def test_bulk_evaluation_scores_a_question_file(fake_engine: Engine) -> None:
     rows, summary = evaluate_file(ROOT / "eval" / "devset.jsonl", fake_engine)
     assert len(rows) == summary["questions"] == 83

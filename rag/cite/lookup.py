@@ -59,8 +59,9 @@ class Citation(CitedSpan):
 
 
 def validate_key(key: str) -> str:
-    """Refuse anything that is not a well-formed key (paths, markup) before any lookup."""
-    key = (key or "").strip()
+    """Refuse anything that is not a well-formed key (paths, markup) before any lookup. Keys
+    are lower-case, so one typed or pasted in capitals is read in lower case."""
+    key = (key or "").strip().lower()
     if not KEY_PATTERN.fullmatch(key):
         raise UnknownCitation(key)
     return key
