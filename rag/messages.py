@@ -1,6 +1,9 @@
 """Fixed sentences the system says, in one place (the PaperQA2 idea): tests assert on them,
 so a refusal can be recognised by machine as well as by a reader."""
 
+from collections.abc import Mapping
+from typing import Any
+
 REFUSAL = "The documents do not say."
 REFUSAL_DETAIL = ("No passage in the indexed documents answers this question; the nearest "
                   "passages are shown below, and none comes close enough to answer it.")
@@ -29,3 +32,9 @@ CONFIDENCE_WORDS = {
     "uncertain": "the best passage may answer this; check it",
     "unlikely": "no passage seems to answer this",
 }
+
+
+def confidence_line(result: Mapping[str, Any]) -> str:
+    """The probability that the documents answer, in numbers and words (a result's dict)."""
+    return (f"Confidence: {result['confidence']:.2f} ({result['confidence_label']}: "
+            f"{CONFIDENCE_WORDS[result['confidence_label']]})")

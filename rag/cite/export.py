@@ -12,7 +12,7 @@ from typing import Any
 
 from rag.answer.relevance import signal_words
 from rag.cite.references import location
-from rag.messages import FROM_METADATA
+from rag.messages import FROM_METADATA, confidence_line
 
 NOTHING_RELEVANT = ("The documents do not seem to answer this question; the passages below "
                     "are the nearest ones, not answers.")
@@ -73,6 +73,8 @@ def to_markdown(result: Any, citations: Mapping[str, Any], **kwargs: Any) -> str
         lines += [f"Filters: {shown}", ""]
     if payload.get("answer"):
         lines += ["## Answer", "", str(payload["answer"]), ""]
+    if payload.get("confidence") is not None:
+        lines += [confidence_line(payload), ""]
     if payload.get("abstained") and payload["passages"]:
         lines += [f"**{NOTHING_RELEVANT}**", ""]
     lines += [f"_Note: {note}_" for note in payload.get("notes") or []]

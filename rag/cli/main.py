@@ -17,13 +17,19 @@ import typer
 from rag.answer.reader import reader_graph
 from rag.answer.relevance import signal_words
 from rag.cite.references import location
-from rag.cli.terminal import READER_DEFAULT, ReaderOpt, confidence_line, open_engine
+from rag.cli.terminal import READER_DEFAULT, ReaderOpt, open_engine
 from rag.engine import DEFAULT_K, Engine
 from rag.errors import RagError
 from rag.index.builder import BuildReport, build_index
 from rag.index.progress import stderr_progress
 from rag.ingest.corpus_admin import AddOutcome, add_document
-from rag.messages import FROM_METADATA, NO_PASSAGE_DETAIL, REFUSAL_DETAIL, STALE_INDEX
+from rag.messages import (
+    FROM_METADATA,
+    NO_PASSAGE_DETAIL,
+    REFUSAL_DETAIL,
+    STALE_INDEX,
+    confidence_line,
+)
 from rag.retrieval.filters import Filters
 from rag.retrieval.fusion import Method
 from rag.settings import default_corpus_dir, default_index_dir

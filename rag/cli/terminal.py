@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from rag.engine import Engine
-from rag.messages import CONFIDENCE_WORDS, STALE_INDEX
+from rag.messages import STALE_INDEX
 from rag.settings import QuerySettings, ReaderSettings
 
 
@@ -31,7 +31,3 @@ ReaderOpt = Annotated[bool, typer.Option(
     "our reader model (the default); --no-reader: retrieval and the similarity rules alone.")]
 
 
-def confidence_line(result: dict) -> str:
-    """The reader's probability that the documents answer, in numbers and words."""
-    return (f"Confidence: {result['confidence']:.2f} ({result['confidence_label']}: "
-            f"{CONFIDENCE_WORDS[result['confidence_label']]})")

@@ -67,3 +67,13 @@ def test_markdown_export_says_when_nothing_is_relevant():
 def test_markdown_export_without_passages():
     md = to_markdown({"question": "q", "passages": [], "abstained": True, "notes": []}, {})
     assert "No passage found." in md and NOTHING_RELEVANT not in md
+
+
+def test_markdown_export_gives_the_confidence_as_the_app_does():
+    md = to_markdown({**RESULT, "answer": "China [1]", "confidence": 0.8412,
+                      "confidence_label": "likely"}, CITATIONS)
+    assert "Confidence: 0.84 (likely: the passage shown very probably answers this)" in md
+    refused = to_markdown({**RESULT, "abstained": True, "confidence": 0.21,
+                           "confidence_label": "unlikely"}, {})
+    assert "Confidence: 0.21 (unlikely: no passage seems to answer this)" in refused
+    assert "Confidence" not in to_markdown(RESULT, CITATIONS)
