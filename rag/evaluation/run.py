@@ -92,6 +92,8 @@ def miss_reasons(row: ResultRow, k: int) -> list[str]:
         reasons.append(f"first relevant passage at rank {first}")
     if row["abstained"] and not row["unanswerable"]:
         reasons.append("abstained on an answerable question")
+    elif row["eval"]["judged"] and row["eval"].get("answer_holds_gold") is False:
+        reasons.append("the answer does not hold the gold")
     if row["unanswerable"] and not row["abstained"]:
         reasons.append("answered an unanswerable question")
     return reasons

@@ -232,7 +232,9 @@ def test_evaluate_file_passes_fields_through_and_summarises(tmp_path: Path) -> N
     assert summary["citations_verified"] == 1.0 and summary["citation_spans"] == 2
     # a1's answer "South Korea [1]" does not hold its gold "South Korea, China"
     assert first["eval"]["answer_holds_gold"] is False and summary["answer_accuracy"] == 0.0
-    assert [m["id"] for m in summary["misses"]] == ["a6"]
+    # ... so it is a miss too (it had been left out of the list the accuracy counts)
+    assert [(m["id"], m["miss"]) for m in summary["misses"]] == [
+        ("a1", "the answer does not hold the gold"), ("a6", "answered an unanswerable question")]
     assert [b["line"] for b in summary["bad_rows"]] == [2, 3, 5, 6, 7, 9, 10]
     text, markdown = summary_text(summary), markdown_report(summary)
     assert "Recall@1" in text and "skipped line 2" in text
