@@ -26,10 +26,11 @@ def sha256_file(path: Path) -> str:
 
 
 @contextmanager
-def atomic_target(final: Path) -> Iterator[Path]:
-    """A temporary path beside `final`, moved over it only if the block succeeds: a crash or a
-    failed export never leaves a truncated model under the real name."""
-    handle, name = tempfile.mkstemp(dir=final.parent, prefix=f".tmp-{final.stem}-", suffix=".onnx")
+def atomic_target(final: Path, suffix: str = ".onnx") -> Iterator[Path]:
+    """A temporary path beside `final` (ending in `suffix`, which some writers read), moved
+    over it only if the block succeeds: a crash or a failed export never leaves a truncated
+    file under the real name."""
+    handle, name = tempfile.mkstemp(dir=final.parent, prefix=f".tmp-{final.stem}-", suffix=suffix)
     os.close(handle)
     temporary = Path(name)
     try:
