@@ -13,6 +13,7 @@ from rag.answer.decision import (
     NO_PASSAGE,
     NO_SEARCH_TERMS,
     TOO_FAR,
+    UNKNOWN_SEARCH_TERMS,
     Decision,
 )
 from rag.answer.extraction import AnswerSpan, choose_sentences, format_answer, verified
@@ -21,7 +22,7 @@ from rag.answer.quotes import Quote
 from rag.answer.reader import ReaderModel, shared_reader
 from rag.answer.reading import UNLIKELY, PassageReader, Reading, Verdict, judge
 from rag.answer.record_fields import may_answer, narrowed
-from rag.answer.relevance import QUOTED, reader_relevance, relevance_label
+from rag.answer.relevance import QUOTED, below_reread, reader_relevance, relevance_label
 from rag.chunking.passages import Chunk
 from rag.cite.lookup import Citation, CitedSpan, cited_span, make_citation, validate_key
 from rag.errors import IndexIncompatible, UnknownCitation
@@ -176,22 +177,26 @@ class Engine:
                                 decision=Decision(True, FILTERED_OUT))
         query = self.embedder.encode_query(cleaned.text)
         terms = self.stored.lexical.query_terms(cleaned.text)
+        unmatched = bool(terms) and not self.stored.lexical.knows_any(terms)
         if not terms:
             notes.append(NO_SEARCH_WORDS)
-        elif not self.stored.lexical.knows_any(terms):
+        elif unmatched:
             notes.append(NO_KNOWN_WORDS)
         quote = Quote.of(cleaned.text if terms else "", answer)
+        # Refused whatever the model makes of it: nothing to search for ("???", "the of and";
+        # the reader had called "???" likely, 0.80), or a search of a few words none of which
+        # the documents use ("NLL", answered 0.55 by the meaning of an unknown acronym).
+        blind = not terms or (unmatched and quote.search)
         reader = self.passage_reader
         ranked = self.retriever.score_passages(
             query, terms, mask, max(k, answer.quote_window,
                                     self.query.reader.depth if reader else 0), method)
-        reading = reader.rerank(cleaned.text, ranked) if reader else None
         chunks = self.stored.chunks
+        reading = reader.rerank(cleaned.text, ranked, lambda position: may_answer(
+            cleaned.text, chunks[position].text, self.stored.lexical.query_terms)) \
+            if reader else None
         if reading is not None:
             ranked = reading.ranked
-            reading = reading.excluding({
-                position for position in reading.probabilities if not may_answer(
-                    cleaned.text, chunks[position].text, self.stored.lexical.query_terms)})
         # A passage the question quotes comes first: the quoted ones are shifted to score at
         # least the best one, so the order stays the order of the scores.
         quoted = {s.position for s in ranked if quote.in_text(chunks[s.position].text)}
@@ -205,6 +210,9 @@ class Engine:
                                  s.position in quoted, abstention, reading,
                                  reader.settings if reader else None)
                     for rank, s in enumerate(ranked[:k], start=1)]
+        reread = [p.relevance for p in passages if "reader" in p.signals]
+        passages = [p if "reader" in p.signals else replace(
+            p, relevance=below_reread(p.relevance, reread)) for p in passages]
         rules = reader.settings if reader else None
         verbatim = any(s.position in quoted for s in ranked[:answer.passages_read]) and (
             rules is None or rules.quote_rule)
@@ -216,11 +224,9 @@ class Engine:
         names = ", ".join(f"\u201c{name}\u201d" for name in unknown)
         decision = Decision(False, ANSWERED, sentences.best, verbatim,
                             expected.name.lower() if expected else None, tuple(unknown))
-        # Nothing to search for ("???", "the of and"): whatever the model made of it, no
-        # passage can be said to answer it (the reader had called "???" likely, 0.80).
-        verdict = judge(reading, sentences.best, verbatim, bool(unknown), abstention,
-                        reader.settings if reader else self.query.reader) if terms else \
-            Verdict(True, 0.0, UNLIKELY)
+        verdict = Verdict(True, 0.0, UNLIKELY) if blind else judge(
+            reading, sentences.best, verbatim, bool(unknown), abstention,
+            reader.settings if reader else self.query.reader)
         if reader and reading:
             sentence_logit = None
             if reader.settings.rescore_sentences:
@@ -233,7 +239,8 @@ class Engine:
                 notes.append(NEVER_MENTIONED.format(names=names))
             if passages and expected and not sentences.candidates:
                 notes.append(NO_EXPECTED_ANSWER.format(expected=expected.value))
-            why = (TOO_FAR if terms else NO_SEARCH_TERMS) if passages else NO_PASSAGE
+            why = NO_PASSAGE if not passages else TOO_FAR if not blind else \
+                UNKNOWN_SEARCH_TERMS if terms else NO_SEARCH_TERMS
             return SearchResult(cleaned.text, passages, True, REFUSAL, notes=notes,
                                 support=decision.support,
                                 decision=replace(decision, abstained=True, reason=why),

@@ -315,3 +315,13 @@ def test_a_catalogue_record_answers_only_what_its_lines_hold(default_engine: Eng
     assert len(records) == len(default_engine.documents)
     result = default_engine.search(question)
     assert result.answer_spans and not {s.key for s in result.answer_spans} & records
+
+
+@pytest.mark.parametrize("search", ["NLL", "zxqv blorp"])
+@pytest.mark.parametrize("reader", [False, True])
+def test_a_search_none_of_whose_words_the_documents_use_is_refused(
+        engine: Engine, default_engine: Engine, search: str, reader: bool) -> None:
+    """"NLL" (the text says "Northern Limit Line") had been answered 0.55 by meaning alone."""
+    result = (default_engine if reader else engine).search(search)
+    assert result.abstained and result.answer == REFUSAL and NO_KNOWN_WORDS in result.notes
+    assert result.decision.reason == "no searched word is in the documents"

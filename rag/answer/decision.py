@@ -10,6 +10,7 @@ FILTERED_OUT = "no passage matches the filters"
 NO_PASSAGE = "no passage"
 TOO_FAR = "no sentence close enough"
 NO_SEARCH_TERMS = "nothing to search for"
+UNKNOWN_SEARCH_TERMS = "no searched word is in the documents"
 ANSWERED = "answered"
 
 

@@ -29,17 +29,19 @@ class Quote:
     length: int
     keywords: frozenset[str] = frozenset()  # a keyword search's words, else empty
     whole_question: bool = False  # the quote is the whole (short) question
+    # A search of a few words (one included), not phrased as a question: "NLL", "Hanoi summit"
+    search: bool = False
 
     @classmethod
     def of(cls, question: str, settings: AnswerSettings = AnswerSettings()) -> Quote:
         words = WORD.findall(question.casefold())
         size = min(settings.verbatim_words, len(words))
         starts = range(len(words) - size + 1) if size else range(0)
-        searching = (1 < len(words) <= settings.keyword_search_words and "?" not in question
-                     and not QUESTION_START.match(question))
+        search = (0 < len(words) <= settings.keyword_search_words and "?" not in question
+                  and not QUESTION_START.match(question))
         grams = frozenset(" ".join(words[i:i + size]) for i in starts)
-        return cls(grams, size, frozenset(words) if searching else frozenset(),
-                   len(grams) == 1 and size < settings.verbatim_words)
+        return cls(grams, size, frozenset(words) if search and len(words) > 1 else frozenset(),
+                   len(grams) == 1 and size < settings.verbatim_words, search)
 
     def in_text(self, text: str) -> bool:
         if not self.grams:

@@ -7,6 +7,7 @@ Knows the stored passages and the reader model; nothing of fusion or citations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -32,12 +33,6 @@ class Reading:
     best_logit: float
     probability: float
 
-    def excluding(self, positions: set[int]) -> Reading:
-        """The question's confidence taken over the other reread passages only (0 if none):
-        for passages that cannot answer it whatever the reader thinks of them."""
-        rest = [p for position, p in self.probabilities.items() if position not in positions]
-        return replace(self, probability=max(rest, default=0.0))
-
 
 def confidence_label(probability: float, settings: ReaderSettings) -> str:
     """Words for the probability: refused below the threshold, "likely" from `likely` up."""
@@ -58,22 +53,28 @@ class PassageReader:
             settings, threshold=model.calibration.threshold)
         self._positions: dict[str, list[int]] | None = None
 
-    def rerank(self, question: str, ranked: list[Scored]) -> Reading:
+    def rerank(self, question: str, ranked: list[Scored],
+               can_answer: Callable[[int], bool] = lambda position: True) -> Reading:
         """The first `depth` passages reread and reordered by logit (plus `retrieval_weight` ×
         their fused score), which becomes their score; the rest keep their fused order and
-        differences behind them, shifted to score below the last reread one."""
+        differences behind them, shifted to score below the last reread one. A reread passage
+        that `can_answer` rules out (a catalogue record of which nothing is asked) goes below
+        the others reread and gets no probability: the reader's view of it is not an answer."""
         head = ranked[:self.settings.depth]
         if not head:
             return Reading([], {}, -np.inf, 0.0)
         logits = self.model.score(question, [self.text_of(s.position) for s in head])
-        scores = self.reordered([s.score for s in ranked], logits)
+        usable = [can_answer(s.position) for s in head]
+        scores = self.reordered([s.score for s in ranked], logits, usable)
         order = sorted(range(len(ranked)), key=lambda i: -scores[i])
         probability = self.model.calibration.probability
         probabilities = {s.position: probability(float(v), s.closeness)
-                         for s, v in zip(head, logits, strict=True)}
+                         for s, v, ok in zip(head, logits, usable, strict=True) if ok}
         # The question's confidence is its most probable passage's: one scale for both.
         return Reading([replace(ranked[i], score=scores[i]) for i in order], probabilities,
-                       float(logits.max()), max(probabilities.values()))
+                       float(max((v for v, ok in zip(logits, usable, strict=True) if ok),
+                                 default=-np.inf)),
+                       max(probabilities.values(), default=0.0))
 
     def rerank_documents(self, question: str,
                          ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -93,12 +94,18 @@ class PassageReader:
         order = sorted(range(len(ranked)), key=lambda i: -scores[i])
         return [(ranked[i][0], scores[i]) for i in order]
 
-    def reordered(self, fused: list[float], logits: np.ndarray) -> list[float]:
+    def reordered(self, fused: list[float], logits: np.ndarray,
+                  usable: list[bool] | None = None) -> list[float]:
         """New scores for a ranking whose first len(logits) items were reread: logit +
-        `retrieval_weight` × fused for those; the rest keep their order and differences,
-        shifted below the lowest reread one."""
+        `retrieval_weight` × fused for those (the ones not `usable` shifted together below the
+        usable ones); the rest keep their order and differences, shifted below the lowest
+        reread one."""
         head = [float(v) + self.settings.retrieval_weight * f
                 for v, f in zip(logits, fused, strict=False)]
+        if usable is not None and any(usable) and not all(usable):
+            drop = max(h for h, ok in zip(head, usable, strict=True) if not ok) - min(
+                h for h, ok in zip(head, usable, strict=True) if ok) + 1.0
+            head = [h if ok else h - max(drop, 0.0) for h, ok in zip(head, usable, strict=True)]
         rest = fused[len(head):]
         floor = min(head) - 1.0
         return head + [floor - (rest[0] - f) for f in rest]

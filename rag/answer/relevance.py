@@ -37,6 +37,20 @@ def reader_relevance(probability: float, settings: ReaderSettings = ReaderSettin
     return WEAK
 
 
+STRENGTH = {WEAK: 0, PARTIAL: 1, GOOD: 2, STRONG: 3}
+
+
+def below_reread(label: str, reread_labels: list[str]) -> str:
+    """A passage the reader did not reread is ranked below those it did, so its label (read
+    off its similarity) is never stronger than theirs: "strong match (similarity 0.65)" under
+    "good match (answers 59%)" read as a contradiction."""
+    if label not in STRENGTH or not reread_labels:
+        return label
+    cap = min(STRENGTH.get(other, STRENGTH[STRONG]) for other in reread_labels)
+    return label if STRENGTH[label] <= cap else next(
+        name for name, strength in STRENGTH.items() if strength == cap)
+
+
 def signal_words(signals: dict[str, float]) -> str:
     """The number behind a passage's label, named by its scale: the reader's probability as a
     percentage, else the cosine as a decimal, so the two are never read as one scale."""

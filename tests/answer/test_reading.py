@@ -15,7 +15,16 @@ from rag.answer.reading import (
     confidence_label,
     judge,
 )
-from rag.answer.relevance import GOOD, PARTIAL, STRONG, WEAK, reader_relevance, signal_words
+from rag.answer.relevance import (
+    GOOD,
+    PARTIAL,
+    QUOTED,
+    STRONG,
+    WEAK,
+    below_reread,
+    reader_relevance,
+    signal_words,
+)
 from rag.engine import Engine
 from rag.retrieval.hybrid import Scored
 from rag.settings import AbstentionSettings, ReaderSettings
@@ -26,13 +35,6 @@ SIMILARITY = AbstentionSettings()
 
 def reading(probability: float) -> Reading:
     return Reading([], {}, 0.0, probability)
-
-
-def test_a_reading_excluding_passages_takes_its_confidence_from_the_others() -> None:
-    read = Reading([], {4: 0.9, 7: 0.6, 9: 0.3}, 2.0, 0.9)
-    assert read.excluding({4}).probability == 0.6
-    assert read.excluding({4, 7, 9}).probability == 0.0
-    assert read.excluding(set()) == read
 
 
 @pytest.mark.parametrize(("probability", "label"), [
@@ -76,6 +78,13 @@ def test_passage_relevance_from_the_reader(probability: float, label: str) -> No
     assert reader_relevance(probability, RULES) == label
 
 
+def test_a_passage_not_reread_is_never_labelled_above_those_reread() -> None:
+    assert below_reread(STRONG, [STRONG, GOOD]) == GOOD
+    assert below_reread(PARTIAL, [STRONG, GOOD]) == PARTIAL
+    assert below_reread(STRONG, []) == STRONG  # the reader off: nothing above it was reread
+    assert below_reread(QUOTED, [WEAK]) == QUOTED  # the question's own words stay said
+
+
 def test_the_number_beside_a_label_names_its_scale() -> None:
     """A user saw "answers 0.78" beside "closeness 0.23" and read them as one scale."""
     assert signal_words({"reader": 0.784, "closeness": 0.5}) == "answers 78%"
@@ -108,6 +117,22 @@ def test_rerank_orders_by_logit_and_calibrates_the_best(fake_engine: Engine) -> 
     assert [s.position for s in result.ranked] == [1, 0, 2, 3]
     assert result.best_logit == 3.0 and result.probability == Calibration().probability(3.0)
     assert set(result.probabilities) == {0, 1, 2}  # the tail was not read
+
+
+def test_a_passage_that_cannot_answer_goes_below_the_others_reread_without_a_probability(
+        fake_engine: Engine) -> None:
+    """A catalogue record of which the question asks nothing (rag.answer.record_fields)."""
+    ranked = [Scored(p, 1.0 - p / 10, 0.0, 0.0, 0.0) for p in range(4)]
+    reader = PassageReader(fake_engine.stored, Logits([3.0, 0.0, 1.0]), ReaderSettings(depth=3))
+    result = reader.rerank("anything", ranked, lambda position: position != 0)
+    assert [s.position for s in result.ranked] == [2, 1, 0, 3]
+    assert [s.score for s in result.ranked] == sorted((s.score for s in result.ranked),
+                                                      reverse=True)
+    assert set(result.probabilities) == {1, 2} and result.best_logit == 1.0
+    assert result.probability == Calibration().probability(1.0)
+    nothing = reader.rerank("anything", ranked, lambda position: False)
+    assert [s.position for s in nothing.ranked] == [0, 2, 1, 3]  # the reader's order
+    assert nothing.probabilities == {} and nothing.probability == 0.0
 
 
 def test_the_confidence_is_the_most_probable_passages_with_its_closeness(
