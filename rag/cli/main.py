@@ -32,6 +32,7 @@ from rag.messages import (
 )
 from rag.retrieval.filters import Filters
 from rag.retrieval.fusion import Method
+from rag.retrieval.spelling import english
 from rag.settings import default_corpus_dir, default_index_dir
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -78,6 +79,7 @@ def build(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     print_build_report(report)
     with suppress(Exception):  # the reader falls back to its committed file if this fails
         reader_graph()  # made now, so the first `rag ask` does not pay for it
+    english()  # the spelling's word list, likewise (it is read afresh if the cache is read-only)
 
 
 @app.command()

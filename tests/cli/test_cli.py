@@ -77,10 +77,11 @@ def test_a_catalogue_record_is_cited_as_written_from_metadata_not_from_the_file(
     assert "catalogue record" not in plain.stdout
 
 
-def test_a_build_makes_the_readers_mapped_copy_for_the_first_question(
+def test_a_build_makes_the_readers_mapped_copy_and_the_word_list_for_the_first_question(
         shipped_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Else the first `rag ask` after set-up makes it: about a second more, and `onnx`'s
-    import in its peak memory (a first-time user measured 2.25 s and 199 MB)."""
+    """Else the first `rag ask` after set-up makes them: about a second more, and `onnx`'s
+    import in its peak memory (a first-time user measured 2.25 s and 199 MB); the spelling's
+    English list 0.5 s more."""
     from rag.index.embedding import exported_model
     from tests.conftest import SHIPPED_CORPUS
 
@@ -95,6 +96,7 @@ def test_a_build_makes_the_readers_mapped_copy_for_the_first_question(
     assert built.returncode == 0, built.stderr
     assert sorted(p.name for p in (cache / "models" / "readers").iterdir()) == [
         "reader-l6.onnx", "reader-l6.onnx.data", "reader-l6.onnx.json"]
+    assert len(list((cache / "spelling").glob("english-*.npy"))) == 2
 
 
 def test_bad_requests_exit_non_zero_with_a_message(shipped_index: Path, tmp_path: Path) -> None:
