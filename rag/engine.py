@@ -22,7 +22,13 @@ from rag.answer.quotes import Quote
 from rag.answer.reader import ReaderModel, shared_reader
 from rag.answer.reading import UNLIKELY, PassageReader, Reading, Verdict, judge
 from rag.answer.record_fields import may_answer, narrowed
-from rag.answer.relevance import QUOTED, below_reread, reader_relevance, relevance_label
+from rag.answer.relevance import (
+    PARTIAL,
+    QUOTED,
+    no_stronger_than,
+    reader_relevance,
+    relevance_label,
+)
 from rag.chunking.passages import Chunk
 from rag.cite.lookup import Citation, CitedSpan, cited_span, make_citation, validate_key
 from rag.errors import IndexIncompatible, UnknownCitation
@@ -183,10 +189,11 @@ class Engine:
         elif unmatched:
             notes.append(NO_KNOWN_WORDS)
         quote = Quote.of(cleaned.text if terms else "", answer)
-        # Refused whatever the model makes of it: nothing to search for ("???", "the of and";
-        # the reader had called "???" likely, 0.80), or a search of a few words none of which
-        # the documents use ("NLL", answered 0.55 by the meaning of an unknown acronym).
-        blind = not terms or (unmatched and quote.search)
+        # Refused unread, whatever the model would make of it: nothing to search for ("???",
+        # "the of and"; the reader had called "???" likely, 0.80), or a search of a few words,
+        # or a question of one or two search words, none of which the documents use ("NLL",
+        # "Kumgang?", answered 0.55 by the meaning of an unknown word).
+        blind = not terms or (unmatched and (quote.search or len(terms) <= 2))
         reader = self.passage_reader
         ranked = self.retriever.score_passages(
             query, terms, mask, max(k, answer.quote_window,
@@ -194,7 +201,7 @@ class Engine:
         chunks = self.stored.chunks
         reading = reader.rerank(cleaned.text, ranked, lambda position: may_answer(
             cleaned.text, chunks[position].text, self.stored.lexical.query_terms)) \
-            if reader else None
+            if reader and not blind else None
         if reading is not None:
             ranked = reading.ranked
         # A passage the question quotes comes first: the quoted ones are shifted to score at
@@ -210,9 +217,9 @@ class Engine:
                                  s.position in quoted, abstention, reading,
                                  reader.settings if reader else None)
                     for rank, s in enumerate(ranked[:k], start=1)]
-        reread = [p.relevance for p in passages if "reader" in p.signals]
+        above = [PARTIAL] if blind else [p.relevance for p in passages if "reader" in p.signals]
         passages = [p if "reader" in p.signals else replace(
-            p, relevance=below_reread(p.relevance, reread)) for p in passages]
+            p, relevance=no_stronger_than(p.relevance, above)) for p in passages]
         rules = reader.settings if reader else None
         verbatim = any(s.position in quoted for s in ranked[:answer.passages_read]) and (
             rules is None or rules.quote_rule)

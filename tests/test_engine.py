@@ -83,6 +83,7 @@ def test_a_question_of_only_common_words_is_refused_with_a_hint(
     assert result.abstained and result.answer == REFUSAL
     assert result.notes == [NO_SEARCH_WORDS] and result.passages
     assert result.confidence == 0.0 and result.confidence_label == "unlikely"
+    assert all(p.relevance in ("partial match", "weak match") for p in result.passages)
 
 
 def test_full_width_letters_are_read_as_plain_ones(engine: Engine) -> None:
@@ -317,11 +318,15 @@ def test_a_catalogue_record_answers_only_what_its_lines_hold(default_engine: Eng
     assert result.answer_spans and not {s.key for s in result.answer_spans} & records
 
 
-@pytest.mark.parametrize("search", ["NLL", "zxqv blorp"])
+@pytest.mark.parametrize("search", ["NLL", "zxqv blorp", "NLL?", "Kumgang?"])
 @pytest.mark.parametrize("reader", [False, True])
-def test_a_search_none_of_whose_words_the_documents_use_is_refused(
+def test_a_search_none_of_whose_words_the_documents_use_is_refused_unread(
         engine: Engine, default_engine: Engine, search: str, reader: bool) -> None:
-    """"NLL" (the text says "Northern Limit Line") had been answered 0.55 by meaning alone."""
+    """"NLL" (the text says "Northern Limit Line") had been answered 0.55 by meaning alone. The
+    reader does not read it, and no passage is labelled above "partial match"."""
     result = (default_engine if reader else engine).search(search)
     assert result.abstained and result.answer == REFUSAL and NO_KNOWN_WORDS in result.notes
     assert result.decision.reason == "no searched word is in the documents"
+    assert result.decision.probability is None
+    assert all(p.relevance in ("partial match", "weak match") and "reader" not in p.signals
+               for p in result.passages)

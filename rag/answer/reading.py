@@ -73,7 +73,7 @@ class PassageReader:
         # The question's confidence is its most probable passage's: one scale for both.
         return Reading([replace(ranked[i], score=scores[i]) for i in order], probabilities,
                        float(max((v for v, ok in zip(logits, usable, strict=True) if ok),
-                                 default=-np.inf)),
+                                 default=logits.max())),
                        max(probabilities.values(), default=0.0))
 
     def rerank_documents(self, question: str,

@@ -40,13 +40,15 @@ def reader_relevance(probability: float, settings: ReaderSettings = ReaderSettin
 STRENGTH = {WEAK: 0, PARTIAL: 1, GOOD: 2, STRONG: 3}
 
 
-def below_reread(label: str, reread_labels: list[str]) -> str:
-    """A passage the reader did not reread is ranked below those it did, so its label (read
-    off its similarity) is never stronger than theirs: "strong match (similarity 0.65)" under
-    "good match (answers 59%)" read as a contradiction."""
-    if label not in STRENGTH or not reread_labels:
+def no_stronger_than(label: str, others: list[str]) -> str:
+    """The label, weakened to the weakest of `others` if it is stronger (a quote's label and
+    an empty `others` leave it as it is). A passage the reader did not reread is ranked below
+    those it did, so it is never labelled above them ("strong match (similarity 0.65)" under
+    "good match (answers 59%)" read as a contradiction); a refused search labels nothing above
+    "partial match"."""
+    if label not in STRENGTH or not others:
         return label
-    cap = min(STRENGTH.get(other, STRENGTH[STRONG]) for other in reread_labels)
+    cap = min(STRENGTH.get(other, STRENGTH[STRONG]) for other in others)
     return label if STRENGTH[label] <= cap else next(
         name for name, strength in STRENGTH.items() if strength == cap)
 

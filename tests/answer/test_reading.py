@@ -21,7 +21,7 @@ from rag.answer.relevance import (
     QUOTED,
     STRONG,
     WEAK,
-    below_reread,
+    no_stronger_than,
     reader_relevance,
     signal_words,
 )
@@ -79,10 +79,10 @@ def test_passage_relevance_from_the_reader(probability: float, label: str) -> No
 
 
 def test_a_passage_not_reread_is_never_labelled_above_those_reread() -> None:
-    assert below_reread(STRONG, [STRONG, GOOD]) == GOOD
-    assert below_reread(PARTIAL, [STRONG, GOOD]) == PARTIAL
-    assert below_reread(STRONG, []) == STRONG  # the reader off: nothing above it was reread
-    assert below_reread(QUOTED, [WEAK]) == QUOTED  # the question's own words stay said
+    assert no_stronger_than(STRONG, [STRONG, GOOD]) == GOOD
+    assert no_stronger_than(PARTIAL, [STRONG, GOOD]) == PARTIAL
+    assert no_stronger_than(STRONG, []) == STRONG  # the reader off: nothing above it was reread
+    assert no_stronger_than(QUOTED, [WEAK]) == QUOTED  # the question's own words stay said
 
 
 def test_the_number_beside_a_label_names_its_scale() -> None:
@@ -133,6 +133,7 @@ def test_a_passage_that_cannot_answer_goes_below_the_others_reread_without_a_pro
     nothing = reader.rerank("anything", ranked, lambda position: False)
     assert [s.position for s in nothing.ranked] == [0, 2, 1, 3]  # the reader's order
     assert nothing.probabilities == {} and nothing.probability == 0.0
+    assert nothing.best_logit == 3.0  # the reader's best view, still a number (JSON has no inf)
 
 
 def test_the_confidence_is_the_most_probable_passages_with_its_closeness(
