@@ -37,6 +37,7 @@ from rag.index.manifest import Manifest
 from rag.index.store import (
     SentenceTable,
     StoredIndex,
+    corpus_words,
     load_build,
     new_build_dir,
     publish,
@@ -46,7 +47,6 @@ from rag.index.vector_set import VectorSet, needs_compact
 from rag.ingest.documents import Document, Metadata
 from rag.retrieval.fusion import best_first, fuse
 from rag.retrieval.lexical import LexicalIndex, lexical_text
-from rag.retrieval.spelling import word_counts
 from rag.settings import QuerySettings, Settings
 
 DIMENSION = 384
@@ -147,7 +147,7 @@ def build(count: int, folder: Path, seed: int) -> dict[str, float | int]:
     write_build(build_dir, manifest, documents, chunks, VectorSet.of(passage_vectors, compact),
                 [], lexical, sentences, document_lexical,
                 VectorSet.of(np.zeros((0, DIMENSION), dtype=np.float32)), [],
-                word_counts(passages_lexical))
+                corpus_words(documents, chunks))
     (build_dir / "generated-sentences.npy").unlink()
     publish(folder, build_dir)
     timings["write_s"] = time.perf_counter() - mark

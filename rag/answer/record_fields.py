@@ -5,9 +5,10 @@ context ("Type: Report" is what tells this record from a fact sheet's), but as a
 whole block is a run-on of eight facts. Its shape is ours, so the field a question asks for
 is known from the question's words: "When was the report published?" is answered with
 "Published: February 2020". A question that asks for no field gets the lines whose value
-shares a search term with it ("Who is Jennifer Staats?": the authors line), else the whole
-record. The title and type lines are left out of that match: a question names its document by
-them ("the report", "the peace regime report"), which says nothing of what it asks.
+shares a search term with it ("Who is Jennifer Staats?": the authors line). The title, type,
+series and publisher lines are left out of that match: a question names its document by them
+("the report", "the peace regime report", "USIP"), which says nothing of what it asks. A
+record none of whose lines answers is no answer at all (`may_answer`).
 """
 
 from __future__ import annotations

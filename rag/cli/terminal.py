@@ -29,5 +29,3 @@ READER_DEFAULT = ReaderSettings.enabled
 ReaderOpt = Annotated[bool, typer.Option(
     "--reader/--no-reader", help="Rerank the best passages and judge whether they answer with "
     "our reader model (the default); --no-reader: retrieval and the similarity rules alone.")]
-
-

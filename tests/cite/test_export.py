@@ -69,7 +69,7 @@ def test_markdown_export_without_passages():
     assert "No passage found." in md and NOTHING_RELEVANT not in md
 
 
-def test_markdown_export_gives_the_confidence_as_the_app_does():
+def test_markdown_export_gives_the_confidence_line_of_the_cli():
     md = to_markdown({**RESULT, "answer": "China [1]", "confidence": 0.8412,
                       "confidence_label": "likely"}, CITATIONS)
     assert "Confidence: 0.84 (likely: the passage shown very probably answers this)" in md
