@@ -208,8 +208,8 @@ def main() -> None:
                        "from the index as it was built. Rebuild it in *Corpus and index* below.")
     ignored = state.pop("link_ignored", None)
     if ignored:
-        st.warning("The link's filters were not all applied; ignored: " + md_text(
-            "; ".join(ignored)) + ". The results below are searched without them.")
+        st.warning("Some of the link's settings could not be applied and were ignored: "
+                   + md_text("; ".join(ignored)) + ". What is shown below is without them.")
     flash = state.pop("flash", None)
     if flash:
         st.success(flash)

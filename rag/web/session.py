@@ -22,13 +22,13 @@ def first_param(name: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def parse_day(value: str | None) -> date | None:
-    """The first day a date of any precision covers ("2020-02" -> 1 February), for the date
-    pickers; None for a date the filters could not read either."""
+def parse_day(value: str | None, last: bool = False) -> date | None:
+    """The first (or `last`) day a date of any precision covers ("2020-02" -> 1 February), for
+    the date pickers; None for a date the filters could not read either."""
     if not value:
         return None
     try:
-        return date.fromisoformat(date_bounds(value)[0])
+        return date.fromisoformat(date_bounds(value)[1 if last else 0])
     except ValueError:
         return None
 
@@ -56,7 +56,7 @@ def boot_from_url(engine: Engine | None) -> None:
     state.q = as_engine_reads(state.question_box)
     state.q_raw = state.question_box
     state.cite = first_param("cite")
-    ignored = []  # what the link asked for that cannot be applied: said, not silently dropped
+    ignored = []  # what the link asks for that cannot be applied: said, not silently dropped
     try:
         state.k = max(1, min(MAX_K, int(first_param("k") or DEFAULT_K)))
     except ValueError:
@@ -71,8 +71,8 @@ def boot_from_url(engine: Engine | None) -> None:
                 kept.append(value)
             elif engine is not None:
                 ignored.append(f"{name} \u201c{value}\u201d (no such {name} in the index)")
-    for name in ("from", "to"):
-        day = parse_day(first_param(name))
+    for name in ("from", "to"):  # "to=2020" runs to the end of 2020
+        day = parse_day(first_param(name), last=name == "to")
         if first_param(name) and day is None:
             ignored.append(f"{name} \u201c{first_param(name)}\u201d (not a date such as "
                            "2020-02-01)")

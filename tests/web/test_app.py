@@ -193,6 +193,14 @@ def test_filters_stay_folded_until_one_is_set(app: AppTest) -> None:
     assert not filters_box(app).proto.expanded and filters_box(app).label == "Filters"
 
 
+def test_a_link_s_to_date_runs_to_the_end_of_what_it_names(app: AppTest) -> None:
+    app.query_params.update({"q": QUESTION, "from": "2020-06-01", "to": "2025"})
+    app.run()
+    no_failure(app)
+    assert not [w for w in app.warning if "could not be applied" in w.value]
+    assert str(app.date_input(key="f_to").value) == "2025-12-31"
+
+
 def test_permalink_carries_filters(app: AppTest) -> None:
     app.query_params.update({"q": QUESTION, "type": "Fact Sheet", "k": "2"})
     app.run()
@@ -214,7 +222,7 @@ def test_a_link_s_filters_that_cannot_apply_are_named_not_dropped_silently(
     app.query_params.update({"q": QUESTION, **params})
     app.run()
     no_failure(app)
-    (warning,) = [w.value for w in app.warning if "not all applied" in w.value]
+    (warning,) = [w.value for w in app.warning if "could not be applied" in w.value]
     assert all(part in warning for part in named)
     assert keys_shown(app) and filters_box(app).label == "Filters"
 
