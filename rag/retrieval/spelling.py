@@ -44,13 +44,14 @@ SHORTEST = 5
 TWO_EDITS_FROM = 6  # letters from which a word may be two edits from its correction
 ENGLISH_EDITS = 1  # from a common English word that is not the corpus's: 1 and 2 tie on dev
 LARGE_VOCABULARY = 100_000
+MOST_UNKNOWN = 5  # unknown words a question may have and still be corrected
 
 
 def word_counts(texts: Iterable[str]) -> dict[str, int]:
     """How often each word (lowercased, letters only) occurs in the texts: the words a
     question's typo may be corrected to, stored with each build. Only the `LARGE_VOCABULARY`
     commonest are kept: every question reads them, and a typo's correction is a scan of them
-    (about 25 ms a word at 100,000; a million took 240 ms)."""
+    (20-55 ms a word over 100,000 synthetic words on this machine; a million took 240 ms)."""
     counts: Counter[str] = Counter()
     for text in texts:
         counts.update(word.lower() for word in WORD.findall(text))
@@ -164,10 +165,12 @@ class Speller:
 
     def correct(self, question: str) -> tuple[str, list[Correction]]:
         """The question with its misspelt words replaced, and what was replaced. A question
-        most of whose words are unknown is left as typed: it is in another language ("was
-        passiert heute abend" had become "was passport haute bend"), or too garbled to guess."""
+        most of whose words are unknown, or more than `MOST_UNKNOWN` of them, is left as typed:
+        it is in another language ("was passiert heute abend" had become "was passport haute
+        bend") or too garbled to guess, and each unknown word costs a scan of the corpus's."""
         tokens = TOKEN.findall(question)
-        if 2 * sum(not self.known(token) for token in tokens) > len(tokens):
+        unknown = sum(not self.known(token) for token in tokens)
+        if 2 * unknown > len(tokens) or unknown > MOST_UNKNOWN:
             return question, []
         kept = [match.span() for match in QUOTED.finditer(question)]
         corrections: list[Correction] = []

@@ -54,6 +54,7 @@ def test_a_misspelt_word_becomes_the_nearest_corpus_or_english_word(
     "what hapend2 in the summit",                # a code, with a digit
     "what häpend in the summit",                 # not ASCII letters only
     "was passiert heute in Singapur",            # another language: most words unknown
+    "the hapend, of sumit, and the reprot, in the peice, on the authers, by the speling",
     "\u97e9\u56fd\u4f1a\u53d1\u5c55\u6838\u6b66\u5668\u5417",  # another script
 ])
 def test_real_words_names_acronyms_and_quoted_words_are_left_as_typed(
