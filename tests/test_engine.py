@@ -330,3 +330,10 @@ def test_a_search_none_of_whose_words_the_documents_use_is_refused_unread(
     assert result.decision.probability is None
     assert all(p.relevance in ("partial match", "weak match") and "reader" not in p.signals
                for p in result.passages)
+
+
+def test_who_wrote_the_report_opens_with_its_authors(default_engine: Engine) -> None:
+    """Issue #12's first-time question. The authors line scored best but had come second,
+    after a sentence of passage [1], when answers were shown in passage order."""
+    result = default_engine.search("Who wrote the report?")
+    assert not result.abstained and result.answer.startswith("Authors: Frank Aum")

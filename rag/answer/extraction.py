@@ -75,8 +75,11 @@ def choose_sentences(scores: SentenceScores,
         if wording not in said:
             chosen.append(scores.candidates[index])
             said.add(wording)
-    # Shown in reading order: by passage rank, then position, so [1] comes before [2].
-    return sorted(chosen, key=lambda span: (span.passage, span.start))
+    # The best first, so the answer opens with it ("Who wrote the report?" had opened with
+    # its runner-up from passage [1] before the authors line from [3]); two sentences of one
+    # passage in their order in the text.
+    first = {span.passage: n for n, span in reversed(list(enumerate(chosen)))}
+    return sorted(chosen, key=lambda span: (first[span.passage], span.start))
 
 
 def format_answer(spans: list[AnswerSpan]) -> str:

@@ -16,10 +16,13 @@ def test_an_answer_never_repeats_a_sentence_from_a_duplicated_passage() -> None:
     assert [s.text for s in chosen] == ["Same words.", "Other words."]
 
 
-def test_answer_sentences_are_shown_in_reading_order() -> None:
-    spans = [AnswerSpan("second", 2, "d:2", "d", 50, 56), AnswerSpan("first", 1, "d:1", "d", 0, 5)]
-    chosen = choose_sentences(SentenceScores(spans, np.array([0.9, 0.88])))
-    assert [s.passage for s in chosen] == [1, 2]
+def test_the_best_sentence_comes_first_and_one_passage_s_keep_their_order() -> None:
+    spans = [AnswerSpan("best", 3, "d:3", "d", 50, 54), AnswerSpan("next", 1, "d:1", "d", 0, 4)]
+    chosen = choose_sentences(SentenceScores(spans, np.array([0.95, 0.90])))
+    assert [s.text for s in chosen] == ["best", "next"]  # [3] before [1]: the answer opens right
+    same = [AnswerSpan("later", 1, "d:1", "d", 50, 55), AnswerSpan("earlier", 1, "d:1", "d", 0, 7)]
+    chosen = choose_sentences(SentenceScores(same, np.array([0.95, 0.94])))
+    assert [s.text for s in chosen] == ["earlier", "later"]
 
 
 def test_sentences_sharing_the_questions_words_win_near_ties() -> None:
