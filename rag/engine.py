@@ -21,7 +21,7 @@ from rag.answer.names import unknown_names
 from rag.answer.quotes import Quote
 from rag.answer.reader import ReaderModel, shared_reader
 from rag.answer.reading import UNLIKELY, PassageReader, Reading, Verdict, judge
-from rag.answer.record_fields import may_answer, narrowed
+from rag.answer.record_fields import asked_fields, may_answer, narrowed
 from rag.answer.relevance import (
     PARTIAL,
     QUOTED,
@@ -186,14 +186,17 @@ class Engine:
         unmatched = bool(terms) and not self.stored.lexical.knows_any(terms)
         if not terms:
             notes.append(NO_SEARCH_WORDS)
-        elif unmatched:
+        elif unmatched and not asked_fields(cleaned.text):
             notes.append(NO_KNOWN_WORDS)
         quote = Quote.of(cleaned.text if terms else "", answer)
         # Refused unread, whatever the model would make of it: nothing to search for ("???",
         # "the of and"; the reader had called "???" likely, 0.80), or a search of a few words,
         # or a question of one or two search words, none of which the documents use ("NLL",
         # "Kumgang?", answered 0.55 by the meaning of an unknown word).
-        blind = not terms or (unmatched and (quote.search or len(terms) <= 2))
+        # A question asking for a catalogue record's field ("Who wrote it?": "wrote" is in no
+        # text) is not blind: the record answers it.
+        blind = not terms or (unmatched and not asked_fields(cleaned.text)
+                              and (quote.search or len(terms) <= 2))
         reader = self.passage_reader
         ranked = self.retriever.score_passages(
             query, terms, mask, max(k, answer.quote_window,

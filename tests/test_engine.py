@@ -337,3 +337,14 @@ def test_who_wrote_the_report_opens_with_its_authors(default_engine: Engine) -> 
     after a sentence of passage [1], when answers were shown in passage order."""
     result = default_engine.search("Who wrote the report?")
     assert not result.abstained and result.answer.startswith("Authors: Frank Aum")
+
+
+@pytest.mark.parametrize("question", ["Who wrote this?", "who wrote it"])
+def test_a_short_question_for_a_record_field_is_not_blind(default_engine: Engine,
+                                                          question: str) -> None:
+    """"wrote" is in no text, but the question asks for the authors line: it had been refused
+    as a blind search, with a note suggesting a typo or another language."""
+    result = default_engine.search(question, filters=Filters(
+        doc_ids=frozenset({"risks-of-south-korea-nuclear-armament"})))
+    assert not result.abstained and result.answer.startswith("Authors: Lami Kim")
+    assert NO_KNOWN_WORDS not in result.notes

@@ -162,10 +162,14 @@ def judge(reading: Reading | None, best_sentence: float, verbatim: bool, names_u
         support = best_sentence - (abstention.name_penalty if names_unknown else 0.0)
         confidence = float(1.0 / (1.0 + np.exp(-(abstention.confidence_scale * support
                                                  + abstention.confidence_shift))))
-        label = LIKELY if verbatim or confidence >= rules.likely else UNCERTAIN
+        label = LIKELY if confidence >= rules.likely else UNCERTAIN
         return Verdict(similarity_refuses, confidence,
                        UNLIKELY if similarity_refuses else label)
     confidence = reading.probability - (rules.name_penalty if names_unknown else 0.0)
-    label = LIKELY if verbatim else confidence_label(confidence, rules)
+    # A quote is never refused, but its label still reads its number: "Trump" at 0.55 had
+    # been called likely, "very probably answers".
+    label = confidence_label(confidence, rules)
+    if verbatim and label == UNLIKELY:
+        label = UNCERTAIN
     refuse = label == UNLIKELY or (rules.sentence_rule and similarity_refuses)
     return Verdict(refuse, confidence, UNLIKELY if refuse else label)

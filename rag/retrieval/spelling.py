@@ -164,13 +164,14 @@ class Speller:
         return Vocabulary(self._corpus())
 
     def correct(self, question: str) -> tuple[str, list[Correction]]:
-        """The question with its misspelt words replaced, and what was replaced. A question
-        most of whose words are unknown, or more than `MOST_UNKNOWN` of them, is left as typed:
+        """The question with its misspelt words replaced, and what was replaced. A question of
+        three words or more most of which are unknown, or with more than `MOST_UNKNOWN`
+        unknown words, is left as typed (a one-word search "sumit" is corrected):
         it is in another language ("was passiert heute abend" had become "was passport haute
         bend") or too garbled to guess, and each unknown word costs a scan of the corpus's."""
         tokens = TOKEN.findall(question)
         unknown = sum(not self.known(token) for token in tokens)
-        if 2 * unknown > len(tokens) or unknown > MOST_UNKNOWN:
+        if (len(tokens) > 2 and 2 * unknown > len(tokens)) or unknown > MOST_UNKNOWN:
             return question, []
         kept = [match.span() for match in QUOTED.finditer(question)]
         corrections: list[Correction] = []

@@ -48,8 +48,12 @@ def test_the_verdict_refuses_below_the_threshold_and_labels_the_rest() -> None:
     assert low.refuse and low.label == UNLIKELY and low.confidence == 0.3
     mid = judge(reading(0.6), 0.1, False, False, SIMILARITY, RULES)
     assert not mid.refuse and mid.label == UNCERTAIN  # the sentence rule is off by default
+    # A quote is never refused, and its label reads its number ("Trump" at 0.55 had been
+    # called likely, "very probably answers")
     quoted = judge(reading(0.1), 0.1, True, False, SIMILARITY, RULES)
-    assert not quoted.refuse and quoted.label == LIKELY
+    assert not quoted.refuse and quoted.label == UNCERTAIN
+    assert judge(reading(0.9), 0.1, True, False, SIMILARITY, RULES).label == LIKELY
+    assert judge(None, 0.1, True, False, SIMILARITY, RULES).label == UNCERTAIN
 
 
 def test_switched_on_rules_can_only_add_refusals() -> None:

@@ -32,6 +32,7 @@ def speller() -> Speller:
     ("When was the Singapor sumit?", "When was the Singapore summit?",
      [Correction("Singapor", "Singapore"), Correction("sumit", "summit")]),
     ("Who is Jennifer Staatz?", "Who is Jennifer Staats?", [Correction("Staatz", "Staats")]),
+    ("sumit", "summit", [Correction("sumit", "summit")]),  # a one-word search too
 ])
 def test_a_misspelt_word_becomes_the_nearest_corpus_or_english_word(
         speller: Speller, typed: str, expected: str, changes: list[Correction]) -> None:
