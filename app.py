@@ -76,8 +76,8 @@ def show_results(engine: Engine) -> None:
     confidence = confidence_html(result)
     if result.abstained:
         detail = REFUSAL_DETAIL if result.passages else NO_PASSAGE_DETAIL
-        st.warning(f"**{md_text(result.answer or REFUSAL)}** {detail} "
-                   "Try other words, or remove filters.")
+        hint = "Try other words." if filters.is_empty() else "Try other words, or remove filters."
+        st.warning(f"**{md_text(result.answer or REFUSAL)}** {detail} {hint}")
         if confidence:
             st.html(confidence)
     answer = getattr(result, "answer", None)

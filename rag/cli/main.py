@@ -178,7 +178,11 @@ def cite(key: Annotated[str, typer.Argument(help="A citation key from `rag ask`.
     typer.echo(f"key {citation.key} · chars {citation.start}–{citation.end}\n")
     if citation.from_metadata:
         typer.secho(f"note: {FROM_METADATA}\n", fg=typer.colors.YELLOW)
-    typer.echo(textwrap.fill(f"{before}»{citation.text}«{after}", 96))
+    # Each line of a catalogue record on its own line, as the app shows it; prose wrapped.
+    shown = f"{before}»{citation.text}«{after}"
+    lines = [line for line in shown.splitlines() if line.strip()] if citation.from_metadata \
+        else [shown]
+    typer.echo("\n".join(textwrap.fill(line, 96) for line in lines))
     typer.echo(f"\nReference (Chicago):\n  {citation.reference}\n\nBibTeX:\n{citation.bibtex}")
 
 

@@ -35,6 +35,19 @@ def rag(*args: str, index: Path, corpus: Path) -> subprocess.CompletedProcess[st
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
 
 
+def test_cite_prints_a_catalogue_record_one_line_a_field(shipped_index: Path) -> None:
+    """It had run the record's lines together ("…Peninsula Type: Report Series: …")."""
+    from rag.engine import Engine
+    from tests.conftest import SHIPPED_CORPUS
+
+    engine = Engine.open(shipped_index, SHIPPED_CORPUS)
+    (record,) = [c for c in engine.stored.chunks
+                 if c.doc_id == "peace-regime-for-the-korean-peninsula" and "Type: " in c.text]
+    cited = rag("cite", record.key, index=shipped_index, corpus=SHIPPED_CORPUS)
+    assert cited.returncode == 0, cited.stderr
+    assert "\nType: Report\n" in cited.stdout and "\nPublished: February 2020\n" in cited.stdout
+
+
 def test_ask_json_and_cite_round_trip(shipped_index: Path) -> None:
     from tests.conftest import SHIPPED_CORPUS
 
