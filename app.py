@@ -65,8 +65,8 @@ def show_results(engine: Engine) -> None:
     # The address bar and the box show the question as the engine read it (trimmed, cut).
     state.q = result.question
     # At most three lines: a pasted page would fill the screen (the full text is its tooltip).
-    st.html(f'<div class="rag-question" title="{esc(result.question)}">Results for: '
-            f'{esc(result.question)}</div>')
+    st.html(f'<div class="rag-question" title="{esc(result.searched)}">Results for: '
+            f'{esc(result.searched)}</div>')
     for note in result.notes:
         st.info(md_text(note))
     if not filters.is_empty():
@@ -97,7 +97,7 @@ def show_results(engine: Engine) -> None:
                           icon=":material/download:")
     for passage in result.passages:
         with st.container(border=True):
-            st.html(passage_html(passage, result.question, result.abstained))
+            st.html(passage_html(passage, result.searched, result.abstained))
             st.button("Open citation", key=f"open-{passage.rank}-{passage.key}",
                       on_click=open_citation, args=(passage.key,),
                       icon=":material/format_quote:")

@@ -96,9 +96,16 @@ class SearchResult:
     # the similarity support's) and its label: "likely", "uncertain", "unlikely" (= refused).
     confidence: float | None = None
     confidence_label: str | None = None
+    # What was searched when spelling correction changed the question (`question` is as asked)
+    searched_as: str | None = None
+
+    @property
+    def searched(self) -> str:
+        return self.searched_as or self.question
 
     def as_dict(self) -> dict[str, object]:
-        return {"question": self.question, "answer": self.answer,
+        return {"question": self.question, "searched_as": self.searched_as,
+                "answer": self.answer,
                 "abstained": self.abstained, "support": round(self.support, 4),
                 "confidence": None if self.confidence is None else round(self.confidence, 4),
                 "confidence_label": self.confidence_label,
@@ -171,6 +178,8 @@ class Engine:
         """Ranked passages for a question, best first, each with its citation; an
         extractive answer from them, or a plain refusal when they do not answer it."""
         cleaned = self.read_question(question)
+        # The result keeps the question as asked, and what was searched if spelling changed it.
+        asked, corrected = cleaned.typed or cleaned.text, cleaned.text if cleaned.typed else None
         k = max(1, min(int(k or self.query.k), 100))
         answer, abstention = self.query.answer, self.query.abstention
         notes = list(cleaned.notes)
@@ -179,8 +188,8 @@ class Engine:
         mask = None if filters is None or filters.is_empty() else filters.mask(
             self.stored.chunks, self.documents)
         if mask is not None and not mask.any():
-            return SearchResult(cleaned.text, [], True, REFUSAL, notes=[*notes, NO_FILTER_MATCH],
-                                decision=Decision(True, FILTERED_OUT))
+            return SearchResult(asked, [], True, REFUSAL, notes=[*notes, NO_FILTER_MATCH],
+                                decision=Decision(True, FILTERED_OUT), searched_as=corrected)
         query = self.embedder.encode_query(cleaned.text)
         terms = self.stored.lexical.query_terms(cleaned.text)
         unmatched = bool(terms) and not self.stored.lexical.knows_any(terms)
@@ -251,16 +260,17 @@ class Engine:
                 notes.append(NO_EXPECTED_ANSWER.format(expected=expected.value))
             why = NO_PASSAGE if not passages else TOO_FAR if not blind else \
                 UNKNOWN_SEARCH_TERMS if terms else NO_SEARCH_TERMS
-            return SearchResult(cleaned.text, passages, True, REFUSAL, notes=notes,
+            return SearchResult(asked, passages, True, REFUSAL, notes=notes,
                                 support=decision.support,
                                 decision=replace(decision, abstained=True, reason=why),
-                                confidence=confidence, confidence_label=label)
+                                confidence=confidence, confidence_label=label,
+                                searched_as=corrected)
         if unknown:
             notes.append(ANSWERED_DESPITE_NAMES.format(names=names))
         spans = verified(narrowed(choose_sentences(sentences, answer), cleaned.text,
                                   self.stored.lexical.query_terms), self.documents)
-        return SearchResult(cleaned.text, passages, False, format_answer(spans), spans, notes,
-                            decision.support, decision, confidence, label)
+        return SearchResult(asked, passages, False, format_answer(spans), spans, notes,
+                            decision.support, decision, confidence, label, corrected)
 
     def rank_documents(self, question: str, depth: int = 100,
                        method: str = "hybrid") -> list[tuple[str, float]]:
@@ -285,7 +295,8 @@ class Engine:
             return cleaned
         changes = ", ".join(f"\u201c{c.typed}\u201d \u2192 \u201c{c.corrected}\u201d"
                             for c in corrections)
-        return CleanQuestion(text, (*cleaned.notes, SPELLING_CORRECTED.format(changes=changes)))
+        return CleanQuestion(text, (*cleaned.notes, SPELLING_CORRECTED.format(changes=changes)),
+                             typed=cleaned.text)
 
     def citations_for(self, passages: list[Passage]) -> dict[str, Citation]:
         """Each passage's citation, by key (for exports); a key gone since is left out."""

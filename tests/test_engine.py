@@ -283,14 +283,15 @@ def test_a_misspelt_question_is_corrected_answered_and_the_correction_noted(
         default_engine: Engine) -> None:
     """"wat hapend in singapor" was refused before spelling correction (0.25)."""
     result = default_engine.search("what hapened in singapor")
-    assert result.question == "what happened in singapore"
+    assert result.question == "what hapened in singapor"  # as asked
+    assert result.searched_as == "what happened in singapore"
     assert not result.abstained and "summit in Singapore" in result.answer
     assert any("\u201chapened\u201d \u2192 \u201chappened\u201d" in note for note in result.notes)
 
 
 def test_a_quoted_word_is_searched_as_typed(default_engine: Engine) -> None:
     result = default_engine.search('what hapened in "singapor"')
-    assert result.question == 'what happened in "singapor"'
+    assert result.searched_as == 'what happened in "singapor"'
 
 
 def test_an_index_built_before_words_were_stored_still_corrects(

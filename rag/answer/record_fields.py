@@ -59,7 +59,18 @@ def answer_lines(question: str, text: str,
         return [(start, end) for label, start, end in fields if label in asked]
     wanted = set(terms(question))
     return [(start, end) for label, start, end in fields if label not in IDENTIFYING
-            and wanted.intersection(terms(text[start + len(label) + 2:end]))]
+            and names_value(label, text[start + len(label) + 2:end], wanted, terms)]
+
+
+def names_value(label: str, value: str, wanted: set[str],
+                terms: Callable[[str], Iterable[str]]) -> bool:
+    """Does the question name this line's value? An author by their whole name ("Who is
+    Jennifer Staats?"; "what about KIM JONG UN" had matched "Authors: Lami Kim"), any other
+    line by one shared term."""
+    if label != "Authors":
+        return bool(wanted.intersection(terms(value)))
+    names = [set(terms(name)) for name in re.split(r",|\band\b", value)]
+    return any(name and name <= wanted for name in names)
 
 
 def may_answer(question: str, text: str, terms: Callable[[str], Iterable[str]]) -> bool:

@@ -53,6 +53,7 @@ class ResultRow(TypedDict, total=False):
 
     id: str
     question: str
+    searched_as: str | None  # the question after spelling correction, if that changed it
     answer: str
     abstained: bool
     confidence: float | None

@@ -16,8 +16,9 @@ FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")  # East Asian keyboards' wide L
 
 @dataclass(frozen=True)
 class CleanQuestion:
-    text: str
+    text: str  # what is searched
     notes: tuple[str, ...] = ()
+    typed: str | None = None  # the question before spelling correction, when that changed it
 
 
 def clean_question(raw: str, limit: int = MAX_QUESTION_CHARS) -> CleanQuestion:

@@ -82,6 +82,8 @@ def test_a_line_two_records_share_is_given_once() -> None:
 @pytest.mark.parametrize(("question", "answers"), [
     ("When was it published?", True),             # a field it has
     ("Who is Bo Kim?", True),                     # a value of its authors line
+    ("what about KIM JONG UN", False),            # not an author's whole name
+    ("Kim", False),
     ("What is ISBN 978-1?", True),
     ("What are the risks of a peace regime report?", False),  # its title's words only
     ("What does USIP say about China?", False),   # the publisher's name is not asked for

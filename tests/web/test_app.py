@@ -303,7 +303,8 @@ def test_a_misspelt_question_is_answered_as_corrected_with_a_note(app: AppTest) 
     no_failure(app)
     assert any("\u201chapened\u201d \u2192 \u201chappened\u201d" in i.value for i in app.info)
     assert "summit in Singapore" in bodies(app)
-    assert param(app, "q") == ["what happened in singapore"]
+    assert param(app, "q") == ["what hapened in singapor"]  # the address bar keeps what was typed
+    assert "Results for: what happened in singapore" in bodies(app)
 
 
 @pytest.mark.parametrize("key", [
