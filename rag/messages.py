@@ -38,3 +38,12 @@ def confidence_line(result: Mapping[str, Any]) -> str:
     """The probability that the documents answer, in numbers and words (a result's dict)."""
     return (f"Confidence: {result['confidence']:.2f} ({result['confidence_label']}: "
             f"{CONFIDENCE_WORDS[result['confidence_label']]})")
+
+
+def build_summary(report: Any) -> str:
+    """What a build did (a rag.index.builder.BuildReport), for the CLI and the app alike."""
+    pooled = ("; passage vectors pooled from their sentences', as from "
+              f"{report.pooled_from:,} passages on" if report.pooled_from else "")
+    return (f"Indexed {report.documents} documents, {report.chunks} passages "
+            f"({report.embedded} embedded, {report.reused} reused{pooled}) "
+            f"in {report.seconds:.1f} s")

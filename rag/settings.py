@@ -26,9 +26,15 @@ class Settings:
 
     chunk_size: int = 1000
     chunk_overlap: int = 150
-    # Prefix each chunk with its document title and section path before embedding: the
-    # chunk text itself (and so every citation span) stays exact.
+    # Read each passage after its document title and section, and mix the title into each
+    # sentence's vector (rag.index.title_context): the text itself, and so every citation
+    # span, stays exact.
     embed_with_context: bool = True
+    # From this many passages on, a passage's vector is pooled from its sentences' and its
+    # title's (rag.index.pooled_passages) instead of read by the model: that halves what a
+    # large build reads, at a cost measured in docs/speed.md. A smaller corpus, which builds
+    # in a few minutes anyway, has every passage read.
+    pool_passages_from: int = 5000
     # BM25 (bm25s), tuned on SciFact train: see docs/quality.md.
     bm25_method: str = "lucene"
     bm25_k1: float = 0.9

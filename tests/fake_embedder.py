@@ -51,3 +51,15 @@ class HashedBagOfWords:
 
     def encode_query(self, question: str) -> np.ndarray:
         return self.encode([question])[0]
+
+
+class RecordingEmbedder(HashedBagOfWords):
+    """The fake embedder, keeping every text it is asked to read: what a build reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.texts.extend(texts)
+        return super().encode(texts)

@@ -28,6 +28,7 @@ from rag.messages import (
     NO_PASSAGE_DETAIL,
     REFUSAL_DETAIL,
     STALE_INDEX,
+    build_summary,
     confidence_line,
 )
 from rag.retrieval.filters import Filters
@@ -63,9 +64,7 @@ def guarded(action: Callable[[], T]) -> T:
 
 
 def print_build_report(report: BuildReport) -> None:
-    typer.echo(f"Indexed {report.documents} documents, {report.chunks} passages "
-               f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s "
-               f"into {report.index_path}")
+    typer.echo(f"{build_summary(report)} into {report.index_path}")
     for skipped in report.skipped:
         typer.secho(f"skipped {skipped.relpath}: {skipped.reason}", err=True,
                     fg=typer.colors.YELLOW)

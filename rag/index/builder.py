@@ -27,6 +27,7 @@ from rag.index.embedding import (
 )
 from rag.index.fingerprint import index_fingerprint
 from rag.index.manifest import FileEntry, Manifest
+from rag.index.pooled_passages import pooled_passages
 from rag.index.progress import ProgressCallback
 from rag.index.store import (
     SentenceTable,
@@ -62,6 +63,8 @@ class BuildReport:
     reused: int
     seconds: float
     skipped: list[Skipped] = field(default_factory=list)
+    # The size from which passage vectors are pooled (rag.index.pooled_passages), if they were.
+    pooled_from: int | None = None
     embedded_docs: list[str] = field(default_factory=list)
 
 
@@ -165,23 +168,29 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
     # Documents with at least one chunk, each title embedded once (none without context).
     titled = list(dict.fromkeys(c.doc_id for c in chunks)) if settings.embed_with_context else []
     heads = [title_input(titles[doc_id]) for doc_id in titled]
-    texts = [embedding_input(c, titles[c.doc_id], settings) for c in chunks] + plain + heads
-    owners = [c.doc_id for c in chunks] + [chunks[i].doc_id for i in rows[:, 0]] + titled
+    read = chunks if len(chunks) < settings.pool_passages_from else []
+    texts = [embedding_input(c, titles[c.doc_id], settings) for c in read] + plain + heads
+    owners = [c.doc_id for c in read] + [chunks[i].doc_id for i in rows[:, 0]] + titled
     hashes = [embed_hash(t) for t in texts]
     model = embedder.identity if embedder is not None else default_identity()
     cache = cached_vectors(index_dir, settings, model)
     embedded = embed_missing(texts, hashes, cache, embedder, progress)
     vectors = np.stack([cache[h] for h in hashes]).astype(np.float32)
-    first, second = len(chunks), len(chunks) + len(rows)
-    chunk_vectors, answer_vectors = vectors[:first], vectors[first:second]
-    title_vectors = vectors[second:]
-    sentence_vectors = answer_vectors
+    first, second = len(read), len(read) + len(rows)
+    answer_vectors, title_vectors = vectors[first:second], vectors[second:]
+    count = embedder.token_counts if embedder is not None else default_token_counts
+    plain_tokens = count(plain)
+    sentence_vectors, chunk_heads = answer_vectors, (None, None)
     if titled:
-        count = embedder.token_counts if embedder is not None else default_token_counts
+        head_tokens = count(heads)
         position = {doc_id: k for k, doc_id in enumerate(titled)}
-        row_title = np.array([position[chunks[i].doc_id] for i in rows[:, 0]], dtype=np.int64)
-        sentence_vectors = with_title(title_vectors[row_title], count(heads)[row_title],
-                                      answer_vectors, count(plain))
+        chunk_title = np.array([position[c.doc_id] for c in chunks], dtype=np.int64)
+        row_title = chunk_title[rows[:, 0]]
+        sentence_vectors = with_title(title_vectors[row_title], head_tokens[row_title],
+                                      answer_vectors, plain_tokens)
+        chunk_heads = (title_vectors[chunk_title], head_tokens[chunk_title])
+    chunk_vectors = vectors[:first] if read else pooled_passages(
+        len(chunks), rows[:, 0], answer_vectors, plain_tokens, *chunk_heads)
     compact = needs_compact(len(rows))
     sentences = SentenceTable(rows, VectorSet.of(sentence_vectors, compact, searchable=True),
                               VectorSet.of(answer_vectors, compact), hashes[first:second])
@@ -197,9 +206,8 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
     build = new_build_dir(index_dir)
     try:
         write_build(build, manifest, documents, chunks,
-                    VectorSet.of(chunk_vectors, compact),
-                    hashes[:len(chunks)], lexical, sentences, document_lexical,
-                    VectorSet.of(title_vectors), hashes[second:],
+                    VectorSet.of(chunk_vectors, compact), hashes[:first], lexical, sentences,
+                    document_lexical, VectorSet.of(title_vectors), hashes[second:],
                     corpus_words(documents, chunks))
         publish(index_dir, build)
     except BaseException:
@@ -210,4 +218,5 @@ def index_documents(documents: list[Document], index_dir: Path, settings: Settin
         embedded=len(embedded), reused=len(texts) - len(embedded),
         seconds=time.perf_counter() - began,
         embedded_docs=sorted({owners[i] for i in embedded}),
+        pooled_from=None if read or not chunks else settings.pool_passages_from,
     )

@@ -53,8 +53,8 @@ class StoredIndex:
     manifest: Manifest
     documents: dict[str, Document]
     chunks: list[Chunk]
-    embed_hashes: list[str]
-    dense: VectorSet  # the passages' vectors
+    embed_hashes: list[str]  # the passages read by the model; none when pooled
+    dense: VectorSet  # the passages' vectors, read or pooled (rag.index.pooled_passages)
     lexical: LexicalIndex
     sentences: SentenceTable
     # BM25 over whole documents, in the order of `documents`: ranks documents (BEIR) and
@@ -81,9 +81,9 @@ class StoredIndex:
     @property
     def vectors_all(self) -> np.ndarray:
         """Every vector the model made, in the order of `embed_hashes_all` (the title-context
-        sentence vectors are mixed from these, not embedded)."""
-        return np.concatenate([self.dense.all(), self.sentences.answers.all(),
-                               self.titles.all()])
+        sentence vectors, and pooled passage vectors, are mixed from these, not embedded)."""
+        read = [self.dense.all()] if self.embed_hashes else []
+        return np.concatenate([*read, self.sentences.answers.all(), self.titles.all()])
 
 
 @dataclass

@@ -15,6 +15,7 @@ from rag.index.builder import build_index
 from rag.index.fingerprint import Freshness
 from rag.ingest.corpus_admin import add_document
 from rag.ingest.scan import SUPPORTED_SUFFIXES
+from rag.messages import build_summary
 from rag.web.loading import index_freshness, locations, open_engine, wait_for_model
 from rag.web.markdown import md_text
 
@@ -39,9 +40,7 @@ def do_rebuild(index_dir: Path, corpus_dir: Path) -> None:
     skipped = "".join(f"\n- skipped {md_text(s.relpath)}: {md_text(s.reason)}"
                       for s in report.skipped)
     st.session_state.flash = (
-        f"Indexed {report.documents} documents, {report.chunks} passages "
-        f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s."
-        + skipped)
+        f"{build_summary(report)}." + skipped)
     st.rerun()
 
 

@@ -15,7 +15,7 @@ from rag.index.embedding import shared_embedder
 from rag.index.title_context import title_input, with_title
 from rag.settings import Settings
 from tests.conftest import SHIPPED_CORPUS
-from tests.fake_embedder import HashedBagOfWords
+from tests.fake_embedder import RecordingEmbedder
 
 
 def unit(vector: list[float]) -> np.ndarray:
@@ -31,16 +31,6 @@ def test_the_mix_weighs_each_vector_by_its_tokens() -> None:
     assert np.allclose(mixed[0], sentence), "a title of no tokens leaves the sentence alone"
     assert np.allclose(mixed[1], unit([1, 1, 0]))
     assert np.allclose(mixed[2], unit([3, 1, 0])), "a longer title pulls harder"
-
-
-class RecordingEmbedder(HashedBagOfWords):
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        self.texts.extend(texts)
-        return super().encode(texts)
 
 
 def test_a_build_embeds_passages_sentences_and_each_title_once(tmp_path: Path) -> None:
