@@ -4,7 +4,8 @@ Prints the cosine of each ONNX encoder's vectors with sentence-transformers' fp3
 (min, p1, mean) on 1,000 passages and on short questions, throughput at 2 threads with batch
 32, one-question latency at 1 thread, file sizes and export time; then the same agreement for
 other quantisation settings (weight type, per-channel, reduce-range, pre-processing, the
-feed-forward output projections kept in fp32). CPU time per text is printed beside wall
+feed-forward output projections kept in fp32, each layer's operations fused or not; every
+variant is fused unless it says "not fused"). CPU time per text is printed beside wall
 time because wall time is only meaningful on an otherwise idle machine. It
 asserts nothing about time: the figures are for reading.
 
@@ -216,6 +217,9 @@ def run(args: argparse.Namespace) -> None:
          {"weight_type": "qint8", "preprocess": False, **all_int8}),
         ("qint8  per-channel, FFN-out fp32 (default)", {"weight_type": "qint8"}),
         ("quint8 per-channel, FFN-out fp32", {"weight_type": "quint8"}),
+        ("qint8  per-channel, FFN-out fp32, not fused", {"weight_type": "qint8", "fuse": False}),
+        ("qint8  per-channel, all int8, not fused",
+         {"weight_type": "qint8", "fuse": False, **all_int8}),
     ]
     print("\nquantisation variants (agreement as above; cpu-ms/text: 1 thread, first "
           f"{len(cost_texts)} texts)")

@@ -4,6 +4,7 @@ atomic writes, telemetry off, and encoding in a process where torch cannot be im
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import socket
@@ -219,6 +220,22 @@ def test_a_lost_weights_file_is_made_again_and_nothing_else(exported: ModelFiles
     assert np.array_equal(OnnxEncoder(again.mapped, threads=1).encode(VARIED[:3]),
                           OnnxEncoder(exported.mapped, threads=1).encode(VARIED[:3]))
     assert not export_model(copy).exported
+
+
+def test_the_question_graph_is_fused_and_agrees_with_the_unfused_one(
+        exported: ModelFiles, int8: OnnxEncoder, tmp_path: Path) -> None:
+    """Each layer's attention is one operator in the graph that encodes questions, and the
+    quantisation tools leave the process's logging as it was."""
+    import onnx
+
+    ops = [n.op_type for n in onnx.load(str(exported.int8), load_external_data=False).graph.node]
+    assert ops.count("QAttention") == 6 and "Softmax" not in ops
+    root = logging.getLogger()
+    before = list(root.handlers)
+    quantize(exported.fp32, tmp_path / "unfused.onnx", fuse=False)
+    assert root.handlers == before
+    unfused = OnnxEncoder(tmp_path / "unfused.onnx", threads=1).encode(VARIED)
+    assert cosines(int8.encode(VARIED), unfused).min() > 0.99
 
 
 def test_new_quantisation_settings_redo_only_the_int8_file(exported: ModelFiles,
