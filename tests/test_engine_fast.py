@@ -162,12 +162,16 @@ def test_without_the_reader_the_confidence_is_the_calibrated_support(fake_engine
 def test_the_reader_reorders_what_retrieval_found_by_its_logits(fake_engine: Engine) -> None:
     question = "nuclear weapons in South Korea"
     depth = fake_engine.query.reader.depth
-    found = fake_engine.search(question, k=depth).passages
-    reread = with_reader(fake_engine).search(question, k=depth)
+    found = fake_engine.search(question, k=2 * depth).passages
+    reread = with_reader(fake_engine).search(question, k=2 * depth)
     assert {p.key for p in reread.passages} == {p.key for p in found}  # same passages
-    # A catalogue record asked nothing of is reread but has no say: below, without a number.
+    # A catalogue record asked nothing of is reread but has no say: below, without a number,
+    # and the passage after the first `depth` is read in its place.
     read = [p for p in reread.passages if "reader" in p.signals]
-    assert all(p.from_metadata for p in reread.passages[len(read):])
+    records = [p for p in found[:depth] if p.from_metadata]
+    assert records, "the test needs a record among the first passages"
+    assert len(read) == depth
+    assert all(p.from_metadata for p in reread.passages[len(read):len(read) + len(records)])
     probabilities = [p.signals["reader"] for p in read]
     assert probabilities == sorted(probabilities, reverse=True)
     assert reread.confidence is not None and round(reread.confidence, 4) == probabilities[0]

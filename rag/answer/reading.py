@@ -59,12 +59,19 @@ class PassageReader:
         their fused score), which becomes their score; the rest keep their fused order and
         differences behind them, shifted to score below the last reread one. A reread passage
         that `can_answer` rules out (a catalogue record of which nothing is asked) goes below
-        the others reread and gets no probability: the reader's view of it is not an answer."""
-        head = ranked[:self.settings.depth]
+        the others reread and gets no probability: the reader's view of it is not an answer.
+        Nor does it take one of the `depth` places: the next passage is reread too, up to
+        twice `depth` in all ("Who wrote the report?" had its third place taken by another
+        document's record with no authors line, and the report's own record went unread)."""
+        usable: list[bool] = []
+        for scored in ranked[:2 * self.settings.depth]:
+            if sum(usable) == self.settings.depth:
+                break
+            usable.append(can_answer(scored.position))
+        head = ranked[:len(usable)]
         if not head:
             return Reading([], {}, -np.inf, 0.0)
         logits = self.model.score(question, [self.text_of(s.position) for s in head])
-        usable = [can_answer(s.position) for s in head]
         scores = self.reordered([s.score for s in ranked], logits, usable)
         order = sorted(range(len(ranked)), key=lambda i: -scores[i])
         probability = self.model.calibration.probability

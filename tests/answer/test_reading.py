@@ -100,8 +100,10 @@ class Logits:
 
     def __init__(self, values: list[float]) -> None:
         self.values = values
+        self.read: list[int] = []  # how many texts each call read
 
     def score(self, question: str, texts: list[str]) -> np.ndarray:
+        self.read.append(len(texts))
         return np.array(self.values[:len(texts)], dtype=np.float32)
 
 
@@ -125,17 +127,21 @@ def test_rerank_orders_by_logit_and_calibrates_the_best(fake_engine: Engine) -> 
 
 def test_a_passage_that_cannot_answer_goes_below_the_others_reread_without_a_probability(
         fake_engine: Engine) -> None:
-    """A catalogue record of which the question asks nothing (rag.answer.record_fields)."""
-    ranked = [Scored(p, 1.0 - p / 10, 0.0, 0.0, 0.0) for p in range(4)]
-    reader = PassageReader(fake_engine.stored, Logits([3.0, 0.0, 1.0]), ReaderSettings(depth=3))
+    """A catalogue record of which the question asks nothing (rag.answer.record_fields). It
+    takes none of the `depth` places: the passage after the last is reread instead."""
+    ranked = [Scored(p, 1.0 - p / 10, 0.0, 0.0, 0.0) for p in range(8)]
+    model = Logits([3.0, 0.0, 1.0, 0.5, 2.0, 2.5, 9.0, 9.0])
+    reader = PassageReader(fake_engine.stored, model, ReaderSettings(depth=3))
     result = reader.rerank("anything", ranked, lambda position: position != 0)
-    assert [s.position for s in result.ranked] == [2, 1, 0, 3]
+    assert model.read == [4], "three that may answer, and the record before them"
+    assert [s.position for s in result.ranked] == [2, 3, 1, 0, 4, 5, 6, 7]
     assert [s.score for s in result.ranked] == sorted((s.score for s in result.ranked),
                                                       reverse=True)
-    assert set(result.probabilities) == {1, 2} and result.best_logit == 1.0
+    assert set(result.probabilities) == {1, 2, 3} and result.best_logit == 1.0
     assert result.probability == Calibration().probability(1.0)
     nothing = reader.rerank("anything", ranked, lambda position: False)
-    assert [s.position for s in nothing.ranked] == [0, 2, 1, 3]  # the reader's order
+    assert model.read[-1] == 6, "at most twice the depth is read"
+    assert [s.position for s in nothing.ranked] == [0, 5, 4, 2, 3, 1, 6, 7]  # the reader's order
     assert nothing.probabilities == {} and nothing.probability == 0.0
     assert nothing.best_logit == 3.0  # the reader's best view, still a number (JSON has no inf)
 
