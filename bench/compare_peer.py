@@ -87,7 +87,7 @@ print(json.dumps({"index_dir": str(cached.index_dir), "built": cached.built,
                   "sentences": manifest.get("sentences")}))
 """
 RAG_BUILD_LINE = re.compile(r"Indexed (\d+) documents, (\d+) passages \((\d+) embedded, "
-                            r"(\d+) reused\) in ([\d.]+) s")
+                            r"(\d+) reused[^)]*\) in ([\d.]+) s")  # "; passage vectors pooled …"
 
 
 # ---------------------------------------------------------------------------------------------

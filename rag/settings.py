@@ -12,7 +12,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal, get_args
+from typing import ClassVar, Literal, get_args
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 MAX_QUESTION_CHARS = 1000
@@ -35,6 +35,9 @@ class Settings:
     # large build reads, at a cost measured in docs/speed.md. A smaller corpus, which builds
     # in a few minutes anyway, has every passage read.
     pool_passages_from: int = 5000
+    # Settings that decide how a build works, not what the index holds: an index made under
+    # another value is as usable, so they stay out of its fingerprint.
+    BUILD_ONLY: ClassVar[tuple[str, ...]] = ("pool_passages_from",)
     # BM25 (bm25s), tuned on SciFact train: see docs/quality.md.
     bm25_method: str = "lucene"
     bm25_k1: float = 0.9
@@ -45,6 +48,10 @@ class Settings:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+    def fingerprint_fields(self) -> dict[str, object]:
+        """What an index must have been built with to be used with these settings."""
+        return {k: v for k, v in self.as_dict().items() if k not in self.BUILD_ONLY}
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ class BuildReport:
     index_path: Path
     documents: int
     chunks: int
-    units: int  # texts embedded or reused: passages and their sentences
+    units: int  # texts embedded or reused: sentences, titles, and passages below the pooling size
     embedded: int
     reused: int
     seconds: float

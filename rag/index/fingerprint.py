@@ -20,7 +20,7 @@ def index_fingerprint(settings: Settings,
         "format_version": FORMAT_VERSION,
         **(model or default_identity()),
         "chunker": "langchain_text_splitters.RecursiveCharacterTextSplitter per section",
-        **settings.as_dict(),
+        **settings.fingerprint_fields(),
     }
 
 

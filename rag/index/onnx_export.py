@@ -160,8 +160,9 @@ def fuse_layers(fp32: Path, target: Path, source_dir: Path | None = None) -> Non
     """ONNX Runtime's transformer optimizer: each layer's attention, its two residual layer
     norms and its GELU become one kernel each (the graph goes from hundreds of nodes to 46).
     A question is a few tokens, so the per-node overhead is much of its encoding: measured on
-    the project's dev questions, the int8 graph fused encodes a question in 0.86x the time of
-    the int8 graph unfused, at the same agreement with fp32 (bench/bench_onnx_agreement.py)."""
+    the project's dev questions, the int8 graph fused encodes a question in 0.86-0.95x the
+    time of the int8 graph unfused (four runs), at the same agreement with fp32
+    (bench/bench_onnx_agreement.py)."""
     from onnxruntime.transformers.optimizer import optimize_model
 
     config = json.loads(((source_dir or model_dir()) / "config.json").read_text())
