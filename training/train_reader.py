@@ -34,9 +34,13 @@ if TYPE_CHECKING:
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def load_pairs(split: str) -> list[dict]:
-    with open(DATA / "pairs.jsonl", encoding="utf-8") as rows:
-        return [row for row in map(json.loads, rows) if row["split"] == split]
+def load_pairs(split: str, names: tuple[str, ...] = ("pairs.jsonl",)) -> list[dict]:
+    """The pairs of one split, from each of these files under training/data in turn."""
+    out = []
+    for name in names:
+        with open(DATA / name, encoding="utf-8") as rows:
+            out += [row for row in map(json.loads, rows) if row["split"] == split]
+    return out
 
 
 def batches(lengths: list[int], size: int, rng: random.Random) -> list[list[int]]:
@@ -117,6 +121,8 @@ def main() -> None:
     parser.add_argument("--loss", choices=("pointwise", "listwise"), default="pointwise")
     parser.add_argument("--init", type=Path, default=None,
                         help="start from this trained reader instead of the shipped MiniLM")
+    parser.add_argument("--pairs", nargs="+", default=["pairs.jsonl"],
+                        help="pair files under training/data (the second round's: pairs2.jsonl)")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
@@ -146,7 +152,7 @@ def main() -> None:
         return tokenizer([r["question"] for r in rows], [r["text"] for r in rows],
                          truncation="only_second", max_length=args.max_length)
 
-    train, dev = load_pairs("train"), load_pairs("dev")
+    train, dev = load_pairs("train", tuple(args.pairs)), load_pairs("dev", tuple(args.pairs))
     train_enc, dev_enc = encode(train), encode(dev)
     labels = torch.tensor([float(r["label"]) for r in train])
 
@@ -209,7 +215,8 @@ def main() -> None:
     report = {"layers": args.layers, "loss": args.loss,
               "init": str(args.init) if args.init else "MiniLM", "epochs": args.epochs,
               "batch": args.batch, "lr": args.lr,
-              "max_length": args.max_length, "seed": args.seed, "train_pairs": len(train),
+              "max_length": args.max_length, "seed": args.seed, "pairs": args.pairs,
+              "train_pairs": len(train),
               "train_seconds": round(seconds, 1),
               "dev_auc_passage": round(roc_auc(dev_labels[passage], dev_scores[passage]), 4),
               "dev_auc_sentence": round(roc_auc(dev_labels[~passage], dev_scores[~passage]), 4)}

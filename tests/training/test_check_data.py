@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from training.build_pairs import really_answers, split_of
-from training.check_data import check_file, problems_of
+from training.check_data import DATA, check_file, load_passages, problems_of
 
 PASSAGES = {"p1": "Six countries—North Korea, South Korea, the United States, China, Japan, and "
                   "Russia—have substantial interests in a peace regime."}
@@ -61,3 +61,23 @@ def test_documents_split_by_a_seeded_hash_and_usip_is_test() -> None:
     splits = [split_of(i, 12) for i in ids]
     assert splits == [split_of(i, 12) for i in ids]  # deterministic
     assert 0.6 < splits.count("train") / 400 < 0.8 and splits.count("test") > 30
+
+
+def test_every_committed_question_passes_the_checker() -> None:
+    passages = load_passages()
+    files = sorted((DATA / "questions").glob("*.jsonl")) + sorted(
+        (DATA / "questions2").glob("*.jsonl"))
+    assert len(files) >= 7
+    for path in files:
+        good, rejected = check_file(path, passages)
+        assert good and not rejected, rejected[:3]
+
+
+def test_the_second_rounds_documents_are_new_so_dev_and_test_stay_unseen() -> None:
+    def documents(name: str) -> set[str]:
+        with open(DATA / name, encoding="utf-8") as rows:
+            return {json.loads(line)["doc_id"] for line in rows}
+
+    first, second = documents("pool.jsonl"), documents("pool2.jsonl")
+    assert second and not first & second
+    assert not any(doc.startswith("usip/") for doc in second)
