@@ -172,7 +172,8 @@ def judge(reading: Reading | None, best_sentence: float, verbatim: bool, names_u
         label = LIKELY if confidence >= rules.likely else UNCERTAIN
         return Verdict(similarity_refuses, confidence,
                        UNLIKELY if similarity_refuses else label)
-    confidence = reading.probability - (rules.name_penalty if names_unknown else 0.0)
+    # A probability, so never below 0 ("What is the capital of France?" had shown -0.014).
+    confidence = max(0.0, reading.probability - (rules.name_penalty if names_unknown else 0.0))
     # A quote is never refused, but its label still reads its number: "Trump" at 0.55 had
     # been called likely, "very probably answers".
     label = confidence_label(confidence, rules)
