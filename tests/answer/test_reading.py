@@ -63,6 +63,11 @@ def test_switched_on_rules_can_only_add_refusals() -> None:
     assert named.refuse and named.confidence == pytest.approx(0.4)
 
 
+def test_the_name_penalty_never_takes_the_confidence_below_zero() -> None:
+    verdict = judge(reading(0.05), 0.1, False, True, SIMILARITY, RULES)
+    assert verdict.refuse and verdict.confidence == 0.0
+
+
 def test_without_the_reader_the_support_decides_and_is_the_confidence() -> None:
     below = SIMILARITY.sentence_threshold - 0.01
     verdict = judge(None, below, False, False, SIMILARITY, RULES)
@@ -131,7 +136,7 @@ def test_a_passage_that_cannot_answer_goes_below_the_others_reread_without_a_pro
     takes none of the `depth` places: the passage after the last is reread instead."""
     ranked = [Scored(p, 1.0 - p / 10, 0.0, 0.0, 0.0) for p in range(8)]
     model = Logits([3.0, 0.0, 1.0, 0.5, 2.0, 2.5, 9.0, 9.0])
-    reader = PassageReader(fake_engine.stored, model, ReaderSettings(depth=3))
+    reader = PassageReader(fake_engine.stored, model, ReaderSettings(depth=3, retrieval_weight=2))
     result = reader.rerank("anything", ranked, lambda position: position != 0)
     assert model.read == [4], "three that may answer, and the record before them"
     assert [s.position for s in result.ranked] == [2, 3, 1, 0, 4, 5, 6, 7]
