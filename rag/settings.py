@@ -130,7 +130,7 @@ class ReaderSettings:
     # The fused passages the reader rereads and reranks, by logit + `retrieval_weight` × fused
     # score: both chosen on the dev sets by training/sweep_reader.py (docs/reader.md).
     depth: int = 3
-    retrieval_weight: float = 2.0
+    retrieval_weight: float = 3.0
     # Refuse below this calibrated probability (None: the one calibrated with the model on dev,
     # in its record); "likely" from `likely` up, "uncertain" between.
     threshold: float | None = None
