@@ -71,8 +71,9 @@ def load_questions(folder: Path, pool: dict[str, dict], splits: dict[str, str]) 
     questions = []
     for path in sorted(folder.glob("*.jsonl")):
         good, rejected = check_file(path, texts)
-        if rejected:
-            print(f"{path.name}: {len(rejected)} rejected rows left out")
+        if rejected:  # a silently smaller set would change the pairs: fix the file first
+            raise SystemExit("\n".join([f"{path.name}: {len(rejected)} rejected rows "
+                                         "(this round's pool):", *rejected[:10]]))
         for number, row in enumerate(good):
             passage = pool[row["passage_id"]]
             start = passage["text"].find(row["answer"]) if row["answerable"] else None

@@ -90,9 +90,13 @@ def sampled_documents(args: argparse.Namespace,
 
 
 def second_round(args: argparse.Namespace) -> list[tuple[str, Document]]:
-    """Documents of neither the first round nor USIP, sampled with the next seed."""
-    first = sampled_documents(args, random.Random(args.seed))
-    taken = {source: frozenset(d.doc_id for s, d in first if s == source)
+    """Documents of neither the first round nor USIP, sampled with the next seed. The first
+    round's documents are read from its pool, not sampled again, so other arguments cannot
+    bring one of its dev or test documents back."""
+    with open(DATA / "pool.jsonl", encoding="utf-8") as rows:
+        first = {json.loads(line)["doc_id"] for line in rows}
+    taken = {source: frozenset(doc.split("/", 1)[1] for doc in first
+                               if doc.startswith(f"{source}/"))
              for source in ("scifact", "sotu")}
     rng = random.Random(args.seed + 1)
     return ([("scifact", d) for d in scifact_documents(args.scifact, args.round2_scifact_docs,
@@ -129,7 +133,8 @@ def pool_and_shown(documents: list[tuple[str, Document]], args: argparse.Namespa
             sotu_rows.append(rows)
         else:
             shown.append(rows if source == "usip" else rows[:2])
-    per_speech = max(1, args.sotu_passages // max(1, args.sotu_docs))
+    speeches = args.round2_sotu_docs if args.round == 2 else args.sotu_docs
+    per_speech = max(1, args.sotu_passages // max(1, speeches))
     for rows in sotu_rows:
         text = [row for row in rows if row["kind"] == "text"]
         shown.append([*rng.sample(text, min(per_speech, len(text))), rows[-1]])
