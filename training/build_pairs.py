@@ -10,10 +10,11 @@
 
     python -m training.build_pairs   # writes training/data/questions.jsonl and pairs.jsonl
     python -m training.build_pairs --round 2   # questions2/ -> questions2.jsonl, pairs2.jsonl
+    python -m training.build_pairs --round 3   # questions3/ -> questions3.jsonl, pairs3.jsonl
 
-The second round's documents (`pool2.jsonl`, see make_passages) are all train; its questions'
-negatives are mined among them and the first round's train passages. The first round's files
-are not touched.
+Later rounds' documents (`pool2.jsonl`, `pool3.jsonl`, see make_passages) are all train; a
+round's questions' negatives are mined among its own and earlier rounds' documents and the
+first round's train passages. Earlier rounds' files are not touched.
 
 pairs.jsonl (13 MB) is not committed: this rebuilds it byte for byte (checked on 2026-12-04:
 its sha256 equals `pairs_sha256` in rag/answer/models/reader-l6.json, printed at the end).
@@ -140,16 +141,16 @@ def read_pool(name: str) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=12)
-    parser.add_argument("--round", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--round", type=int, choices=(1, 2, 3), default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     pool_rows = read_pool("pool.jsonl")
     splits = {row["doc_id"]: split_of(row["doc_id"], args.seed) for row in pool_rows}
-    suffix = "" if args.round == 1 else "2"
-    if args.round == 2:
-        second = read_pool("pool2.jsonl")
-        pool_rows = [row for row in pool_rows if splits[row["doc_id"]] == "train"] + second
-        splits.update((row["doc_id"], "train") for row in second)
+    suffix = "" if args.round == 1 else str(args.round)
+    if args.round > 1:
+        later = [row for n in range(2, args.round + 1) for row in read_pool(f"pool{n}.jsonl")]
+        pool_rows = [row for row in pool_rows if splits[row["doc_id"]] == "train"] + later
+        splits.update((row["doc_id"], "train") for row in later)
     pool = {row["passage_id"]: row for row in pool_rows}
     questions = load_questions(DATA / f"questions{suffix}", pool, splits)
     miner = Miner(pool_rows, [splits[r["doc_id"]] for r in pool_rows])

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
-POOLS = (DATA / "pool.jsonl", DATA / "pool2.jsonl")  # the second round's, once made
+POOLS = (DATA / "pool.jsonl", DATA / "pool2.jsonl", DATA / "pool3.jsonl")  # later rounds, once made
 KINDS = ("who", "what", "when", "where", "why", "how", "how-many", "yes-no", "keyword",
          "acronym", "caption", "metadata")
 MAX_QUESTION, MAX_ANSWER = 300, 400

@@ -10,9 +10,10 @@ Three kinds of text, chunked exactly as the index chunks them (rag.chunking):
 Writes `training/data/pool.jsonl` (every passage of every sampled document, for negative mining)
 and `training/data/writers/wN.jsonl` (the passages each writer sees; one document, one writer).
 
-`--round 2` samples a second set of SciFact and State of the Union documents, none of the
-first round's, for training only: `pool2.jsonl` and `writers/xN.jsonl`. The first round's files
-are left as they are, so the first reader's pairs still rebuild byte for byte.
+`--round 2` (and 3) samples another set of SciFact and State of the Union documents, none of an
+earlier round's, for training only: `pool2.jsonl` and `writers/xN.jsonl` (`pool3.jsonl`,
+`writers/yN.jsonl`). Earlier rounds' files are left as they are, so their pairs still rebuild
+byte for byte.
 """
 
 from __future__ import annotations
@@ -89,16 +90,22 @@ def sampled_documents(args: argparse.Namespace,
             + [("sotu", d) for d in sotu_documents(args.sotu_docs, rng)])
 
 
-def second_round(args: argparse.Namespace) -> list[tuple[str, Document]]:
-    """Documents of neither the first round nor USIP, sampled with the next seed. The first
-    round's documents are read from its pool, not sampled again, so other arguments cannot
-    bring one of its dev or test documents back."""
-    with open(DATA / "pool.jsonl", encoding="utf-8") as rows:
-        first = {json.loads(line)["doc_id"] for line in rows}
-    taken = {source: frozenset(doc.split("/", 1)[1] for doc in first
+ROUNDS = {1: ("pool.jsonl", "w"), 2: ("pool2.jsonl", "x"), 3: ("pool3.jsonl", "y")}
+
+
+def later_round(args: argparse.Namespace) -> list[tuple[str, Document]]:
+    """Documents of no earlier round and not USIP, sampled with a seed of this round's own
+    (round 2: seed + 1; round 3: seed + 3). Earlier rounds' documents are read from their
+    pools, not sampled again, so other arguments cannot bring one of the first round's dev or
+    test documents back."""
+    earlier = set()
+    for number in range(1, args.round):
+        with open(DATA / ROUNDS[number][0], encoding="utf-8") as rows:
+            earlier |= {json.loads(line)["doc_id"] for line in rows}
+    taken = {source: frozenset(doc.split("/", 1)[1] for doc in earlier
                                if doc.startswith(f"{source}/"))
              for source in ("scifact", "sotu")}
-    rng = random.Random(args.seed + 1)
+    rng = random.Random(args.seed + 2 * args.round - 3)
     return ([("scifact", d) for d in scifact_documents(args.scifact, args.round2_scifact_docs,
                                                        rng, taken["scifact"])]
             + [("sotu", d) for d in sotu_documents(args.round2_sotu_docs, rng, taken["sotu"])])
@@ -112,9 +119,11 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--sotu-passages", type=int, default=200)
     parser.add_argument("--writers", type=int, default=6)
     parser.add_argument("--seed", type=int, default=12)
-    parser.add_argument("--round", type=int, choices=(1, 2), default=1)
-    parser.add_argument("--round2-scifact-docs", type=int, default=120)
-    parser.add_argument("--round2-sotu-docs", type=int, default=24)
+    parser.add_argument("--round", type=int, choices=tuple(ROUNDS), default=1)
+    parser.add_argument("--round2-scifact-docs", type=int, default=120,
+                        help="abstracts sampled in round 2 or 3")
+    parser.add_argument("--round2-sotu-docs", type=int, default=24,
+                        help="speeches sampled in round 2 or 3")
     return parser.parse_args()
 
 
@@ -133,7 +142,7 @@ def pool_and_shown(documents: list[tuple[str, Document]], args: argparse.Namespa
             sotu_rows.append(rows)
         else:
             shown.append(rows if source == "usip" else rows[:2])
-    speeches = args.round2_sotu_docs if args.round == 2 else args.sotu_docs
+    speeches = args.round2_sotu_docs if args.round > 1 else args.sotu_docs
     per_speech = max(1, args.sotu_passages // max(1, speeches))
     for rows in sotu_rows:
         text = [row for row in rows if row["kind"] == "text"]
@@ -167,10 +176,11 @@ def dealt(shown: list[list[dict]], writers: int, rng: random.Random) -> list[lis
 
 def main() -> None:
     args = arguments()
-    if args.round == 2:
-        rng = random.Random(args.seed + 2)
-        pool, shown = pool_and_shown(second_round(args), args, rng)
-        write_files(pool, dealt(shown, args.writers, rng), "pool2.jsonl", "x", 1)
+    if args.round > 1:
+        rng = random.Random(args.seed + 2 * args.round - 2)
+        pool, shown = pool_and_shown(later_round(args), args, rng)
+        pool_name, prefix = ROUNDS[args.round]
+        write_files(pool, dealt(shown, args.writers, rng), pool_name, prefix, 1)
         return
     rng = random.Random(args.seed)
     pool, shown = pool_and_shown(sampled_documents(args, rng), args, rng)
