@@ -16,13 +16,14 @@ questions (`calibrate_reader` fits the one the engine uses).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from rag.answer.reader import shared_reader
+from rag.answer.reader import MODELS, shared_reader
 from rag.answer.reader_input import reader_text
 from rag.engine import Engine
 from rag.evaluation.dataset import load_questions
@@ -58,9 +59,13 @@ def read_set(question_set: QuestionSet, model: str, depth: int) -> list[dict]:
 
 def cached_reading(question_set: QuestionSet, model: str, depth: int,
                    cache: Path = Path("build/sweep")) -> list[dict]:
-    """`read_set`, kept in `cache` (build/ is not committed) so each choice rereads nothing."""
+    """`read_set`, kept in `cache` (build/ is not committed) so each choice rereads nothing.
+    Kept by the model file's content, not only its name: a retrained model written under the
+    old name must not be calibrated on the old one's logits. (A change to retrieval needs the
+    cache emptied by hand.)"""
     cache.mkdir(parents=True, exist_ok=True)
-    path = cache / f"{model}-{depth}-{question_set.name.replace(' ', '-')}.json"
+    digest = hashlib.sha256((MODELS / f"{model}.onnx").read_bytes()).hexdigest()[:12]
+    path = cache / f"{model}-{digest}-{depth}-{question_set.name.replace(' ', '-')}.json"
     if not path.exists():
         path.write_text(json.dumps(read_set(question_set, model, depth)))
     return json.loads(path.read_text())
