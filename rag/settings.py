@@ -147,6 +147,13 @@ class ReaderSettings:
     # 183 (0, the reader alone), 190 (0.5), 190 (0.75), 191 (1), 188 (2); the reader alone
     # had cost the project's USIP set answers (0.500 against 0.655 without it; 0.586 at 1).
     sentence_similarity_weight: float = 1.0
+    # That probability is sigmoid(scale × the sentence's logit + shift), fixed here rather than
+    # taken from the model's calibration: since the confidence reads more than the logit
+    # (rag.answer.evidence), its refit on dev moves with those signals, and it moved the answer
+    # sentence chosen (new dev answers holding the gold 0.764 -> 0.739). These are the
+    # calibration the weight above was last measured under.
+    sentence_logit_scale: float = 0.462
+    sentence_logit_shift: float = -0.568
     # An unknown name costs `name_penalty` probability: on since 2026-12-04, when the ablation
     # under the listwise model found it one right refusal better on dev at no cost.
     names_rule: bool = True

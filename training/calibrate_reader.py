@@ -1,8 +1,8 @@
-"""Calibrate the reader on dev: a logistic fit of P(answered) on the best passage logit and the
-best closeness (cosine of a passage's best sentence) among the passages it rereads, and the
-refusal threshold: the highest that refuses at most 10 % of the answerable dev questions, on
-the confidence the engine computes (the most probable reread passage's). Writes the
-calibration into the model's record.
+"""Calibrate the reader on dev: a logistic fit of P(answered) on the evidence about the passages
+it rereads (rag.answer.evidence: logit, closest sentence, fused score and the two margins),
+each signal's best over the passages reread, and the refusal threshold: the highest that
+refuses at most 10 % of the answerable dev questions, on the confidence the engine computes
+(the most probable reread passage's). Writes the calibration into the model's record.
 
     python -m training.calibrate_reader EVALSETS --model reader-l6 [--depth 5]
     python -m training.calibrate_reader EVALSETS --support   # the similarity rule's confidence
@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
 
+from rag.answer.evidence import Evidence, reread_evidence
 from rag.answer.reader import MODELS, Calibration
 from rag.settings import ReaderSettings
 from training.reader_runs import dev_sets, run
@@ -38,6 +41,20 @@ def calibrate_support(evalsets: Path) -> None:
           f"{answerable.count(False)} unanswerable)")
 
 
+def fitted(read: list[list[Evidence]], answerable: np.ndarray) -> Calibration:
+    """The logistic fit on each signal's best over a question's reread passages."""
+    fit = LogisticRegression(C=1e6, max_iter=1000).fit(
+        np.array([np.max(evidence, axis=0) for evidence in read]), answerable)
+    return Calibration(shift=round(float(fit.intercept_[0]), 5), **{
+        f"{'' if name == 'logit' else name + '_'}scale": round(float(weight), 5)
+        for name, weight in zip(Evidence._fields, fit.coef_[0], strict=True)})
+
+
+def confidences(calibration: Calibration, read: list[list[Evidence]]) -> np.ndarray:
+    """Each question's confidence as the engine computes it: its most probable passage's."""
+    return np.array([max(calibration.probability(*e) for e in evidence) for evidence in read])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("evalsets", type=Path)
@@ -54,17 +71,18 @@ def main() -> None:
         return
     questions = [row for question_set in dev_sets(args.evalsets)
                  for row in cached_reading(question_set, args.model, 10)]
-    read = [(np.array(r["logits"][:args.depth]), np.array(r["closeness"][:args.depth]))
+    read = [reread_evidence(r["logits"][:args.depth], r["closeness"][:args.depth],
+                            range(min(args.depth, len(r["logits"]))), r["fused"])
             for r in questions if r["logits"]]
     y = np.array([not r["unanswerable"] for r in questions if r["logits"]])
-    x = np.array([[logits.max(), closeness.max()] for logits, closeness in read])
-    fit = LogisticRegression(C=1e6).fit(x, y)
-    calibration = Calibration(scale=round(float(fit.coef_[0, 0]), 5),
-                              shift=round(float(fit.intercept_[0]), 5),
-                              closeness_scale=round(float(fit.coef_[0, 1]), 5))
-    probability = np.array([max(calibration.probability(float(v), float(c))
-                                for v, c in zip(logits, closeness, strict=True))
-                            for logits, closeness in read])
+    calibration = fitted(read, y)
+    probability = confidences(calibration, read)
+    folds = StratifiedKFold(10, shuffle=True, random_state=0).split(read, y)
+    held_out = np.zeros(len(y))
+    for train, test in folds:  # an estimate for questions the fit did not see
+        held_out[test] = confidences(fitted([read[i] for i in train], y[train]),
+                                     [read[i] for i in test])
+    print(f"ten-fold cross-validated ROC AUC {roc_auc_score(y, held_out):.3f}")
     # The highest threshold that refuses at most `--max-answerable-refused` of the answerable
     # dev questions: a wrong refusal hides an answer, while a wrong answer is shown as
     # "uncertain" with the cited sentence to check, so the two errors are not weighed alike.
@@ -72,9 +90,7 @@ def main() -> None:
                if np.mean(probability[y] < t) <= args.max_answerable_refused)
     record_path = MODELS / f"{args.model}.json"
     record = json.loads(record_path.read_text())
-    record["calibration"] = {"scale": calibration.scale, "shift": calibration.shift,
-                             "closeness_scale": calibration.closeness_scale,
-                             "threshold": float(best)}
+    record["calibration"] = {**asdict(calibration), "threshold": float(best)}
     record["calibration_data"] = {"questions": len(y), "unanswerable": int((~y).sum()),
                                   "depth": args.depth,
                                   "sets": [s.name for s in dev_sets(args.evalsets)]}

@@ -30,19 +30,25 @@ MAX_LENGTH = 256
 @dataclass(frozen=True)
 class Calibration:
     """Logistic calibration fitted on the dev questions (training/calibrate_reader.py):
-    P(answered) = sigmoid(scale * logit + closeness_scale * closeness + shift), where closeness
-    is the cosine of the passage's best sentence to the question (what the similarity rule
-    reads: on the project's dev set it separates what the reader's logit alone does not); and
-    the probability below which the engine refuses, chosen there too."""
+    P(answered) = sigmoid(scale * logit + the other scales times the rest of the passage's
+    `Evidence` (rag.answer.evidence: closeness, fused score and the two margins) + shift); and
+    the probability below which the engine refuses, chosen there too. A record without a
+    scale leaves that signal out."""
 
     scale: float = 1.0
     shift: float = 0.0
     threshold: float = 0.5
     closeness_scale: float = 0.0
+    fused_scale: float = 0.0
+    fused_margin_scale: float = 0.0
+    logit_margin_scale: float = 0.0
 
-    def probability(self, logit: float, closeness: float = 0.0) -> float:
-        return float(1.0 / (1.0 + np.exp(-(self.scale * logit
-                                           + self.closeness_scale * closeness + self.shift))))
+    def probability(self, logit: float, closeness: float = 0.0, fused: float = 0.0,
+                    fused_margin: float = 0.0, logit_margin: float = 0.0) -> float:
+        z = (self.scale * logit + self.closeness_scale * closeness + self.fused_scale * fused
+             + self.fused_margin_scale * fused_margin
+             + self.logit_margin_scale * logit_margin + self.shift)
+        return float(1.0 / (1.0 + np.exp(-z)))
 
 
 class ReaderModel(Protocol):

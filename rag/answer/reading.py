@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rag.answer.abstention import should_abstain
+from rag.answer.evidence import reread_evidence
 from rag.answer.extraction import SentenceScores, sentence_totals
 from rag.answer.reader import ReaderModel
 from rag.answer.reader_input import reader_text
@@ -75,8 +76,12 @@ class PassageReader:
         scores = self.reordered([s.score for s in ranked], logits, usable)
         order = sorted(range(len(ranked)), key=lambda i: -scores[i])
         probability = self.model.calibration.probability
-        probabilities = {s.position: probability(float(v), s.closeness)
-                         for s, v, ok in zip(head, logits, usable, strict=True) if ok}
+        read = [n for n, ok in enumerate(usable) if ok]
+        evidence = reread_evidence([float(logits[n]) for n in read],
+                                   [head[n].closeness for n in read], read,
+                                   [s.score for s in ranked])
+        probabilities = {head[n].position: probability(*e)
+                         for n, e in zip(read, evidence, strict=True)}
         # The question's confidence is its most probable passage's: one scale for both.
         return Reading([replace(ranked[i], score=scores[i]) for i in order], probabilities,
                        float(max((v for v, ok in zip(logits, usable, strict=True) if ok),
@@ -131,7 +136,7 @@ class PassageReader:
     def rescore(self, question: str, sentences: SentenceScores,
                 answer: AnswerSettings) -> tuple[SentenceScores, float | None]:
         """The same candidate sentences, the `settings.rescore_sentences` best of them (by
-        cosine and term overlap) scored by the reader's calibrated probability that each one
+        cosine and term overlap) scored by the reader's probability that each one
         (with its document title) answers plus `sentence_similarity_weight` × that cosine and
         overlap total, the others out of the running; and the best sentence logit (None
         without candidates)."""
@@ -142,9 +147,9 @@ class PassageReader:
         logits = self.model.score(question, [
             reader_text(self.stored.documents[sentences.candidates[i].doc_id].metadata.title,
                         sentences.candidates[i].text) for i in shortlist])
-        calibration = self.model.calibration
         score = np.full(len(sentences.candidates), -np.inf)  # out of the running
-        score[shortlist] = [calibration.probability(float(v)) for v in logits]
+        score[shortlist] = 1.0 / (1.0 + np.exp(-(self.settings.sentence_logit_scale * logits
+                                                 + self.settings.sentence_logit_shift)))
         score[shortlist] += self.settings.sentence_similarity_weight * totals[shortlist]
         return replace(sentences, similarity=score, overlap=None), float(logits.max())
 

@@ -151,16 +151,19 @@ def test_a_passage_that_cannot_answer_goes_below_the_others_reread_without_a_pro
     assert nothing.best_logit == 3.0  # the reader's best view, still a number (JSON has no inf)
 
 
-def test_the_confidence_is_the_most_probable_passages_with_its_closeness(
+def test_the_confidence_reads_the_closest_sentence_and_how_each_passage_stands_out(
         fake_engine: Engine) -> None:
-    calibration = Calibration(scale=1.0, shift=-1.0, closeness_scale=4.0)
+    calibration = Calibration(scale=1.0, shift=-1.0, closeness_scale=4.0, fused_scale=0.5,
+                              fused_margin_scale=1.0, logit_margin_scale=0.5)
     model = Logits([1.0, 0.5])
     model.calibration = calibration
-    ranked = [Scored(0, 2.0, 0.0, 0.0, 0.1), Scored(1, 1.0, 0.0, 0.0, 0.9)]
+    ranked = [Scored(0, 2.0, 0.0, 0.0, 0.1), Scored(1, 1.0, 0.0, 0.0, 0.9),
+              Scored(2, 0.5, 0.0, 0.0, 0.0)]
     result = PassageReader(fake_engine.stored, model, ReaderSettings(depth=2)).rerank("q", ranked)
-    # The second passage's lower logit is outweighed by its much closer sentence.
-    assert result.probabilities[1] == calibration.probability(0.5, 0.9)
-    assert result.probability == result.probabilities[1] > result.probabilities[0]
+    # Both read the closest sentence of the two (0.9); each its own fused score and margins.
+    assert result.probabilities[0] == calibration.probability(1.0, 0.9, 2.0, 1.0, 0.5)
+    assert result.probabilities[1] == calibration.probability(0.5, 0.9, 1.0, -1.0, -0.5)
+    assert result.probability == result.probabilities[0] > result.probabilities[1]
 
 
 def test_reread_sentences_are_chosen_by_probability_plus_similarity(fake_engine: Engine) -> None:
@@ -185,3 +188,22 @@ def test_reread_sentences_are_chosen_by_probability_plus_similarity(fake_engine:
         assert rescored.similarity[2] == -np.inf
         chosen[weight] = choose_sentences(rescored, answer)[0].start
     assert chosen == {0.0: 10, 1.0: 0}
+
+
+def test_the_answer_sentence_does_not_move_with_the_confidence_calibration(
+        fake_engine: Engine) -> None:
+    """Refitting the confidence on new signals had moved the answer sentences chosen."""
+    from rag.answer.extraction import AnswerSpan, SentenceScores
+    from rag.settings import AnswerSettings
+
+    doc = next(iter(fake_engine.stored.documents.values()))
+    spans = [AnswerSpan(doc.text[0:10], 1, "k", doc.doc_id, 0, 10),
+             AnswerSpan(doc.text[10:20], 1, "k", doc.doc_id, 10, 20)]
+    scores = SentenceScores(spans, np.array([0.9, 0.4]), np.zeros(2))
+    rescored = []
+    for calibration in (Calibration(), Calibration(scale=5.0, shift=-3.0, fused_scale=1.0)):
+        model = Logits([0.0, 0.2])
+        model.calibration = calibration
+        reader = PassageReader(fake_engine.stored, model, ReaderSettings(rescore_sentences=2))
+        rescored.append(reader.rescore("q", scores, AnswerSettings())[0].similarity)
+    assert np.array_equal(rescored[0], rescored[1])

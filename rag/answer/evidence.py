@@ -1,0 +1,44 @@
+"""What the reader's calibration reads about each passage it rereads, besides the reader's own
+logit: whether the question is answered shows in how the passage stands against the others,
+not only in how it reads alone.
+
+- `closeness`: the cosine to the question of the closest sentence among the passages reread
+  (an answering sentence sits close to its question; a question-level signal);
+- `fused`: the passage's fused retrieval score;
+- `fused_margin`: how far that score stands above the best other passage's in the ranking;
+- `logit_margin`: how far its logit stands above the best other reread passage's.
+
+An answerable question usually has one passage that both retrieval and the reader single
+out; an unanswerable one on a known topic has several passages that each half fit. On the
+dev questions (372, ten-fold cross-validation, docs/reader.md) the margins and the fused score
+raised the calibrated ROC AUC from 0.868 to 0.891.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+
+class Evidence(NamedTuple):
+    logit: float
+    closeness: float = 0.0
+    fused: float = 0.0
+    fused_margin: float = 0.0
+    logit_margin: float = 0.0
+
+
+def margin(values: Sequence[float], index: int) -> float:
+    """values[index] minus the best of the others (0 when there are no others)."""
+    others = [v for n, v in enumerate(values) if n != index]
+    return float(values[index] - max(others)) if others else 0.0
+
+
+def reread_evidence(logits: Sequence[float], closeness: Sequence[float],
+                    ranks: Sequence[int], fused: Sequence[float]) -> list[Evidence]:
+    """One `Evidence` per reread passage. `logits` and `closeness` are the reread passages',
+    `ranks` their places in the ranking, `fused` the ranking's fused scores, best first."""
+    closest = float(max(closeness, default=0.0))
+    return [Evidence(float(logit), closest, float(fused[rank]), margin(fused, rank),
+                     margin(logits, n))
+            for n, (logit, rank) in enumerate(zip(logits, ranks, strict=True))]
