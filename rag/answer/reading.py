@@ -80,13 +80,19 @@ class PassageReader:
         evidence = reread_evidence([float(logits[n]) for n in read],
                                    [head[n].closeness for n in read], read,
                                    [s.score for s in ranked])
-        probabilities = {head[n].position: probability(*e)
-                         for n, e in zip(read, evidence, strict=True)}
-        # The question's confidence is its most probable passage's: one scale for both.
+        calibrated = [probability(*e) for e in evidence]
+        confidence = max(calibrated, default=0.0)
+        # The question's confidence is its most probable passage's. Each other passage gets
+        # that times its odds against it by the reader's logits (at most 1): the calibration
+        # reads signals of the question as a whole (the closest sentence of all, the margins),
+        # which would otherwise lift every passage reread to the best one's label.
+        best = read[int(np.argmax(calibrated))] if read else 0
+        probabilities = {head[n].position: confidence * float(min(1.0, np.exp(
+            logits[n] - logits[best]))) for n in read}
         return Reading([replace(ranked[i], score=scores[i]) for i in order], probabilities,
                        float(max((v for v, ok in zip(logits, usable, strict=True) if ok),
                                  default=logits.max())),
-                       max(probabilities.values(), default=0.0))
+                       confidence)
 
     def rerank_documents(self, question: str,
                          ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:

@@ -151,7 +151,7 @@ def test_a_passage_that_cannot_answer_goes_below_the_others_reread_without_a_pro
     assert nothing.best_logit == 3.0  # the reader's best view, still a number (JSON has no inf)
 
 
-def test_the_confidence_reads_the_closest_sentence_and_how_each_passage_stands_out(
+def test_the_confidence_reads_how_each_passage_stands_out_and_the_others_scale_by_odds(
         fake_engine: Engine) -> None:
     calibration = Calibration(scale=1.0, shift=-1.0, closeness_scale=4.0, fused_scale=0.5,
                               fused_margin_scale=1.0, logit_margin_scale=0.5)
@@ -160,10 +160,14 @@ def test_the_confidence_reads_the_closest_sentence_and_how_each_passage_stands_o
     ranked = [Scored(0, 2.0, 0.0, 0.0, 0.1), Scored(1, 1.0, 0.0, 0.0, 0.9),
               Scored(2, 0.5, 0.0, 0.0, 0.0)]
     result = PassageReader(fake_engine.stored, model, ReaderSettings(depth=2)).rerank("q", ranked)
-    # Both read the closest sentence of the two (0.9); each its own fused score and margins.
-    assert result.probabilities[0] == calibration.probability(1.0, 0.9, 2.0, 1.0, 0.5)
-    assert result.probabilities[1] == calibration.probability(0.5, 0.9, 1.0, -1.0, -0.5)
-    assert result.probability == result.probabilities[0] > result.probabilities[1]
+    # Both read the closest sentence of the two (0.9); each its own fused score and margins;
+    # the confidence is the more probable one's.
+    confidence = calibration.probability(1.0, 0.9, 2.0, 1.0, 0.5)
+    assert confidence > calibration.probability(0.5, 0.9, 1.0, -1.0, -0.5)
+    assert result.probability == result.probabilities[0] == confidence
+    # The other passage: the confidence times its odds against the first by the reader's
+    # logits, not its own calibrated figure, which the question-wide signals would lift.
+    assert result.probabilities[1] == pytest.approx(confidence * np.exp(0.5 - 1.0))
 
 
 def test_reread_sentences_are_chosen_by_probability_plus_similarity(fake_engine: Engine) -> None:
