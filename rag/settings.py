@@ -150,8 +150,9 @@ class ReaderSettings:
     # That probability is sigmoid(scale × the sentence's logit + shift), fixed here rather than
     # taken from the model's calibration: since the confidence reads more than the logit
     # (rag.answer.evidence), its refit on dev moves with those signals, and it moved the answer
-    # sentence chosen (new dev answers holding the gold 0.764 -> 0.739). These are the
-    # calibration the weight above was last measured under.
+    # sentence chosen (new dev answers holding the gold 0.764 -> 0.739). These are the stage-3
+    # reader's calibration, under which answers were measured before that refit (the weight
+    # above was last swept under the stage-3a reader's).
     sentence_logit_scale: float = 0.462
     sentence_logit_shift: float = -0.568
     # An unknown name costs `name_penalty` probability: on since 2026-12-04, when the ablation

@@ -1,8 +1,8 @@
 """Calibrate the reader on dev: a logistic fit of P(answered) on the evidence about the passages
 it rereads (rag.answer.evidence: logit, closest sentence, fused score and the two margins),
 each signal's best over the passages reread, and the refusal threshold: the highest that
-refuses at most 10 % of the answerable dev questions, on the confidence the engine computes
-(the most probable reread passage's). Writes the calibration into the model's record.
+refuses at most 10 % of the answerable dev questions, on the confidence the engine computes.
+Writes the calibration into the model's record.
 
     python -m training.calibrate_reader EVALSETS --model reader-l6 [--depth 5]
     python -m training.calibrate_reader EVALSETS --support   # the similarity rule's confidence
@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from rag.answer.evidence import Evidence, reread_evidence
+from rag.answer.evidence import Evidence, question_evidence, reread_evidence
 from rag.answer.reader import MODELS, Calibration
 from rag.settings import ReaderSettings
 from training.reader_runs import dev_sets, run
@@ -44,15 +44,15 @@ def calibrate_support(evalsets: Path) -> None:
 def fitted(read: list[list[Evidence]], answerable: np.ndarray) -> Calibration:
     """The logistic fit on each signal's best over a question's reread passages."""
     fit = LogisticRegression(C=1e6, max_iter=1000).fit(
-        np.array([np.max(evidence, axis=0) for evidence in read]), answerable)
+        np.array([question_evidence(evidence) for evidence in read]), answerable)
     return Calibration(shift=round(float(fit.intercept_[0]), 5), **{
         f"{'' if name == 'logit' else name + '_'}scale": round(float(weight), 5)
         for name, weight in zip(Evidence._fields, fit.coef_[0], strict=True)})
 
 
 def confidences(calibration: Calibration, read: list[list[Evidence]]) -> np.ndarray:
-    """Each question's confidence as the engine computes it: its most probable passage's."""
-    return np.array([max(calibration.probability(*e) for e in evidence) for evidence in read])
+    """Each question's confidence as the engine computes it."""
+    return np.array([calibration.probability(question_evidence(evidence)) for evidence in read])
 
 
 def main() -> None:

@@ -106,9 +106,9 @@ def later_round(args: argparse.Namespace) -> list[tuple[str, Document]]:
                                if doc.startswith(f"{source}/"))
              for source in ("scifact", "sotu")}
     rng = random.Random(args.seed + 2 * args.round - 3)
-    return ([("scifact", d) for d in scifact_documents(args.scifact, args.round2_scifact_docs,
+    return ([("scifact", d) for d in scifact_documents(args.scifact, args.later_scifact_docs,
                                                        rng, taken["scifact"])]
-            + [("sotu", d) for d in sotu_documents(args.round2_sotu_docs, rng, taken["sotu"])])
+            + [("sotu", d) for d in sotu_documents(args.later_sotu_docs, rng, taken["sotu"])])
 
 
 def arguments() -> argparse.Namespace:
@@ -120,9 +120,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--writers", type=int, default=6)
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--round", type=int, choices=tuple(ROUNDS), default=1)
-    parser.add_argument("--round2-scifact-docs", type=int, default=120,
+    parser.add_argument("--later-scifact-docs", type=int, default=120,
                         help="abstracts sampled in round 2 or 3")
-    parser.add_argument("--round2-sotu-docs", type=int, default=24,
+    parser.add_argument("--later-sotu-docs", type=int, default=24,
                         help="speeches sampled in round 2 or 3")
     return parser.parse_args()
 
@@ -142,7 +142,7 @@ def pool_and_shown(documents: list[tuple[str, Document]], args: argparse.Namespa
             sotu_rows.append(rows)
         else:
             shown.append(rows if source == "usip" else rows[:2])
-    speeches = args.round2_sotu_docs if args.round > 1 else args.sotu_docs
+    speeches = args.later_sotu_docs if args.round > 1 else args.sotu_docs
     per_speech = max(1, args.sotu_passages // max(1, speeches))
     for rows in sotu_rows:
         text = [row for row in rows if row["kind"] == "text"]

@@ -26,7 +26,7 @@ class Decision:
     verbatim: bool = False
     expected: str | None = None
     unknown_names: tuple[str, ...] = ()
-    # With the reader on: the best passage's logit and its calibrated probability of an answer.
+    # With the reader on: the best passage's logit and the calibrated probability of an answer.
     reader_logit: float | None = None
     sentence_logit: float | None = None  # the best answer sentence's logit
     probability: float | None = None

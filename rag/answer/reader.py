@@ -1,7 +1,8 @@
 """The reader: our own cross-encoder (training/), run in ONNX Runtime with `tokenizers`, no
 torch. It reads a question with one passage or sentence at a time and gives a logit: how likely
 that text answers the question. The engine reranks with it, picks the answer sentence with it
-and turns its best logit into a calibrated probability that the documents answer at all.
+and turns its logits, with retrieval's view of the same passages (rag.answer.evidence), into a
+calibrated probability that the documents answer at all.
 
 The graph ships in this package (rag/answer/models/), trained here from the shipped MiniLM
 weights; it is loaded by path and never fetched.
@@ -17,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from rag.answer.evidence import Evidence
 from rag.index.embedding import model_dir
 from rag.index.mapped_graph import mapped_copy
 from rag.index.onnx_encoder import ort  # telemetry is switched off there, before it loads
@@ -30,7 +32,7 @@ MAX_LENGTH = 256
 @dataclass(frozen=True)
 class Calibration:
     """Logistic calibration fitted on the dev questions (training/calibrate_reader.py):
-    P(answered) = sigmoid(scale * logit + the other scales times the rest of the passage's
+    P(answered) = sigmoid(scale * logit + the other scales times the rest of the question's
     `Evidence` (rag.answer.evidence: closeness, fused score and the two margins) + shift); and
     the probability below which the engine refuses, chosen there too. A record without a
     scale leaves that signal out."""
@@ -43,11 +45,10 @@ class Calibration:
     fused_margin_scale: float = 0.0
     logit_margin_scale: float = 0.0
 
-    def probability(self, logit: float, closeness: float = 0.0, fused: float = 0.0,
-                    fused_margin: float = 0.0, logit_margin: float = 0.0) -> float:
-        z = (self.scale * logit + self.closeness_scale * closeness + self.fused_scale * fused
-             + self.fused_margin_scale * fused_margin
-             + self.logit_margin_scale * logit_margin + self.shift)
+    def probability(self, evidence: Evidence) -> float:
+        z = (self.scale * evidence.logit + self.closeness_scale * evidence.closeness
+             + self.fused_scale * evidence.fused + self.fused_margin_scale * evidence.fused_margin
+             + self.logit_margin_scale * evidence.logit_margin + self.shift)
         return float(1.0 / (1.0 + np.exp(-z)))
 
 

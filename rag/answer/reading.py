@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rag.answer.abstention import should_abstain
-from rag.answer.evidence import reread_evidence
+from rag.answer.evidence import question_evidence, reread_evidence
 from rag.answer.extraction import SentenceScores, sentence_totals
 from rag.answer.reader import ReaderModel
 from rag.answer.reader_input import reader_text
@@ -26,8 +26,9 @@ LIKELY, UNCERTAIN, UNLIKELY = "likely", "uncertain", "unlikely"
 
 @dataclass(frozen=True)
 class Reading:
-    """Passages in the reader's order (the reread ones first), each reread passage's calibrated
-    probability by position, and the best logit with its probability."""
+    """Passages in the reader's order (the reread ones first), each reread passage's
+    probability by position (the confidence for the best, scaled by its odds for the others),
+    the best logit, and the question's calibrated confidence."""
 
     ranked: list[Scored]
     probabilities: dict[int, float]
@@ -75,24 +76,21 @@ class PassageReader:
         logits = self.model.score(question, [self.text_of(s.position) for s in head])
         scores = self.reordered([s.score for s in ranked], logits, usable)
         order = sorted(range(len(ranked)), key=lambda i: -scores[i])
-        probability = self.model.calibration.probability
+        reranked = [replace(ranked[i], score=scores[i]) for i in order]
         read = [n for n, ok in enumerate(usable) if ok]
+        if not read:  # the reader's best view, still a number (JSON has no inf)
+            return Reading(reranked, {}, float(logits.max()), 0.0)
         evidence = reread_evidence([float(logits[n]) for n in read],
                                    [head[n].closeness for n in read], read,
                                    [s.score for s in ranked])
-        calibrated = [probability(*e) for e in evidence]
-        confidence = max(calibrated, default=0.0)
-        # The question's confidence is its most probable passage's. Each other passage gets
-        # that times its odds against it by the reader's logits (at most 1): the calibration
-        # reads signals of the question as a whole (the closest sentence of all, the margins),
-        # which would otherwise lift every passage reread to the best one's label.
-        best = read[int(np.argmax(calibrated))] if read else 0
-        probabilities = {head[n].position: confidence * float(min(1.0, np.exp(
-            logits[n] - logits[best]))) for n in read}
-        return Reading([replace(ranked[i], score=scores[i]) for i in order], probabilities,
-                       float(max((v for v, ok in zip(logits, usable, strict=True) if ok),
-                                 default=logits.max())),
-                       confidence)
+        confidence = self.model.calibration.probability(question_evidence(evidence))
+        # The question's confidence goes to the passage the reader rates best; each other one
+        # reread gets it times its odds against that one by the logits (the calibration reads
+        # the passages together, so it has no figure of a passage alone).
+        best = max(float(logits[n]) for n in read)
+        probabilities = {head[n].position: confidence * float(np.exp(logits[n] - best))
+                         for n in read}
+        return Reading(reranked, probabilities, best, confidence)
 
     def rerank_documents(self, question: str,
                          ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.evidence import Evidence, margin, reread_evidence
+from rag.answer.evidence import Evidence, margin, question_evidence, reread_evidence
 
 
 def test_a_margin_is_against_the_best_other_and_zero_alone() -> None:
@@ -20,3 +20,8 @@ def test_each_reread_passage_gets_its_own_scores_and_the_question_its_closest_se
     assert evidence == [Evidence(0.5, 0.8, 4.0, -1.0, -1.5), Evidence(2.0, 0.8, 3.0, -2.0, 1.5)]
     first = reread_evidence([1.0], [0.4], [0], fused)[0]
     assert first.fused_margin == pytest.approx(1.0) and first.logit_margin == 0.0
+
+
+def test_the_question_reads_each_signals_best_over_the_passages() -> None:
+    evidence = [Evidence(0.5, 0.8, 4.0, -1.0, -1.5), Evidence(2.0, 0.8, 3.0, -2.0, 1.5)]
+    assert question_evidence(evidence) == Evidence(2.0, 0.8, 4.0, -1.0, 1.5)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rag.answer.evidence import Evidence
 from rag.answer.reader import DEFAULT_READER, MODELS, OnnxReader, shared_reader
 from rag.index.files import sha256_file
 from tests.conftest import NetworkBlocked
@@ -46,7 +47,7 @@ def test_the_sentence_that_answers_outscores_a_near_miss(reader: OnnxReader) -> 
     title = "A Peace Regime for the Korean Peninsula\n\n"
     logits = reader.score(QUESTION, [title + ANSWERS, title + NEAR_MISS])
     assert logits[0] > logits[1]
-    assert reader.calibration.probability(float(logits[0])) > 0.5
+    assert reader.calibration.probability(Evidence(float(logits[0]))) > 0.5
 
 
 def test_a_pair_scores_the_same_alone_and_in_a_batch(reader: OnnxReader) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rag.answer.evidence import Evidence
 from rag.answer.reader import Calibration
 from rag.answer.reading import (
     LIKELY,
@@ -126,7 +127,8 @@ def test_rerank_orders_by_logit_and_calibrates_the_best(fake_engine: Engine) -> 
     reader = PassageReader(stored, Logits([0.0, 3.0, -2.0, 1.0]), ReaderSettings(depth=3))
     result = reader.rerank("anything", ranked)
     assert [s.position for s in result.ranked] == [1, 0, 2, 3]
-    assert result.best_logit == 3.0 and result.probability == Calibration().probability(3.0)
+    assert result.best_logit == 3.0
+    assert result.probability == Calibration().probability(Evidence(3.0))
     assert set(result.probabilities) == {0, 1, 2}  # the tail was not read
 
 
@@ -143,7 +145,7 @@ def test_a_passage_that_cannot_answer_goes_below_the_others_reread_without_a_pro
     assert [s.score for s in result.ranked] == sorted((s.score for s in result.ranked),
                                                       reverse=True)
     assert set(result.probabilities) == {1, 2, 3} and result.best_logit == 1.0
-    assert result.probability == Calibration().probability(1.0)
+    assert result.probability == Calibration().probability(Evidence(1.0))
     nothing = reader.rerank("anything", ranked, lambda position: False)
     assert model.read[-1] == 6, "at most twice the depth is read"
     assert [s.position for s in nothing.ranked] == [0, 5, 4, 2, 3, 1, 6, 7]  # the reader's order
@@ -151,23 +153,21 @@ def test_a_passage_that_cannot_answer_goes_below_the_others_reread_without_a_pro
     assert nothing.best_logit == 3.0  # the reader's best view, still a number (JSON has no inf)
 
 
-def test_the_confidence_reads_how_each_passage_stands_out_and_the_others_scale_by_odds(
+def test_the_confidence_reads_the_passages_together_and_the_others_scale_by_odds(
         fake_engine: Engine) -> None:
+    """The calibration reads each signal's best over the passages reread, as it was fitted;
+    the passage the reader rates best shows the confidence, the other its odds against it."""
     calibration = Calibration(scale=1.0, shift=-1.0, closeness_scale=4.0, fused_scale=0.5,
                               fused_margin_scale=1.0, logit_margin_scale=0.5)
-    model = Logits([1.0, 0.5])
+    model = Logits([0.5, 1.0])
     model.calibration = calibration
-    ranked = [Scored(0, 2.0, 0.0, 0.0, 0.1), Scored(1, 1.0, 0.0, 0.0, 0.9),
+    ranked = [Scored(0, 2.0, 0.0, 0.0, 0.9), Scored(1, 1.0, 0.0, 0.0, 0.1),
               Scored(2, 0.5, 0.0, 0.0, 0.0)]
     result = PassageReader(fake_engine.stored, model, ReaderSettings(depth=2)).rerank("q", ranked)
-    # Both read the closest sentence of the two (0.9); each its own fused score and margins;
-    # the confidence is the more probable one's.
-    confidence = calibration.probability(1.0, 0.9, 2.0, 1.0, 0.5)
-    assert confidence > calibration.probability(0.5, 0.9, 1.0, -1.0, -0.5)
-    assert result.probability == result.probabilities[0] == confidence
-    # The other passage: the confidence times its odds against the first by the reader's
-    # logits, not its own calibrated figure, which the question-wide signals would lift.
-    assert result.probabilities[1] == pytest.approx(confidence * np.exp(0.5 - 1.0))
+    # logit and its margin from the second passage; closeness, fused and its margin the first's
+    confidence = calibration.probability(Evidence(1.0, 0.9, 2.0, 1.0, 0.5))
+    assert result.probability == result.probabilities[1] == confidence
+    assert result.probabilities[0] == pytest.approx(confidence * np.exp(0.5 - 1.0))
 
 
 def test_reread_sentences_are_chosen_by_probability_plus_similarity(fake_engine: Engine) -> None:
