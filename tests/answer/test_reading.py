@@ -211,3 +211,16 @@ def test_the_answer_sentence_does_not_move_with_the_confidence_calibration(
         reader = PassageReader(fake_engine.stored, model, ReaderSettings(rescore_sentences=2))
         rescored.append(reader.rescore("q", scores, AnswerSettings())[0].similarity)
     assert np.array_equal(rescored[0], rescored[1])
+
+
+def test_a_skipped_record_gives_the_calibration_none_of_its_signals(fake_engine: Engine) -> None:
+    """The record ranked first is read but cannot answer: the best fused score the calibration
+    reads is the second passage's, and its margin is taken against the record's."""
+    ranked = [Scored(p, 1.0 - p / 10, 0.0, 0.0, 0.0) for p in range(5)]
+    model = Logits([9.0, 0.0, 1.0, 0.5])
+    model.calibration = Calibration(scale=0.0, fused_scale=1.0, fused_margin_scale=1.0)
+    reader = PassageReader(fake_engine.stored, model, ReaderSettings(depth=3))
+    result = reader.rerank("anything", ranked, lambda position: position != 0)
+    assert result.best_logit == 1.0 and 0 not in result.probabilities
+    assert result.probability == pytest.approx(model.calibration.probability(
+        Evidence(0.0, fused=0.9, fused_margin=0.9 - 1.0)))
