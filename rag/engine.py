@@ -251,7 +251,8 @@ class Engine:
             if reader.settings.rescore_sentences:
                 sentences, sentence_logit = reader.rescore(cleaned.text, sentences, answer)
             decision = replace(decision, reader_logit=reading.best_logit,
-                               sentence_logit=sentence_logit, probability=reading.probability)
+                               sentence_logit=sentence_logit, probability=reading.probability,
+                               evidence=reading.evidence)
         confidence, label = verdict.confidence, verdict.label
         if not passages or verdict.refuse:
             if unknown:

@@ -1,10 +1,12 @@
 """Calibrate the reader on dev: a logistic fit of P(answered) on the evidence about the passages
 it rereads (rag.answer.evidence: logit, closest sentence, fused score and the two margins),
-each signal's best over the passages reread, and the refusal threshold: the highest that
-refuses at most 10 % of the answerable dev questions, on the confidence the engine computes.
-Writes the calibration into the model's record.
+each signal's best over the passages reread, and the refusal threshold: the highest at which
+the engine refuses at most 10 % of the answerable dev questions. Both read what the engine
+itself computed for each dev question with the reader on (training.sweep_reader.engine_set),
+and the threshold is applied by the engine's own verdict (the name penalty, the quote rule,
+the questions refused unread). Writes the calibration into the model's record.
 
-    python -m training.calibrate_reader EVALSETS --model reader-l6 [--depth 5]
+    python -m training.calibrate_reader EVALSETS --model reader-l6
     python -m training.calibrate_reader EVALSETS --support   # the similarity rule's confidence
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +22,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from rag.answer.evidence import Evidence, question_evidence, reread_evidence
+from rag.answer.abstention import should_abstain
+from rag.answer.evidence import Evidence
 from rag.answer.reader import MODELS, Calibration
-from rag.settings import ReaderSettings
+from rag.answer.reading import reader_verdict
+from rag.settings import AbstentionSettings, ReaderSettings
 from training.reader_runs import dev_sets, run
-from training.sweep_reader import cached_reading
+from training.sweep_reader import cached_engine_set
 
 
 def calibrate_support(evalsets: Path) -> None:
@@ -41,26 +45,56 @@ def calibrate_support(evalsets: Path) -> None:
           f"{answerable.count(False)} unanswerable)")
 
 
-def fitted(read: list[list[Evidence]], answerable: np.ndarray) -> Calibration:
-    """The logistic fit on each signal's best over a question's reread passages."""
-    fit = LogisticRegression(C=1e6, max_iter=1000).fit(
-        np.array([question_evidence(evidence) for evidence in read]), answerable)
+def fitted(evidence: list[Evidence], answerable: np.ndarray) -> Calibration:
+    """The logistic fit on each question's evidence (each signal's best over its reread
+    passages)."""
+    fit = LogisticRegression(C=1e6, max_iter=1000).fit(np.array(evidence), answerable)
     return Calibration(shift=round(float(fit.intercept_[0]), 5), **{
         f"{'' if name == 'logit' else name + '_'}scale": round(float(weight), 5)
         for name, weight in zip(Evidence._fields, fit.coef_[0], strict=True)})
 
 
-def confidences(calibration: Calibration, read: list[list[Evidence]]) -> np.ndarray:
-    """Each question's confidence as the engine computes it."""
-    return np.array([calibration.probability(question_evidence(evidence)) for evidence in read])
+def evidence_of(row: dict) -> Evidence | None:
+    return None if row["evidence"] is None else Evidence(**row["evidence"])
+
+
+def refused(row: dict, probability: float, rules: ReaderSettings) -> bool:
+    """Whether the engine refuses this question at `rules.threshold`, given the calibrated
+    probability of its evidence (0 without evidence, as in the engine)."""
+    if row["refused_unread"]:
+        return True
+    similarity_refuses = should_abstain(row["support"], row["verbatim"], row["names_unknown"],
+                                        AbstentionSettings())
+    return reader_verdict(probability, row["verbatim"], row["names_unknown"], rules,
+                          similarity_refuses).refuse
+
+
+def shown_confidence(row: dict, probability: float, rules: ReaderSettings) -> float:
+    """The confidence the engine shows (0 for a question refused unread)."""
+    return 0.0 if row["refused_unread"] else reader_verdict(
+        probability, row["verbatim"], row["names_unknown"], rules).confidence or 0.0
+
+
+def refusals(rows: list[dict], probability: np.ndarray, rules: ReaderSettings) -> np.ndarray:
+    return np.array([refused(r, p, rules) for r, p in zip(rows, probability, strict=True)])
+
+
+def highest_threshold(rows: list[dict], probability: np.ndarray, rules: ReaderSettings,
+                      max_answerable_refused: float) -> float:
+    """The highest threshold (to 3 decimals, among the confidences shown) at which the engine
+    refuses at most `max_answerable_refused` of the answerable questions: a wrong refusal hides
+    an answer, while a wrong answer is shown as "uncertain" with the cited sentence to check,
+    so the two errors are not weighed alike."""
+    answerable = np.array([not r["unanswerable"] for r in rows])
+    shown = [shown_confidence(r, p, rules) for r, p in zip(rows, probability, strict=True)]
+    return float(max(t for t in np.unique(np.round(shown, 3)) if np.mean(refusals(
+        rows, probability, replace(rules, threshold=t))[answerable]) <= max_answerable_refused))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("evalsets", type=Path)
     parser.add_argument("--model", default="reader-l6")
-    parser.add_argument("--depth", type=int, default=ReaderSettings().depth,
-                        help="passages the reader rereads (ReaderSettings.depth)")
     parser.add_argument("--max-answerable-refused", type=float, default=0.10)
     parser.add_argument("--support", action="store_true", help="calibrate the similarity "
                         "support instead (reader off), and print the scaling for "
@@ -69,36 +103,40 @@ def main() -> None:
     if args.support:
         calibrate_support(args.evalsets)
         return
-    questions = [row for question_set in dev_sets(args.evalsets)
-                 for row in cached_reading(question_set, args.model, 10)]
-    read = [reread_evidence(r["logits"][:args.depth], r["closeness"][:args.depth],
-                            range(min(args.depth, len(r["logits"]))), r["fused"])
-            for r in questions if r["logits"]]
-    y = np.array([not r["unanswerable"] for r in questions if r["logits"]])
-    calibration = fitted(read, y)
-    probability = confidences(calibration, read)
-    folds = StratifiedKFold(10, shuffle=True, random_state=0).split(read, y)
+    rows = [row for question_set in dev_sets(args.evalsets)
+            for row in cached_engine_set(question_set, args.model)]
+    y_all = np.array([not r["unanswerable"] for r in rows])
+    read = [n for n, r in enumerate(rows) if r["evidence"] is not None]
+    evidence = [evidence_of(rows[n]) for n in read]
+    y = y_all[read]
+    calibration = fitted(evidence, y)
+    folds = StratifiedKFold(10, shuffle=True, random_state=0).split(evidence, y)
     held_out = np.zeros(len(y))
     for train, test in folds:  # an estimate for questions the fit did not see
-        held_out[test] = confidences(fitted([read[i] for i in train], y[train]),
-                                     [read[i] for i in test])
-    print(f"ten-fold cross-validated ROC AUC {roc_auc_score(y, held_out):.3f}")
-    # The highest threshold that refuses at most `--max-answerable-refused` of the answerable
-    # dev questions: a wrong refusal hides an answer, while a wrong answer is shown as
-    # "uncertain" with the cited sentence to check, so the two errors are not weighed alike.
-    best = max(t for t in np.unique(np.round(probability, 3))
-               if np.mean(probability[y] < t) <= args.max_answerable_refused)
+        fold = fitted([evidence[i] for i in train], y[train])
+        held_out[test] = [fold.probability(evidence[i]) for i in test]
+    print(f"ten-fold cross-validated ROC AUC {roc_auc_score(y, held_out):.3f} "
+          f"({len(read)} of {len(rows)} dev questions reread)")
+    probability = np.array([calibration.probability(e) if e is not None else 0.0
+                            for e in map(evidence_of, rows)])
+    rules = ReaderSettings(model=args.model)
+    shown = np.array([shown_confidence(r, p, rules) for r, p in zip(rows, probability,
+                                                                     strict=True)])
+
+    best = highest_threshold(rows, probability, rules, args.max_answerable_refused)
+    at_best = refusals(rows, probability, replace(rules, threshold=best))
     record_path = MODELS / f"{args.model}.json"
     record = json.loads(record_path.read_text())
     record["calibration"] = {**asdict(calibration), "threshold": float(best)}
-    record["calibration_data"] = {"questions": len(y), "unanswerable": int((~y).sum()),
-                                  "depth": args.depth,
+    record["calibration_data"] = {"questions": len(rows), "reread": len(read),
+                                  "unanswerable": int((~y_all).sum()),
+                                  "depth": rules.depth, "readings": "engine",
                                   "sets": [s.name for s in dev_sets(args.evalsets)]}
     record_path.write_text(json.dumps(record, indent=1) + "\n")
-    print(json.dumps(record["calibration"]), f"ROC AUC {roc_auc_score(y, probability):.3f};",
-          f"threshold {best:.3f}: answerable answered "
-          f"{np.mean(probability[y] >= best):.3f}, unanswerable refused "
-          f"{np.mean(probability[~y] < best):.3f} on {len(y)} dev questions")
+    print(json.dumps(record["calibration"]),
+          f"ROC AUC of the shown confidence {roc_auc_score(y_all, shown):.3f};",
+          f"threshold {best:.3f}: answerable refused {np.mean(at_best[y_all]):.3f}, "
+          f"unanswerable refused {np.mean(at_best[~y_all]):.3f} on {len(rows)} dev questions")
 
 
 if __name__ == "__main__":

@@ -18,18 +18,20 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from rag.answer.decision import NO_PASSAGE, NO_SEARCH_TERMS, UNKNOWN_SEARCH_TERMS
 from rag.answer.reader import MODELS, shared_reader
 from rag.answer.reader_input import reader_text
 from rag.engine import Engine
 from rag.evaluation.dataset import load_questions
 from rag.evaluation.judge import relevant_ranks
-from rag.settings import RETRIEVAL_ONLY
-from training.reader_runs import QuestionSet, dev_sets, test_sets
+from rag.settings import RETRIEVAL_ONLY, ReaderSettings
+from training.reader_runs import QuestionSet, dev_sets, run, test_sets
 
 WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0, float("inf"))
 DEPTHS = (1, 3, 5, 10)
@@ -57,18 +59,52 @@ def read_set(question_set: QuestionSet, model: str, depth: int) -> list[dict]:
     return out
 
 
-def cached_reading(question_set: QuestionSet, model: str, depth: int,
-                   cache: Path = Path("build/sweep")) -> list[dict]:
-    """`read_set`, kept in `cache` (build/ is not committed) so each choice rereads nothing.
-    Kept by the model file's content, not only its name: a retrained model written under the
-    old name must not be calibrated on the old one's logits. (A change to retrieval needs the
-    cache emptied by hand.)"""
+def engine_set(question_set: QuestionSet, model: str) -> list[dict]:
+    """For each question, what the engine's reader verdict reads (rag.answer.reading.judge),
+    as the engine computed it with the reader on: the calibration's evidence (None when no
+    passage reread may answer), whether the question quotes a top passage or names something
+    the documents never use, the similarity support, and whether it was refused unread (no
+    search words the documents know, or no passage). Calibration reads these, so its fit and
+    threshold see the engine's own numbers (the skipped catalogue records, the blind
+    refusals), not a simplification of them."""
+    rows, _ = run(question_set, ReaderSettings(model=model))
+    return [{"id": r["id"], "unanswerable": r["unanswerable"], **verdict_inputs(r["decision"])}
+            for r in rows]
+
+
+def verdict_inputs(decision: dict) -> dict:
+    """From a search result's `decision` (its JSON form), what the reader's verdict reads."""
+    return {"evidence": decision["evidence"], "verbatim": decision["verbatim"],
+            "names_unknown": bool(decision["unknown_names"]), "support": decision["support"],
+            "refused_unread": decision["reason"] in (NO_PASSAGE, NO_SEARCH_TERMS,
+                                                     UNKNOWN_SEARCH_TERMS)}
+
+
+def cached(question_set: QuestionSet, model: str, kind: str, reading: Callable[[], list[dict]],
+           cache: Path = Path("build/sweep")) -> list[dict]:
+    """A reading of a question set, kept in `cache` (build/ is not committed) so each choice
+    rereads nothing. Kept by the model file's content, not only its name: a retrained model
+    written under the old name must not be calibrated on the old one's logits. (A change to
+    retrieval or to the reader's settings needs the cache emptied by hand.)"""
     cache.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256((MODELS / f"{model}.onnx").read_bytes()).hexdigest()[:12]
-    path = cache / f"{model}-{digest}-{depth}-{question_set.name.replace(' ', '-')}.json"
+    path = cache / f"{model}-{digest}-{kind}-{question_set.name.replace(' ', '-')}.json"
     if not path.exists():
-        path.write_text(json.dumps(read_set(question_set, model, depth)))
+        path.write_text(json.dumps(reading()))
     return json.loads(path.read_text())
+
+
+def cached_reading(question_set: QuestionSet, model: str, depth: int,
+                   cache: Path = Path("build/sweep")) -> list[dict]:
+    """`read_set`, cached."""
+    return cached(question_set, model, str(depth),
+                  lambda: read_set(question_set, model, depth), cache)
+
+
+def cached_engine_set(question_set: QuestionSet, model: str,
+                      cache: Path = Path("build/sweep")) -> list[dict]:
+    """`engine_set`, cached."""
+    return cached(question_set, model, "engine", lambda: engine_set(question_set, model), cache)
 
 
 def recall_at_1(rows: list[dict], weight: float, depth: int) -> float:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from rag.answer.evidence import Evidence
+
 # Why a search abstained (or did not).
 FILTERED_OUT = "no passage matches the filters"
 NO_PASSAGE = "no passage"
@@ -30,9 +32,14 @@ class Decision:
     reader_logit: float | None = None
     sentence_logit: float | None = None  # the best answer sentence's logit
     probability: float | None = None
+    # What the calibration read to give `probability` (rag.answer.evidence), so a fit can
+    # read the engine's own numbers from `rag eval` or the JSON.
+    evidence: Evidence | None = None
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
+        data["evidence"] = None if self.evidence is None else {
+            name: round(value, 6) for name, value in self.evidence._asdict().items()}
         data["support"] = round(self.support, 4)
         data["unknown_names"] = list(self.unknown_names)
         for name in ("reader_logit", "sentence_logit", "probability"):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rag.answer.abstention import should_abstain
-from rag.answer.evidence import question_evidence, reread_evidence
+from rag.answer.evidence import Evidence, question_evidence, reread_evidence
 from rag.answer.extraction import SentenceScores, sentence_totals
 from rag.answer.reader import ReaderModel
 from rag.answer.reader_input import reader_text
@@ -28,12 +28,14 @@ LIKELY, UNCERTAIN, UNLIKELY = "likely", "uncertain", "unlikely"
 class Reading:
     """Passages in the reader's order (the reread ones first), each reread passage's
     probability by position (the confidence for the best, scaled by its odds for the others),
-    the best logit, and the question's calibrated confidence."""
+    the best logit, the question's calibrated confidence, and the evidence it was computed
+    from (None when no passage reread may answer): calibration fits on exactly this."""
 
     ranked: list[Scored]
     probabilities: dict[int, float]
     best_logit: float
     probability: float
+    evidence: Evidence | None = None
 
 
 def confidence_label(probability: float, settings: ReaderSettings) -> str:
@@ -83,14 +85,15 @@ class PassageReader:
         evidence = reread_evidence([float(logits[n]) for n in read],
                                    [head[n].closeness for n in read], read,
                                    [s.score for s in ranked])
-        confidence = self.model.calibration.probability(question_evidence(evidence))
+        seen = question_evidence(evidence)
+        confidence = self.model.calibration.probability(seen)
         # The question's confidence goes to the passage the reader rates best; each other one
         # reread gets it times its odds against that one by the logits (the calibration reads
         # the passages together, so it has no figure of a passage alone).
         best = max(float(logits[n]) for n in read)
         probabilities = {head[n].position: confidence * float(np.exp(logits[n] - best))
                          for n in read}
-        return Reading(reranked, probabilities, best, confidence)
+        return Reading(reranked, probabilities, best, confidence, seen)
 
     def rerank_documents(self, question: str,
                          ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -181,8 +184,16 @@ def judge(reading: Reading | None, best_sentence: float, verbatim: bool, names_u
         label = LIKELY if confidence >= rules.likely else UNCERTAIN
         return Verdict(similarity_refuses, confidence,
                        UNLIKELY if similarity_refuses else label)
+    return reader_verdict(reading.probability, verbatim, names_unknown, rules,
+                          similarity_refuses)
+
+
+def reader_verdict(probability: float, verbatim: bool, names_unknown: bool,
+                   rules: ReaderSettings, similarity_refuses: bool = False) -> Verdict:
+    """The verdict on the reader's calibrated probability: its own function so that the
+    threshold is chosen (training/calibrate_reader.py) by exactly the rule the engine applies."""
     # A probability, so never below 0 ("What is the capital of France?" had shown -0.014).
-    confidence = max(0.0, reading.probability - (rules.name_penalty if names_unknown else 0.0))
+    confidence = max(0.0, probability - (rules.name_penalty if names_unknown else 0.0))
     # A quote is never refused, but its label still reads its number: "Trump" at 0.55 had
     # been called likely, "very probably answers".
     label = confidence_label(confidence, rules)
