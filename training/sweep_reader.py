@@ -10,7 +10,9 @@ signal is evaluated on those numbers, so a sweep costs one reading per question.
 
 Prints, per dev set: Recall@1 for each rerank depth N and weight (`inf`: retrieval's order
 alone), and the ROC AUC with which each signal separates answerable from unanswerable
-questions (`calibrate_reader` fits the one the engine uses).
+questions. That reading simplifies the engine (a catalogue record that cannot answer is read
+like any passage), which is enough to compare weights; the calibration instead reads the
+engine itself, with the reader on (`engine_set`, used by `calibrate_reader`).
 """
 
 from __future__ import annotations
@@ -24,15 +26,18 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+import rag
 from rag.answer.decision import NO_PASSAGE, NO_SEARCH_TERMS, UNKNOWN_SEARCH_TERMS
 from rag.answer.reader import MODELS, shared_reader
 from rag.answer.reader_input import reader_text
 from rag.engine import Engine
 from rag.evaluation.dataset import load_questions
 from rag.evaluation.judge import relevant_ranks
+from rag.index.manifest import MANIFEST
 from rag.settings import RETRIEVAL_ONLY, ReaderSettings
 from training.reader_runs import QuestionSet, dev_sets, run, test_sets
 
+PACKAGE = Path(rag.__file__).parent
 WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0, float("inf"))
 DEPTHS = (1, 3, 5, 10)
 
@@ -80,14 +85,23 @@ def verdict_inputs(decision: dict) -> dict:
                                                      UNKNOWN_SEARCH_TERMS)}
 
 
+def reading_fingerprint(question_set: QuestionSet, model: str) -> str:
+    """What a reading depends on: the reader model's bytes, the engine's code and settings
+    (every file of the `rag` package) and the index's manifest."""
+    digest = hashlib.sha256((MODELS / f"{model}.onnx").read_bytes())
+    for source in sorted(PACKAGE.rglob("*.py")):
+        digest.update(source.read_bytes())
+    digest.update((question_set.index / "current" / MANIFEST).read_bytes())
+    return digest.hexdigest()
+
+
 def cached(question_set: QuestionSet, model: str, kind: str, reading: Callable[[], list[dict]],
            cache: Path = Path("build/sweep")) -> list[dict]:
     """A reading of a question set, kept in `cache` (build/ is not committed) so each choice
-    rereads nothing. Kept by the model file's content, not only its name: a retrained model
-    written under the old name must not be calibrated on the old one's logits. (A change to
-    retrieval or to the reader's settings needs the cache emptied by hand.)"""
+    rereads nothing, under `reading_fingerprint`: a retrained model written under the old
+    name, or a change to the engine or the index, must not be calibrated on old readings."""
     cache.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256((MODELS / f"{model}.onnx").read_bytes()).hexdigest()[:12]
+    digest = reading_fingerprint(question_set, model)[:12]
     path = cache / f"{model}-{digest}-{kind}-{question_set.name.replace(' ', '-')}.json"
     if not path.exists():
         path.write_text(json.dumps(reading()))

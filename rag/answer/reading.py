@@ -29,7 +29,8 @@ class Reading:
     """Passages in the reader's order (the reread ones first), each reread passage's
     probability by position (the confidence for the best, scaled by its odds for the others),
     the best logit, the question's calibrated confidence, and the evidence it was computed
-    from (None when no passage reread may answer): calibration fits on exactly this."""
+    from (None when no passage was reread or none reread may answer): calibration fits on
+    exactly this."""
 
     ranked: list[Scored]
     probabilities: dict[int, float]

@@ -15,32 +15,44 @@ from training.calibrate_reader import highest_threshold, refused, shown_confiden
 from training.sweep_reader import verdict_inputs
 
 QUESTIONS = ("What is a peace regime?", "Who wrote the report?", "peace regime",
-             "How many warheads does Narnia have?", "???", "the of and")
+             "How many warheads does Narnia have?", "Kumgang?", "???", "the of and")
 
 
-def test_the_calibration_computes_what_the_engine_computed(fake_engine: Engine) -> None:
+@pytest.mark.parametrize("threshold", [0.55, 0.999])
+def test_the_calibration_computes_what_the_engine_computed(fake_engine: Engine,
+                                                           threshold: float) -> None:
     """For each question, the probability of the evidence the engine reports, put through the
     verdict the calibration applies, gives the engine's own refusal and confidence: so the
-    threshold chosen on dev refuses on dev what the engine refuses."""
+    threshold chosen on dev refuses on dev what the engine refuses. Every signal has a weight,
+    so a signal reported wrong moves the probability; at the high threshold only a quote is
+    answered, so the quote rule decides."""
     model = WordOverlapReader()
     model.calibration = Calibration(scale=0.5, shift=-0.5, closeness_scale=1.0,
-                                    fused_margin_scale=0.3, threshold=0.55)
+                                    fused_scale=0.2, fused_margin_scale=0.3,
+                                    logit_margin_scale=-0.1, threshold=threshold)
     engine = Engine(fake_engine.stored, fake_engine.corpus_dir, fake_engine.embedder,
                     QuerySettings(reader=ReaderSettings(enabled=True)), reader=model)
     rules = engine.passage_reader.settings
-    outcomes = set()
+    seen = []
     for question in QUESTIONS:
         result = engine.search(question)
         row = verdict_inputs(result.as_dict()["decision"])
         probability = 0.0 if row["evidence"] is None else model.calibration.probability(
             Evidence(**row["evidence"]))
+        assert probability == pytest.approx(result.decision.probability or 0.0, abs=1e-5)
         assert refused(row, probability, rules) == result.abstained, question
         assert shown_confidence(row, probability, rules) == pytest.approx(
             result.confidence, abs=1e-5), question
-        outcomes.add((result.abstained, row["refused_unread"], row["verbatim"]))
-    # the questions reach a refusal, an answer, a quote and a blind refusal
-    assert {(True, False, False), (False, False, False), (True, True, False)} <= outcomes
-    assert any(verbatim for _, _, verbatim in outcomes)
+        seen.append((row, probability, result.abstained))
+    # the paths the verdict takes: refused unread (no words; words the documents never use),
+    # a name the documents never use, and a quote answered below the threshold
+    unread = [r for r, _, _ in seen if r["refused_unread"]]
+    assert len(unread) == 3
+    assert any(r["names_unknown"] and r["evidence"] is not None for r, _, _ in seen)
+    assert any(r["verbatim"] and p < threshold and not refused_ for r, p, refused_ in seen) \
+        == (threshold > 0.9)
+    # and, among the questions read, one refused and one answered
+    assert {refused_ for r, _, refused_ in seen if not r["refused_unread"]} == {True, False}
 
 
 def row(unanswerable: bool, *, unread: bool = False, verbatim: bool = False) -> dict:
