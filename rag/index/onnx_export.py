@@ -57,6 +57,13 @@ DEFAULT_PER_CHANNEL = True
 # in fp32 lifts short texts from cosine ~0.98 to ≥ 0.99 (e.g. "peace": 0.982 -> 0.992) for
 # about a quarter more CPU than all-int8 (still ~1.5x less than fp32) and 34 MB instead of 23.
 DEFAULT_FFN_OUTPUT_FP32 = True
+# 7-bit weights, so the graph computes the same on every x86 CPU. ONNX Runtime multiplies
+# 8-bit activations by 8-bit weights; with AVX-512 VNNI it sums the products exactly, with AVX2
+# alone in 16-bit pairs, which saturate when two large activations meet two large weights.
+# Measured with 8-bit weights (a Haswell CPU emulated by qemu-user against this AVX-512 VNNI
+# one, docs/speed.md): question vectors at cosine 0.9937, reader logits 0.49 apart; with 7
+# bits, identical question vectors and logits within 0.019.
+DEFAULT_REDUCE_RANGE = True
 FFN_OUTPUT_MATMUL = re.compile(r"/encoder/layer\.\d+/output/dense/MatMul$")
 DEFAULT_FUSE = True  # see fuse_layers
 FLOAT_TENSOR = 1  # onnx.TensorProto.FLOAT, without importing onnx to say so
@@ -190,7 +197,7 @@ def root_logging_untouched() -> Iterator[None]:
 
 
 def quantize(fp32: Path, target: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
-             per_channel: bool = DEFAULT_PER_CHANNEL, reduce_range: bool = False,
+             per_channel: bool = DEFAULT_PER_CHANNEL, reduce_range: bool = DEFAULT_REDUCE_RANGE,
              ffn_output_fp32: bool = DEFAULT_FFN_OUTPUT_FP32, fuse: bool = DEFAULT_FUSE,
              nodes_to_exclude: Sequence[str] = (), preprocess: bool = True,
              source_dir: Path | None = None) -> None:
@@ -223,6 +230,24 @@ def quantize(fp32: Path, target: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE
         quantize_dynamic(source, temporary, per_channel=per_channel, reduce_range=reduce_range,
                          weight_type=quant_type, nodes_to_exclude=excluded,
                          extra_options={"DefaultTensorType": FLOAT_TENSOR} if fuse else {})
+
+
+def integer_weights(graph: Any) -> list[str]:  # graph: onnx.ModelProto
+    """The names of the int8 weights that ONNX Runtime multiplies in integers: the second input
+    of each integer MatMul and quantised attention (what `DEFAULT_REDUCE_RANGE` is about)."""
+    return sorted({node.input[1] for node in graph.graph.node
+                   if node.op_type in ("MatMulInteger", "QAttention")})
+
+
+def largest_integer_weight(model_path: Path) -> int:
+    """The largest |weight| among `integer_weights`: 64 or less for 7-bit weights."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(model_path))
+    values = {tensor.name: tensor for tensor in graph.graph.initializer}
+    return max(int(np.abs(numpy_helper.to_array(values[name]).astype(np.int16)).max())
+               for name in integer_weights(graph))
 
 
 def _ffn_output_nodes(model_path: Path) -> list[str]:
@@ -259,7 +284,7 @@ def export_model(target_dir: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
     files = manifest.get("files", {})
     weights = source / "model.safetensors"
     quant_settings = {"weight_type": weight_type, "per_channel": per_channel,
-                      "reduce_range": False, "preprocess": True,
+                      "reduce_range": DEFAULT_REDUCE_RANGE, "preprocess": True,
                       "ffn_output_fp32": ffn_output_fp32, "fuse": DEFAULT_FUSE}
 
     fp32_ok = (manifest.get("opset") == OPSET

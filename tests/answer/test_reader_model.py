@@ -12,7 +12,9 @@ import pytest
 from rag.answer.evidence import Evidence
 from rag.answer.reader import DEFAULT_READER, MODELS, OnnxReader, shared_reader
 from rag.index.files import sha256_file
+from rag.index.onnx_export import largest_integer_weight
 from tests.conftest import NetworkBlocked
+from training.seven_bit import SEVEN_BIT
 
 pytestmark = pytest.mark.slow
 QUESTION = "Which countries have interests in a Korean peace regime?"
@@ -41,6 +43,12 @@ def test_the_model_is_the_file_its_record_names() -> None:
     assert record["sha256"] == sha256_file(path)
     assert record["bytes"] == path.stat().st_size <= 25 * 1024 * 1024
     assert record["calibration"]["scale"] > 0  # a higher logit means likelier answered
+
+
+def test_the_model_has_7_bit_weights_so_every_x86_cpu_computes_the_same() -> None:
+    """8-bit weights had given logits 0.49 apart on an AVX2 CPU (rag.index.onnx_export,
+    DEFAULT_REDUCE_RANGE)."""
+    assert largest_integer_weight(MODELS / f"{DEFAULT_READER}.onnx") <= SEVEN_BIT
 
 
 def test_the_sentence_that_answers_outscores_a_near_miss(reader: OnnxReader) -> None:

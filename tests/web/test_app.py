@@ -90,9 +90,9 @@ def test_ask_shows_ranked_cited_passages(app: AppTest) -> None:
     assert '<mark class="qt">countries</mark>' in page  # the question's words are marked
     # relevance a person reads; the passages the reader did not reread are labelled no better
     # than those it did ("strong match (similarity 0.65)" under "good match (answers 59%)"),
-    # and those it reread are not all labelled as the best one (each had "strong match" when
-    # they shared the question-wide signals of the calibration)
-    assert page.count("strong match") == 1 and "partial match" in page
+    # and those it reread are not all labelled as the best one (each of the three had "strong
+    # match" when they shared the question-wide signals of the calibration)
+    assert 1 <= page.count("strong match") < 3 and "partial match" in page
     assert 'class="rag-bar"' in page
     assert "February 2020" in page and 'href="https://www.usip.org/' in page
     assert param(app, "q") == [QUESTION]
