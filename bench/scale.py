@@ -10,11 +10,11 @@ vectors (a passage's 5 sentences scatter around one of 1,000 centres; its own ve
 mean), the text is 10-word sentences of pseudo-words (half from its cluster's 100 topic words,
 half from a Zipf-distributed vocabulary of 50,000), 10 passages a document. What is real:
 the build is written by `rag.index.store.write_build` (so the vector sets take the form their
-size calls for: fp16 and an IVF index past `EXACT_LIMIT` sentences), loaded by `load_build`, and
-every question goes through `Engine.search` (hybrid retrieval, extractive answer, refusal
-rule; the reader off). Questions are 4 words of a random passage with a noisy copy of one of
-its sentence vectors. The exact top 10 is the exhaustive formula over every passage (scored
-in blocks), and recall is the share of it the served top 10 holds.
+size calls for: 8-bit rows and an IVF index past `EXACT_LIMIT` sentences), loaded by
+`load_build`, and every question goes through `Engine.search` (hybrid retrieval, extractive
+answer, refusal rule; the reader off). Questions are 4 words of a random passage with a noisy
+copy of one of its sentence vectors. The exact top 10 is the exhaustive formula over every
+passage (scored in blocks), and recall is the share of it the served top 10 holds.
 """
 
 from __future__ import annotations

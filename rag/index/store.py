@@ -30,8 +30,9 @@ from rag.retrieval.spelling import word_counts
 from rag.settings import Settings
 
 # 5: a large vector set is kept as fp16 (+ an IVF index), rag.index.vector_set;
-# 6: title-context sentence vectors are mixed from stored title vectors (rag.index.title_context)
-FORMAT_VERSION = 6
+# 6: title-context sentence vectors are mixed from stored title vectors (rag.index.title_context);
+# 7: a large vector set's rows are kept as 8-bit codes and scales, not fp16
+FORMAT_VERSION = 7
 CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.jsonl"
 EMBED_HASHES = "embed_hashes.json"

@@ -4,10 +4,13 @@ in the form its size calls for.
 - Up to `EXACT_LIMIT` vectors: fp32 in a flat FAISS index, read in place. Every query scores
   all of them exactly (one BLAS product), which at these sizes is faster than any
   approximate index and adds no error.
-- Above it: fp16 on disk, memory-mapped (half the bytes, cosine error ~1e-4, and only the
+- Above it: 8-bit rows on disk, each with its own scale, memory-mapped (a quarter of the bytes;
+  on SciFact's sentences each row's cosine to its fp32 vector is at least 0.99992, and only the
   rows a query reads are paged in), plus, for the set that generates candidates, an IVF index
-  with 8-bit codes (a quarter of fp32, in memory) whose top hits are rescored from the fp16
-  rows. Measured by `bench/compare_peer.py --scale N`.
+  with 8-bit codes whose top hits are rescored from those rows. 8-bit rather than fp16 because
+  numpy turns int8 into fp32 with SIMD and fp16 without it: 2,800 rows a question took 1.9 ms
+  as fp16 and 0.6 ms as int8 (docs/speed.md, "Candidates from 25,000 sentences"). Measured by
+  `bench/compare_peer.py --scale N`.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-# sentence vectors: SciFact's 47,000 stay exact (docs/speed.md, "Scale design")
-EXACT_LIMIT = 200_000
+# sentence vectors scored exactly: measured on SciFact subsets, scoring every passage is as
+# fast as scoring candidates at 22,500 sentences and slower from 33,700 on; the project's
+# question sets (11,700) stay exact (docs/speed.md, "Candidates from 25,000 sentences")
+EXACT_LIMIT = 25_000
+QUANTISE_BLOCK = 65_536  # rows turned to 8 bits at a time (no full fp32 copy at scale)
 TRAIN_SAMPLE = 65_536  # vectors the IVF's coarse centroids and 8-bit ranges are trained on
 # IVF lists read per query (docs/speed.md, "Scale design": recall of the exact top 10)
 NPROBE = 32
@@ -60,6 +66,20 @@ def ivf_index(vectors: np.ndarray, seed: int = 0) -> faiss.Index:
     return index
 
 
+def quantised(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row as 8-bit integers and its scale (row ~ scale x codes): symmetric, from the
+    row's largest component, so a unit vector loses at most scale / 2 per component."""
+    codes = np.empty(vectors.shape, dtype=np.int8)
+    scales = np.empty(len(vectors), dtype=np.float32)
+    for start in range(0, len(vectors), QUANTISE_BLOCK):
+        block = np.asarray(vectors[start:start + QUANTISE_BLOCK], dtype=np.float32)
+        scale = np.abs(block).max(axis=1, initial=0.0) / 127
+        scale[scale == 0] = 1.0
+        codes[start:start + len(block)] = np.rint(block / scale[:, None])
+        scales[start:start + len(block)] = scale
+    return codes, scales
+
+
 def stored_vectors(index: faiss.Index) -> np.ndarray:
     """The vectors a flat FAISS index holds, as a numpy view of its memory (no copy)."""
     return faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(
@@ -70,19 +90,21 @@ def stored_vectors(index: faiss.Index) -> np.ndarray:
 class VectorSet:
     """Vectors in stored order; `search` is set where candidates are generated at scale."""
 
-    vectors: np.ndarray  # fp32 (a view of `flat`) or fp16 (memory-mapped)
+    vectors: np.ndarray  # fp32 (a view of `flat`) or int8 codes (memory-mapped)
     flat: faiss.Index | None = None
     search: faiss.Index | None = None
+    scales: np.ndarray | None = None  # compact: each row's scale (row ~ scale x codes)
 
     @classmethod
     def of(cls, vectors: np.ndarray, compact: bool = False,
            searchable: bool = False) -> VectorSet:
-        """Exact fp32 in a flat index, or `compact`: fp16, with an IVF index if `searchable`."""
+        """Exact fp32 in a flat index, or `compact`: 8-bit rows, with an IVF index if
+        `searchable`."""
         if not compact:
             flat = flat_index(vectors)
             return cls(stored_vectors(flat), flat)
-        compact = np.asarray(vectors, dtype=np.float16)
-        return cls(compact, search=ivf_index(vectors) if searchable else None)
+        codes, scales = quantised(vectors)
+        return cls(codes, search=ivf_index(vectors) if searchable else None, scales=scales)
 
     @property
     def exact(self) -> bool:
@@ -94,7 +116,10 @@ class VectorSet:
 
     def rows(self, positions: np.ndarray | list[int] | slice) -> np.ndarray:
         """The vectors at these positions, as fp32."""
-        return np.asarray(self.vectors[positions], dtype=np.float32)
+        if self.scales is None:
+            return np.asarray(self.vectors[positions], dtype=np.float32)
+        scales = self.scales[positions]
+        return self.vectors[positions].astype(np.float32) * np.reshape(scales, (-1, 1))
 
     def all(self) -> np.ndarray:
         return self.rows(slice(None))
@@ -120,7 +145,8 @@ class VectorSet:
         if self.flat is not None:
             faiss.write_index(self.flat, str(folder / f"{name}.faiss"))
             return
-        np.save(folder / f"{name}.f16.npy", self.vectors)
+        np.save(folder / f"{name}.i8.npy", self.vectors)
+        np.save(folder / f"{name}.scales.npy", self.scales)
         if self.search is not None:
             faiss.write_index(self.search, str(folder / f"{name}.ivf.faiss"))
 
@@ -134,4 +160,7 @@ class VectorSet:
         search = faiss.read_index(str(search_file)) if search_file.exists() else None
         if search is not None:
             search.nprobe = NPROBE
-        return cls(np.load(folder / f"{name}.f16.npy", mmap_mode="r"), search=search)
+        # A plain array over the mapped file: numpy's memmap subclass costs time on each
+        # gather of rows, and the mapping lives as long as the array.
+        codes = np.asarray(np.load(folder / f"{name}.i8.npy", mmap_mode="r"))
+        return cls(codes, search=search, scales=np.load(folder / f"{name}.scales.npy"))

@@ -60,16 +60,22 @@ def runs(bounds: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return rows, starts
 
 
+def best_in_runs(scores: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Each run's highest score, for runs bounds[u]:bounds[u+1] laid end to end (-1 for an
+    empty run)."""
+    if scores.size == 0:
+        return np.full(len(bounds) - 1, -1.0, dtype=np.float32)
+    empty = bounds[1:] == bounds[:-1]
+    best = np.maximum.reduceat(scores, np.minimum(bounds[:-1], scores.size - 1))
+    return np.where(empty, -1.0, best).astype(np.float32)
+
+
 def best_of_runs(vectors: VectorSet, bounds: np.ndarray, units: np.ndarray,
                  query: np.ndarray) -> np.ndarray:
     """Each unit's highest cosine among its rows (-1 for a unit with no rows)."""
     rows, starts = runs(bounds, units)
-    if rows.size == 0:
-        return np.full(len(units), -1.0, dtype=np.float32)
-    scores = vectors.rows(rows) @ query.astype(np.float32)
-    empty = bounds[units + 1] == bounds[units]
-    best = np.maximum.reduceat(scores, np.minimum(starts, rows.size - 1))
-    return np.where(empty, -1.0, best).astype(np.float32)
+    return best_in_runs(similarities(vectors.rows(rows), query),
+                        np.append(starts, rows.size))
 
 
 def sample_bounds(bounds: np.ndarray, units: np.ndarray) -> np.ndarray:
@@ -91,32 +97,34 @@ class Candidates:
                                                                  replace=False))
         self.sample_units = Units(*(sample_bounds(bounds, self.sample) for bounds in (
             units.sentence_bounds, units.passage_bounds)))
-        # The sample's own vectors, read once in fp32: the statistics cost one small product.
-        self.sample_sentences = VectorSet(stored.sentences.dense.rows(
-            runs(units.sentence_bounds, self.sample)[0]))
-        self.sample_passages = VectorSet(stored.dense.rows(
-            runs(units.passage_bounds, self.sample)[0]))
+        # The sample's own vectors, read once in fp32 and kept contiguous: the statistics
+        # cost one small product each, with no rows gathered per question.
+        self.sample_sentences = stored.sentences.dense.rows(
+            runs(units.sentence_bounds, self.sample)[0])
+        self.sample_passages = stored.dense.rows(runs(units.passage_bounds, self.sample)[0])
 
     def dense(self, query: np.ndarray, units: np.ndarray) -> np.ndarray:
         """The exhaustive path's dense signal for these units: best sentence and best passage."""
-        return self.dense_signal(query, self.units, units, self.stored.sentences.dense,
-                                 self.stored.dense)
-
-    def dense_signal(self, query: np.ndarray, layout: Units, units: np.ndarray,
-                     sentences: VectorSet, passages: VectorSet) -> np.ndarray:
         weight = self.settings.best_sentence_weight
-        best = best_of_runs(sentences, layout.sentence_bounds, units, query)
-        whole = best_of_runs(passages, layout.passage_bounds, units, query)
+        best = best_of_runs(self.stored.sentences.dense, self.units.sentence_bounds, units, query)
+        whole = best_of_runs(self.stored.dense, self.units.passage_bounds, units, query)
+        return weight * best + (1 - weight) * whole
+
+    def sample_signal(self, query: np.ndarray) -> np.ndarray:
+        """The dense signal of every sampled unit: the same formula as `dense`, over the
+        sample's contiguous copy."""
+        weight = self.settings.best_sentence_weight
+        best = best_in_runs(similarities(self.sample_sentences, query),
+                            self.sample_units.sentence_bounds)
+        whole = best_in_runs(similarities(self.sample_passages, query),
+                             self.sample_units.passage_bounds)
         return weight * best + (1 - weight) * whole
 
     def dense_statistics(self, query: np.ndarray, mask: np.ndarray | None) -> tuple[float, float]:
         """Mean and spread of the dense signal over the admitted units, from the sample."""
-        local = np.arange(len(self.sample))
-        if mask is not None:
-            local = local[mask[self.sample]]
-        if local.size >= MIN_SAMPLE or mask is None:
-            values = self.dense_signal(query, self.sample_units, local, self.sample_sentences,
-                                       self.sample_passages)
+        admitted = np.ones(len(self.sample), dtype=bool) if mask is None else mask[self.sample]
+        if mask is None or admitted.sum() >= MIN_SAMPLE:
+            values = self.sample_signal(query)[admitted]
         else:
             values = self.dense(query, np.flatnonzero(mask))
         return float(values.mean()), float(values.std()) or 1.0

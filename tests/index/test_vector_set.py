@@ -1,4 +1,4 @@
-"""Vector sets: exact fp32 when small, fp16 with an IVF index past the limit."""
+"""Vector sets: exact fp32 when small, 8-bit rows with an IVF index past the limit."""
 
 from __future__ import annotations
 
@@ -30,21 +30,28 @@ def test_an_exact_set_keeps_every_vector_bit_for_bit(tmp_path: Path) -> None:
     assert np.array_equal(loaded.rows([3, 1]), vectors[[3, 1]])
 
 
-def test_a_compact_set_is_fp16_on_disk_and_finds_each_vector_first(tmp_path: Path) -> None:
+def test_a_compact_set_is_8_bit_on_disk_and_finds_each_vector_first(tmp_path: Path) -> None:
     vectors = unit_vectors(4000)
     VectorSet.of(vectors, compact=True, searchable=True).save(tmp_path, "set")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["set.f16.npy", "set.ivf.faiss"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["set.i8.npy", "set.ivf.faiss",
+                                                          "set.scales.npy"]
+    assert (tmp_path / "set.i8.npy").stat().st_size < vectors.nbytes / 3
     loaded = VectorSet.load(tmp_path, "set")
-    assert not loaded.exact and loaded.vectors.dtype == np.float16
-    assert isinstance(loaded.vectors, np.memmap)  # only the rows read are paged in
-    assert np.abs(loaded.all() - vectors).max() < 1e-3
+    assert not loaded.exact and loaded.vectors.dtype == np.int8
+    assert isinstance(loaded.vectors.base, np.memmap)  # only the rows read are paged in
+    # at most half a step of each row's own scale off, in every component
+    steps = np.abs(vectors).max(axis=1, keepdims=True) / 127
+    assert (np.abs(loaded.all() - vectors) <= steps / 2 + 1e-7).all()
+    cosines = np.sum(loaded.all() * vectors, axis=1) / np.linalg.norm(loaded.all(), axis=1)
+    assert cosines.min() > 0.9995
+    assert np.array_equal(loaded.rows([7, 2]), loaded.all()[[7, 2]])
     hits = [loaded.nearest(vectors[i], 10)[0] for i in range(0, 4000, 97)]
     assert hits == list(range(0, 4000, 97))
 
 
 def test_a_compact_set_without_search_has_no_index(tmp_path: Path) -> None:
     VectorSet.of(unit_vectors(50), compact=True).save(tmp_path, "answers")
-    assert [p.name for p in tmp_path.iterdir()] == ["answers.f16.npy"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.i8.npy", "answers.scales.npy"]
     assert VectorSet.load(tmp_path, "answers").search is None
 
 

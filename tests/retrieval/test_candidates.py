@@ -84,15 +84,15 @@ def test_candidates_respect_a_filter(fake_engine: Engine) -> None:
 
 def test_a_compact_index_answers_through_candidates(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past the limit (lowered here to 0) a build keeps fp16 vectors and an IVF index, and the
+    """Past the limit (lowered here to 0) a build keeps 8-bit vectors and an IVF index, and the
     engine searches it end to end with cited, verified passages."""
     monkeypatch.setattr(vector_set, "EXACT_LIMIT", 0)
     corpus = Path(__file__).resolve().parents[2] / "corpus"
     embedder = HashedBagOfWords()
     build_index(corpus, tmp_path, embedder=embedder)
     files = {p.name for p in (tmp_path / "current").iterdir()}
-    assert {"sentences.f16.npy", "sentences.ivf.faiss", "answers.f16.npy",
-            "dense.f16.npy"} <= files and "sentences.faiss" not in files
+    assert {"sentences.i8.npy", "sentences.ivf.faiss", "answers.i8.npy",
+            "dense.i8.npy"} <= files and "sentences.faiss" not in files
     engine = Engine.open(tmp_path, corpus, embedder=embedder)
     assert engine.retriever.passages is not None  # "auto" chose candidates
     result = engine.search(QUESTIONS[0], k=5)
