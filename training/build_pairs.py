@@ -94,8 +94,8 @@ class Miner:
         from rag.index.embedding import OnnxEmbedder
 
         self.pool, self.splits = pool, np.array(splits)
-        # fp32 questions, as when the committed reader's pairs were mined (reproducible)
-        self.embedder = OnnxEmbedder(question_graph="fp32")
+        # the fp32 graph, as when the committed reader's pairs were mined (reproducible)
+        self.embedder = OnnxEmbedder(graph="fp32")
         inputs = [reader_text(r["title"], r["text"]) for r in pool]
         self.vectors = self.embedder.encode(inputs)
         self.bm25 = bm25s.BM25()

