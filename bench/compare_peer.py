@@ -17,7 +17,9 @@ Figures (medians over --repeats where timed):
          against the prebuilt index, and `naive_pipeline.py ask` (load_local + k=5); wall
          time and the child's peak RSS (os.wait4's rusage of exactly that child)
   warm   in-process query latency p50/p95: Engine.search(q, k=5) (hybrid, extractive answer)
-         and FAISS similarity_search(q, k=5), on eval/devset+heldout and SciFact train queries
+         and FAISS similarity_search(q, k=5), on eval/devset+heldout and SciFact train queries;
+         each answers BLOCK questions in a row, the two taking turns (a diagnostic row rotates
+         them every question, which leaves the other's forward pass between two of ours)
   build  from empty caches, each in a new process as a user runs it: `rag build` for corpus/,
          the BEIR index build of `rag eval --beir` (ensure_beir_index) for SciFact, and
          `naive_pipeline.py build-*` for the naive pipeline
@@ -61,6 +63,12 @@ DATASETS = ("shipped", "scifact")
 K = 5
 DEPTH = 100
 WARMUP = 3
+# Questions one pipeline answers in a row while timed: warm means its own weights and index in
+# the caches, as in a server answering a stream of questions. Rotating every question put the
+# naive pipeline's forward pass (~90 MB of fp32 weights) between every two of ours, which
+# evicts ours: 3.9 ms against 2.8-3.1 in blocks of 25, the naive pipeline's own time the
+# same either way, and the same with torch's threads made to sleep (docs/speed.md).
+BLOCK = 25
 PACKAGES = ("torch", "sentence-transformers", "transformers", "huggingface-hub", "faiss-cpu",
             "langchain-core", "langchain-text-splitters", "langchain-community",
             "langchain-huggingface", "pytrec-eval-terrier", "usip-rag")
@@ -437,23 +445,37 @@ def one_torch_thread(action: Callable[[str], object]) -> Callable[[str], object]
     return pinned
 
 
+def turns(arms: dict[str, Callable[[str], object]], questions: list[str], repeat: int,
+          block: int) -> dict[str, list[float]]:
+    """Each arm answers `block` questions in a row and the arms take turns, in an order that
+    rotates from block to block, so the machine's drift falls on all of them alike."""
+    timings: dict[str, list[float]] = {name: [] for name in arms}
+    names = list(arms)
+    for n, start in enumerate(range(0, len(questions), block)):
+        shift = (repeat + n) % len(names)
+        for name in names[shift:] + names[:shift]:
+            timings[name] += [timed(lambda a=arms[name], q=question: a(q))
+                              for question in questions[start:start + block]]
+    return timings
+
+
 def warm_latency(label: str, ours: Callable[[str], object], naive: Callable[[str], object],
                  questions: list[str], repeats: int) -> tuple[list[Figure], dict[str, Any]]:
     """Each question asked of ours, the naive pipeline and the naive pipeline on one torch
-    thread, back to back in rotating order, after a few warm-up questions; p50 and p95 per
-    repeat, then the median of those over the repeats."""
+    thread, in turns of BLOCK questions, after a few warm-up questions; p50 and p95 per
+    repeat, then the median of those over the repeats. Then the same with the two rotated
+    every question (diagnostic)."""
     arms = {"ours": ours, "naive": naive, "naive_1thread": one_torch_thread(naive)}
     for question in questions[:WARMUP]:
         for arm in arms.values():
             arm(question)
-    per_repeat: dict[str, list[float]] = {f"{a}_{p}": [] for a in arms for p in ("p50", "p95")}
-    names = list(arms)
+    per_repeat: dict[str, list[float]] = {f"{a}_{p}": [] for a in [*arms, "ours_rotated",
+                                                                     "naive_rotated"]
+                                          for p in ("p50", "p95")}
     for repeat in range(repeats):
-        timings: dict[str, list[float]] = {name: [] for name in names}
-        for n, question in enumerate(questions):
-            shift = (repeat + n) % len(names)
-            for name in names[shift:] + names[:shift]:
-                timings[name].append(timed(lambda a=arms[name], q=question: a(q)))
+        timings = turns(arms, questions, repeat, BLOCK)
+        rotated = turns({"ours": ours, "naive": naive}, questions, repeat, 1)
+        timings |= {f"{name}_rotated": values for name, values in rotated.items()}
         for name, values in timings.items():
             per_repeat[f"{name}_p50"].append(percentile(values, 0.50))
             per_repeat[f"{name}_p95"].append(percentile(values, 0.95))
@@ -465,7 +487,10 @@ def warm_latency(label: str, ours: Callable[[str], object], naive: Callable[[str
         median_figure(f"{label}: warm p50, naive on 1 torch thread (diagnostic)", "ms",
                       per_repeat["ours_p50"], per_repeat["naive_1thread_p50"],
                       "naive's query encoding pinned to one thread, as ours already is"),
-    ], {"questions": len(questions), **per_repeat}
+        median_figure(f"{label}: warm p50, rotated every question (diagnostic)", "ms",
+                      per_repeat["ours_rotated_p50"], per_repeat["naive_rotated_p50"],
+                      "each pipeline's question right after the other's: caches cold"),
+    ], {"questions": len(questions), "block": BLOCK, **per_repeat}
 
 
 def trec_run(rankings: dict[str, list[str]]) -> dict[str, dict[str, float]]:
