@@ -89,8 +89,15 @@ def test_the_mix_comes_close_to_the_pair_as_the_model_reads_it(engine: Engine) -
         heads.append(title_input(doc.metadata.title))
         sentences.append(doc.text[start:end])
     stored = engine.stored.sentences.dense.all()
-    mixed = with_title(model.encode(heads), model.token_counts(heads),
-                       model.encode(sentences), model.token_counts(sentences))
-    assert np.allclose(stored, mixed, atol=1e-5), "the index holds the mix"
+    alone = model.encode(sentences)
+    mixed = with_title(model.encode(heads), model.token_counts(heads), alone,
+                       model.token_counts(sentences))
+    # The int8 graph quantises activations over a whole batch, so texts batched otherwise
+    # than in the build come out a little differently (cosine >= 0.993, README "The model"):
+    # the index holds the mix when each row is that close to it, and closer than to the
+    # sentence alone (measured: mix at least 0.9964, alone at most 0.9949).
+    to_mix = (stored * mixed).sum(axis=1) / np.linalg.norm(mixed, axis=1)
+    to_alone = (stored * alone).sum(axis=1)
+    assert to_mix.min() > 0.993 and (to_mix > to_alone).all(), "the index holds the mix"
     cosines = (model.encode(pairs) * mixed).sum(axis=1)
     assert np.median(cosines) > 0.9 and cosines.min() > 0.75
