@@ -571,7 +571,7 @@ def scale_figures(args: argparse.Namespace, ws: Workspace) -> list[Figure]:
     made, ours, naive = built.json(), asked.json(), flat.json()
     label = f"scale-{args.scale:,}"
     note = (f"{made['sentences']:,} sentences; vectors "
-            f"{'fp16 + IVF index, candidates' if made['compact'] else 'fp32, exhaustive'}")
+            f"{'8-bit rows + IVF index, candidates' if made['compact'] else 'fp32, exhaustive'}")
     return [
         Figure(f"{label}: build, no model", "s", made["build_s"], naive["build_s"], note=note),
         Figure(f"{label}: warm query p50", "ms", ours["query_p50_ms"], naive["query_p50_ms"]),

@@ -183,7 +183,8 @@ def questions(stored_chunks: list[Chunk], sentence_vectors: VectorSet, count: in
 
 def exact_dense(stored: StoredIndex, queries: np.ndarray, weight: float) -> np.ndarray:
     """Every passage's dense signal for every question [passages, questions]: the exhaustive
-    formula, over contiguous blocks of passages (the fp16 sets are never expanded whole)."""
+    formula, over contiguous blocks of passages (the 8-bit sets are never expanded whole; the
+    exact top 10 is therefore that of the stored 8-bit rows, not of the fp32 vectors)."""
     bounds = stored.sentences.bounds
     count = len(stored.chunks)
     dense = np.empty((count, len(queries)), dtype=np.float32)

@@ -99,6 +99,8 @@ GRAPHS = ("int8", "fp32")
 def default_identity(graph: str = "int8") -> dict[str, str]:
     """The identity of the model `OnnxEmbedder(graph)` loads (`shared_embedder`'s by
     default), without loading it."""
+    if graph not in GRAPHS:
+        raise ValueError(f"graph must be one of {GRAPHS}, not {graph!r}")
     files = exported_model()
     return {"model_id": MODEL_ID.format(graph=graph), "model_sha256": files.source_sha256,
             "encoder_sha256": files.int8_sha256 if graph == "int8" else files.fp32_sha256}
@@ -120,9 +122,8 @@ class OnnxEmbedder:
         its vectors never mix with an int8 index's)."""
         from rag.index.onnx_encoder import OnnxEncoder
 
-        if graph not in GRAPHS:
-            raise ValueError(f"graph must be one of {GRAPHS}, not {graph!r}")
         self.graph = graph
+        default_identity(graph)  # refuses an unknown graph
         self.files = exported_model()
         self.path = self.files.mapped_int8 if graph == "int8" else self.files.mapped
         self.questions = OnnxEncoder(self.path, threads=2, tokenizer_dir=model_dir(),

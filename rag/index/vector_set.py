@@ -129,6 +129,12 @@ class VectorSet:
     def all(self) -> np.ndarray:
         return self.rows(slice(None))
 
+    def scores(self, query: np.ndarray) -> np.ndarray:
+        """The query's cosine to every vector, in stored order: one product over the stored
+        rows, each 8-bit row's scale applied to its score."""
+        scores = self.vectors @ query.astype(np.float32)
+        return scores if self.scales is None else scores * self.scales
+
     def nearest(self, query: np.ndarray, count: int,
                 admitted: np.ndarray | None = None) -> np.ndarray:
         """Positions of (about) the `count` vectors nearest the query, best first; with

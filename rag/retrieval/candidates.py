@@ -55,7 +55,7 @@ def runs(bounds: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """The rows of these units (each unit's run bounds[u]:bounds[u+1]) and where each unit's
     rows start among them."""
     lengths = bounds[units + 1] - bounds[units]
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    starts = np.cumsum(lengths) - lengths
     rows = np.repeat(bounds[units] - starts, lengths) + np.arange(int(lengths.sum()))
     return rows, starts
 
@@ -63,11 +63,11 @@ def runs(bounds: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 def best_in_runs(scores: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """Each run's highest score, for runs bounds[u]:bounds[u+1] laid end to end (-1 for an
     empty run)."""
-    if scores.size == 0:
-        return np.full(len(bounds) - 1, -1.0, dtype=np.float32)
-    empty = bounds[1:] == bounds[:-1]
-    best = np.maximum.reduceat(scores, np.minimum(bounds[:-1], scores.size - 1))
-    return np.where(empty, -1.0, best).astype(np.float32)
+    best = np.full(len(bounds) - 1, -1.0, dtype=np.float32)
+    filled = bounds[1:] > bounds[:-1]
+    if filled.any():  # reduceat over the starts of non-empty runs only: each ends at the next
+        best[filled] = np.maximum.reduceat(scores, bounds[:-1][filled])
+    return best
 
 
 def best_of_runs(vectors: VectorSet, bounds: np.ndarray, units: np.ndarray,
@@ -137,7 +137,7 @@ class Candidates:
         if sentences.search is not None:
             hits = sentences.nearest(query, depth, admitted)
         else:
-            scores = similarities(sentences.vectors, query)
+            scores = sentences.scores(query)
             hits = best_first(scores if admitted is None else
                               np.where(admitted, scores, -np.inf), depth)
         return self.sentence_unit[hits]

@@ -19,7 +19,6 @@ import numpy as np
 
 from rag.index.store import StoredIndex
 from rag.retrieval.candidates import Candidates, Units
-from rag.retrieval.dense import similarities
 from rag.retrieval.fusion import best_first, check_method, fuse, z_score
 from rag.settings import FusionSettings
 
@@ -61,9 +60,9 @@ class HybridRetriever:
 
     def unit_similarities(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For every passage: its best sentence's cosine to the question, and its own."""
-        sentences = similarities(self.stored.sentences.dense.vectors, query)
+        sentences = self.stored.sentences.dense.scores(query)
         best = np.maximum.reduceat(sentences, self.sentence_bounds[:-1])
-        return best, similarities(self.stored.dense.vectors, query)
+        return best, self.stored.dense.scores(query)
 
     def lexical_scores(self, terms: list[str], allowed: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray]:

@@ -45,8 +45,23 @@ def test_a_compact_set_is_8_bit_on_disk_and_finds_each_vector_first(tmp_path: Pa
     cosines = np.sum(loaded.all() * vectors, axis=1) / np.linalg.norm(loaded.all(), axis=1)
     assert cosines.min() > 0.9995
     assert np.array_equal(loaded.rows([7, 2]), loaded.all()[[7, 2]])
+    assert np.allclose(loaded.scores(vectors[5]), loaded.all() @ vectors[5], atol=1e-5)
     hits = [loaded.nearest(vectors[i], 10)[0] for i in range(0, 4000, 97)]
     assert hits == list(range(0, 4000, 97))
+
+
+def test_a_zero_row_stays_zero_in_8_bits() -> None:
+    vectors = unit_vectors(10)
+    vectors[4] = 0.0
+    compact = VectorSet.of(vectors, compact=True)
+    assert np.isfinite(compact.all()).all() and not compact.all()[4].any()
+
+
+def test_scores_are_every_rows_cosine_in_either_form() -> None:
+    vectors = unit_vectors(300)
+    exact, compact = VectorSet.of(vectors), VectorSet.of(vectors, compact=True)
+    assert np.allclose(exact.scores(vectors[0]), vectors @ vectors[0], atol=1e-6)
+    assert np.allclose(compact.scores(vectors[0]), vectors @ vectors[0], atol=5e-3)
 
 
 def test_a_compact_set_without_search_has_no_index(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from rag.engine import Engine
 from rag.index import vector_set
 from rag.index.builder import build_index
-from rag.retrieval.candidates import Units, best_of_runs, runs
+from rag.retrieval.candidates import Candidates, Units, best_in_runs, best_of_runs, runs
 from rag.retrieval.filters import Filters
 from rag.retrieval.hybrid import HybridRetriever
 from rag.settings import FusionSettings, QuerySettings
@@ -33,6 +34,16 @@ def test_best_of_runs_takes_each_units_highest_and_marks_empty_ones() -> None:
     best = best_of_runs(vectors, bounds, np.array([0, 1, 2]),
                         np.array([0.1, 0.9, 0.3, 0.2], dtype=np.float32))
     assert best.tolist() == pytest.approx([0.9, -1.0, 0.3])
+
+
+def test_best_in_runs_reads_each_run_to_its_end_whatever_runs_are_empty() -> None:
+    """A run followed by empty runs only kept its last row out (reviewed 2026-12-05)."""
+    scores = np.array([0.1, 0.9, 0.2, 0.3], dtype=np.float32)
+    assert best_in_runs(scores, np.array([0, 2, 4, 4])).tolist() == pytest.approx(
+        [0.9, 0.3, -1.0])
+    assert best_in_runs(scores, np.array([0, 0, 1, 4, 4])).tolist() == pytest.approx(
+        [-1.0, 0.1, 0.9, -1.0])
+    assert best_in_runs(np.zeros(0, dtype=np.float32), np.array([0, 0])).tolist() == [-1.0]
 
 
 def test_documents_are_runs_of_their_passages() -> None:
@@ -105,6 +116,44 @@ def test_a_compact_index_answers_through_candidates(tmp_path: Path,
     exact = Engine.open(tmp_path, corpus, embedder=embedder,
                         query=replace(QuerySettings(), fusion=FusionSettings(candidates="never")))
     assert exact.search(QUESTIONS[0], k=1).passages[0].key == result.passages[0].key
+    # Every passage scored from the 8-bit rows gets the score an fp32 build gives it.
+    monkeypatch.setattr(vector_set, "EXACT_LIMIT", 10**9)
+    build_index(corpus, tmp_path / "fp32", embedder=embedder)
+    fp32 = Engine.open(tmp_path / "fp32", corpus, embedder=embedder, query=exact.query)
+    for question in QUESTIONS:
+        query = embedder.encode_query(question)
+        terms = fp32.stored.lexical.query_terms(question)
+        want = {s.position: s.score for s in fp32.retriever.score_passages(query, terms, None, 50)}
+        got = {s.position: s.score for s in exact.retriever.score_passages(query, terms, None, 50)}
+        assert got.keys() == want.keys()
+        assert all(got[p] == pytest.approx(want[p], abs=0.02) for p in want)
+
+
+def test_the_sampled_statistics_are_the_exhaustive_formula_over_the_sample() -> None:
+    """On a collection larger than the sample, with empty units and a filter that admits
+    enough sampled units to use them: the statistics are the mean and spread of the exact
+    dense signal of the sampled units the filter admits."""
+    rng = np.random.default_rng(3)
+    counts = rng.integers(0, 4, 300)  # sentences per passage, some none
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    sentences = rng.standard_normal((int(bounds[-1]), 16)).astype(np.float32)
+    sentences /= np.linalg.norm(sentences, axis=1, keepdims=True)
+    passages = rng.standard_normal((300, 16)).astype(np.float32)
+    passages /= np.linalg.norm(passages, axis=1, keepdims=True)
+
+    stored = SimpleNamespace(dense=vector_set.VectorSet.of(passages),  # what Candidates reads
+                             sentences=SimpleNamespace(dense=vector_set.VectorSet.of(sentences)))
+    candidates = Candidates(stored, Units.of_passages(bounds),  # type: ignore[arg-type]
+                            FusionSettings(stats_sample=200))
+    query = passages[7]
+    assert np.allclose(candidates.sample_signal(query),
+                       candidates.dense(query, candidates.sample), atol=1e-6)
+    mask = np.arange(300) % 3 != 0
+    admitted = candidates.sample[mask[candidates.sample]]
+    assert len(admitted) >= 64
+    values = candidates.dense(query, admitted)
+    mean, spread = candidates.dense_statistics(query, mask)
+    assert (mean, spread) == pytest.approx((values.mean(), values.std()), abs=1e-6)
 
 
 def test_an_unknown_candidate_mode_is_refused() -> None:
