@@ -55,7 +55,7 @@ class SentenceReader:
         overlap = np.array([len(terms & set(self.stored.lexical.query_terms(c.text)))
                             / max(len(terms), 1) for c in candidates])
         return SentenceScores(candidates,
-                              table.answers.rows(rows) @ query if rows else np.zeros(0),
+                              table.answers.row_scores(rows, query) if rows else np.zeros(0),
                               overlap)
 
     def answer_candidates(self, question: str, query: np.ndarray,

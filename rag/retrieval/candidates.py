@@ -74,8 +74,7 @@ def best_of_runs(vectors: VectorSet, bounds: np.ndarray, units: np.ndarray,
                  query: np.ndarray) -> np.ndarray:
     """Each unit's highest cosine among its rows (-1 for a unit with no rows)."""
     rows, starts = runs(bounds, units)
-    return best_in_runs(similarities(vectors.rows(rows), query),
-                        np.append(starts, rows.size))
+    return best_in_runs(vectors.row_scores(rows, query), np.append(starts, rows.size))
 
 
 def sample_bounds(bounds: np.ndarray, units: np.ndarray) -> np.ndarray:

@@ -106,7 +106,7 @@ class HybridRetriever:
         """How close the passage's best sentence, embedded alone, comes to the question: read
         for the passages returned only, not for the whole collection."""
         rows = slice(self.sentence_bounds[position], self.sentence_bounds[position + 1])
-        return float((self.stored.sentences.answers.rows(rows) @ query).max())
+        return float(self.stored.sentences.answers.row_scores(rows, query).max())
 
     def rank_documents(self, query: np.ndarray, terms: list[str], depth: int = 100,
                        method: str = "hybrid") -> list[tuple[str, float]]:

@@ -64,6 +64,16 @@ def test_scores_are_every_rows_cosine_in_either_form() -> None:
     assert np.allclose(compact.scores(vectors[0]), vectors @ vectors[0], atol=5e-3)
 
 
+def test_row_scores_are_those_rows_cosines_in_either_form() -> None:
+    vectors = unit_vectors(300)
+    picks = np.array([250, 3, 3, 17])  # any order, repeats allowed
+    for stored in (VectorSet.of(vectors), VectorSet.of(vectors, compact=True)):
+        expected = stored.rows(picks) @ vectors[9]
+        assert np.allclose(stored.row_scores(picks, vectors[9]), expected, atol=1e-6)
+        assert np.allclose(stored.row_scores(slice(10, 20), vectors[9]),
+                           stored.scores(vectors[9])[10:20], atol=1e-6)
+
+
 def test_a_compact_set_without_search_has_no_index(tmp_path: Path) -> None:
     VectorSet.of(unit_vectors(50), compact=True).save(tmp_path, "answers")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.i8.npy", "answers.scales.npy"]
