@@ -203,7 +203,7 @@ def run(args: argparse.Namespace) -> None:
 
     if args.skip_variants:
         return
-    all_int8 = {"ffn_output_fp32": False}
+    all_int8 = {"ffn_output": "int8"}
     variants: list[tuple[str, dict[str, Any]]] = [
         ("qint8  per-channel, all int8", {"weight_type": "qint8", **all_int8}),
         ("quint8 per-channel, all int8", {"weight_type": "quint8", **all_int8}),
@@ -215,9 +215,11 @@ def run(args: argparse.Namespace) -> None:
          {"weight_type": "qint8", "reduce_range": True, **all_int8}),
         ("qint8  per-channel, all int8, no pre-process",
          {"weight_type": "qint8", "preprocess": False, **all_int8}),
-        ("qint8  per-channel, FFN-out fp32 (default)", {"weight_type": "qint8"}),
-        ("quint8 per-channel, FFN-out fp32", {"weight_type": "quint8"}),
-        ("qint8  per-channel, FFN-out fp32, not fused", {"weight_type": "qint8", "fuse": False}),
+        ("qint8  per-channel, FFN-out outliers split (default)", {"weight_type": "qint8"}),
+        ("qint8  per-channel, FFN-out fp32", {"weight_type": "qint8", "ffn_output": "fp32"}),
+        ("quint8 per-channel, FFN-out fp32", {"weight_type": "quint8", "ffn_output": "fp32"}),
+        ("qint8  per-channel, FFN-out fp32, not fused",
+         {"weight_type": "qint8", "fuse": False, "ffn_output": "fp32"}),
         ("qint8  per-channel, all int8, not fused",
          {"weight_type": "qint8", "fuse": False, **all_int8}),
     ]

@@ -86,7 +86,7 @@ def main() -> None:
         if args.fp32:
             target.write_bytes(fp32.read_bytes())
         else:
-            quantize(fp32, target, ffn_output_fp32=False)
+            quantize(fp32, target, ffn_output="int8")
     got = OnnxReader(target).logits([r["question"] for r in rows], [r["text"] for r in rows])
     labels = np.array([r["label"] for r in rows])
     from sklearn.metrics import roc_auc_score

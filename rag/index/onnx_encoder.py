@@ -110,12 +110,12 @@ class OnnxEncoder:
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             rows = order[start:start + batch_size]
-            vectors[rows] = self._encode_batch([encodings[i] for i in rows],
-                                               int(lengths[rows].max()))
+            vectors[rows] = self._encode_batch([encodings[i] for i in rows])
         return vectors
 
-    def _encode_batch(self, encodings: list[Any], width: int) -> np.ndarray:
-        ids = np.zeros((len(encodings), width), dtype=np.int64)
+    def feeds(self, encodings: list[Any]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The graph's inputs for these tokenised texts, padded to the longest, and the mask."""
+        ids = np.zeros((len(encodings), max(len(e.ids) for e in encodings)), dtype=np.int64)
         types = np.zeros_like(ids)
         mask = np.zeros_like(ids)
         for row, encoding in enumerate(encodings):
@@ -124,7 +124,10 @@ class OnnxEncoder:
             types[row, :size] = encoding.type_ids
             mask[row, :size] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        feeds = {name: value for name, value in feeds.items() if name in self.input_names}
+        return {name: value for name, value in feeds.items() if name in self.input_names}, mask
+
+    def _encode_batch(self, encodings: list[Any]) -> np.ndarray:
+        feeds, mask = self.feeds(encodings)
         hidden = self.session.run([self.output_name], feeds)[0]
         weights = mask.astype(np.float32)
         summed = np.einsum("bld,bl->bd", hidden, weights)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from rag.index.embedding import model_dir
+from rag.index.ffn_outliers import OUTLIER_RATIO, ffn_output_nodes, split_outliers
 from rag.index.files import (
     MANIFEST_FORMAT,
     atomic_target,
@@ -51,12 +51,14 @@ WEIGHT_TYPES = ("qint8", "quint8")
 # equal on average and QInt8 has the better worst case.
 DEFAULT_WEIGHT_TYPE = "qint8"
 DEFAULT_PER_CHANNEL = True
-# The feed-forward output projections (1536 -> 384) read GELU outputs whose largest values are
-# ~9x their 99.9th percentile (layers 0-3, measured), so one int8 scale per tensor leaves the
-# bulk of them a handful of levels. Keeping these six MatMuls
-# in fp32 lifts short texts from cosine ~0.98 to ≥ 0.99 (e.g. "peace": 0.982 -> 0.992) for
-# about a quarter more CPU than all-int8 (still ~1.5x less than fp32) and 34 MB instead of 23.
-DEFAULT_FFN_OUTPUT_FP32 = True
+# The feed-forward output projections (1536 -> 384) read GELU outputs with a few channels far
+# past the rest, so one int8 scale per tensor leaves the bulk of them a handful of levels:
+# "split" multiplies those channels apart in fp32 and the rest in int8 (rag.index.ffn_outliers;
+# about 1.2-1.35x the texts a second of "fp32", at mean cosine 0.9947 to the fp32 graph against
+# 0.9956); "fp32" keeps the six products in fp32 (short texts ~0.98 -> >= 0.99, e.g. "peace"
+# 0.982 -> 0.992, against "int8"); "int8" quantises them whole.
+FFN_OUTPUTS = ("fp32", "split", "int8")
+DEFAULT_FFN_OUTPUT = "split"
 # 7-bit weights, so the graph computes the same on every x86 CPU. ONNX Runtime multiplies
 # 8-bit activations by 8-bit weights; with AVX-512 VNNI it sums the products exactly, with AVX2
 # alone in 16-bit pairs, which saturate when two large activations meet two large weights.
@@ -64,7 +66,6 @@ DEFAULT_FFN_OUTPUT_FP32 = True
 # one, docs/speed.md): question vectors at cosine 0.9937, reader logits 0.49 apart; with 7
 # bits, identical question vectors and logits within 0.019.
 DEFAULT_REDUCE_RANGE = True
-FFN_OUTPUT_MATMUL = re.compile(r"/encoder/layer\.\d+/output/dense/MatMul$")
 DEFAULT_FUSE = True  # see fuse_layers
 FLOAT_TENSOR = 1  # onnx.TensorProto.FLOAT, without importing onnx to say so
 
@@ -198,12 +199,13 @@ def root_logging_untouched() -> Iterator[None]:
 
 def quantize(fp32: Path, target: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
              per_channel: bool = DEFAULT_PER_CHANNEL, reduce_range: bool = DEFAULT_REDUCE_RANGE,
-             ffn_output_fp32: bool = DEFAULT_FFN_OUTPUT_FP32, fuse: bool = DEFAULT_FUSE,
+             ffn_output: str = DEFAULT_FFN_OUTPUT, fuse: bool = DEFAULT_FUSE,
              nodes_to_exclude: Sequence[str] = (), preprocess: bool = True,
              source_dir: Path | None = None) -> None:
     """Dynamic int8: weights stored as int8, activations quantised per call with one scale per
     tensor, so no calibration data is needed. That per-call scale covers the whole batch, so a
-    text's int8 vector moves slightly with its batch-mates (fp32's does not).
+    text's int8 vector moves slightly with its batch-mates (fp32's does not). `ffn_output`
+    says how the feed-forward output products run (`DEFAULT_FFN_OUTPUT`).
 
     `fuse` fuses each layer's operations first (`fuse_layers`). `preprocess` runs ONNX
     Runtime's recommended pre-quantisation pass (optimisation and ONNX shape inference;
@@ -214,19 +216,28 @@ def quantize(fp32: Path, target: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
     quant_type = _quant_type(weight_type)
+    if ffn_output not in FFN_OUTPUTS:
+        raise ValueError(f"ffn_output must be one of {FFN_OUTPUTS}, not {ffn_output!r}")
     with atomic_target(target) as temporary, tempfile.TemporaryDirectory() as scratch, \
             root_logging_untouched():
         source = Path(fp32)
+        excluded = list(nodes_to_exclude)
+        if ffn_output == "split":
+            split = Path(scratch) / "split.onnx"
+            excluded += split_outliers(source, split, source_dir)
+            source = split
+        elif ffn_output == "fp32":
+            import onnx
+
+            excluded += [node.name for node in ffn_output_nodes(onnx.load(str(source)))]
         if fuse:
-            source = Path(scratch) / "fused.onnx"
-            fuse_layers(fp32, source, source_dir)
+            fused = Path(scratch) / "fused.onnx"
+            fuse_layers(source, fused, source_dir)
+            source = fused
         if preprocess:
             prepared = Path(scratch) / "preprocessed.onnx"
             quant_pre_process(str(source), str(prepared), skip_symbolic_shape=True)
             source = prepared
-        excluded = list(nodes_to_exclude)
-        if ffn_output_fp32:
-            excluded += _ffn_output_nodes(source)
         quantize_dynamic(source, temporary, per_channel=per_channel, reduce_range=reduce_range,
                          weight_type=quant_type, nodes_to_exclude=excluded,
                          extra_options={"DefaultTensorType": FLOAT_TENSOR} if fuse else {})
@@ -250,20 +261,9 @@ def largest_integer_weight(model_path: Path) -> int:
                for name in integer_weights(graph))
 
 
-def _ffn_output_nodes(model_path: Path) -> list[str]:
-    import onnx
-
-    graph = onnx.load(str(model_path), load_external_data=False).graph
-    names = [node.name for node in graph.node
-             if node.op_type == "MatMul" and FFN_OUTPUT_MATMUL.search(node.name)]
-    if not names:
-        raise ValueError(f"no feed-forward output MatMul found in {model_path}")
-    return names
-
-
 def export_model(target_dir: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
                  per_channel: bool = DEFAULT_PER_CHANNEL,
-                 ffn_output_fp32: bool = DEFAULT_FFN_OUTPUT_FP32, force: bool = False,
+                 ffn_output: str = DEFAULT_FFN_OUTPUT, force: bool = False,
                  source_dir: Path | None = None) -> ModelFiles:
     """Export fp32 and int8 ONNX graphs of the shipped model into `target_dir`.
 
@@ -285,7 +285,9 @@ def export_model(target_dir: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
     weights = source / "model.safetensors"
     quant_settings = {"weight_type": weight_type, "per_channel": per_channel,
                       "reduce_range": DEFAULT_REDUCE_RANGE, "preprocess": True,
-                      "ffn_output_fp32": ffn_output_fp32, "fuse": DEFAULT_FUSE}
+                      "ffn_output": ffn_output, "fuse": DEFAULT_FUSE}
+    if ffn_output == "split":  # another ratio is another graph
+        quant_settings["ffn_outlier_ratio"] = OUTLIER_RATIO
 
     fp32_ok = (manifest.get("opset") == OPSET
                and still_matches(weights, manifest.get("source"))
@@ -324,7 +326,7 @@ def export_model(target_dir: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
         write_manifest(manifest_path, manifest)
     if not int8_ok:
         quantize(fp32, int8, weight_type=weight_type, per_channel=per_channel,
-                 ffn_output_fp32=ffn_output_fp32, source_dir=source)
+                 ffn_output=ffn_output, source_dir=source)
         manifest["quantization"] = quant_settings
         # The old mapped twin's records go with the old graph: interrupted before the twin is
         # written again, the next call must not find it matching.

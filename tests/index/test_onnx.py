@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from rag.index.embedding import OnnxEmbedder, model_dir
+from rag.index.ffn_outliers import OUTLIER_RATIO, channel_maxima, split_outliers
 from rag.index.files import sha256_file
 from rag.index.mapped_graph import data_path
 from rag.index.onnx_encoder import OnnxEncoder
@@ -257,6 +258,33 @@ def test_the_question_graph_is_fused_and_agrees_with_the_unfused_one(
         root.handlers[:] = kept
     unfused = OnnxEncoder(tmp_path / "unfused.onnx", threads=1).encode(VARIED)
     assert cosines(int8.encode(VARIED), unfused).min() > 0.99
+
+
+def test_the_outlier_split_computes_what_the_fp32_graph_does(exported: ModelFiles,
+                                                              fp32: OnnxEncoder,
+                                                              tmp_path: Path) -> None:
+    """Before quantisation the split graph is the fp32 graph rewritten: the ordinary channels'
+    product plus the outliers' equals the whole product. A few channels of each layer are
+    apart, not most (the first layer's extreme one among them)."""
+    split = tmp_path / "split.onnx"
+    apart = split_outliers(exported.fp32, split, model_dir())
+    assert len(apart) == 6
+    assert np.allclose(OnnxEncoder(split, threads=1).encode(VARIED), fp32.encode(VARIED),
+                       atol=2e-5)
+    maxima = channel_maxima(exported.fp32, model_dir())
+    counts = [int((m > OUTLIER_RATIO * np.median(m)).sum()) for m in maxima.values()]
+    assert all(0 < count < 1536 // 10 for count in counts), counts
+    assert max(m.max() / np.median(m) for m in maxima.values()) > 8
+
+
+def test_the_question_graph_keeps_only_the_outlier_products_in_fp32(
+        exported: ModelFiles) -> None:
+    import onnx
+
+    graph = onnx.load(str(exported.int8), load_external_data=False).graph
+    fp32_products = [n.name for n in graph.node if n.op_type == "MatMul"]
+    assert len(fp32_products) == 6 and all(name.endswith("_outliers")
+                                           for name in fp32_products), fp32_products
 
 
 def test_new_quantisation_settings_redo_only_the_int8_file(exported: ModelFiles,
