@@ -4,7 +4,8 @@ Prints the cosine of each ONNX encoder's vectors with sentence-transformers' fp3
 (min, p1, mean) on 1,000 passages and on short questions, throughput at 2 threads with batch
 32, one-question latency at 1 thread, file sizes and export time; then the same agreement for
 other quantisation settings (weight type, per-channel, reduce-range, pre-processing, the
-feed-forward output projections kept in fp32, each layer's operations fused or not; every
+feed-forward output projections with their outlier channels apart (the default), kept in fp32
+or quantised whole, each layer's operations fused or not; every
 variant is fused unless it says "not fused"). CPU time per text is printed beside wall
 time because wall time is only meaningful on an otherwise idle machine. It
 asserts nothing about time: the figures are for reading.

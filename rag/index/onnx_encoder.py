@@ -53,6 +53,21 @@ def load_tokenizer(source_dir: Path | None = None) -> Any:  # -> tokenizers.Toke
     return tokenizer
 
 
+def batch_feeds(encodings: list[Any], input_names: set[str]
+                ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """A graph's inputs for these tokenised texts, padded to the longest, and the mask."""
+    ids = np.zeros((len(encodings), max(len(e.ids) for e in encodings)), dtype=np.int64)
+    types = np.zeros_like(ids)
+    mask = np.zeros_like(ids)
+    for row, encoding in enumerate(encodings):
+        size = len(encoding.ids)
+        ids[row, :size] = encoding.ids
+        types[row, :size] = encoding.type_ids
+        mask[row, :size] = 1
+    feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+    return {name: value for name, value in feeds.items() if name in input_names}, mask
+
+
 def count_tokens(tokenizer: Any, texts: list[str]) -> np.ndarray:
     """Tokens the model reads of each text, the [CLS] and [SEP] it adds left out."""
     encodings = tokenizer.encode_batch(list(texts), add_special_tokens=False)
@@ -113,21 +128,8 @@ class OnnxEncoder:
             vectors[rows] = self._encode_batch([encodings[i] for i in rows])
         return vectors
 
-    def feeds(self, encodings: list[Any]) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """The graph's inputs for these tokenised texts, padded to the longest, and the mask."""
-        ids = np.zeros((len(encodings), max(len(e.ids) for e in encodings)), dtype=np.int64)
-        types = np.zeros_like(ids)
-        mask = np.zeros_like(ids)
-        for row, encoding in enumerate(encodings):
-            size = len(encoding.ids)
-            ids[row, :size] = encoding.ids
-            types[row, :size] = encoding.type_ids
-            mask[row, :size] = 1
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        return {name: value for name, value in feeds.items() if name in self.input_names}, mask
-
     def _encode_batch(self, encodings: list[Any]) -> np.ndarray:
-        feeds, mask = self.feeds(encodings)
+        feeds, mask = batch_feeds(encodings, self.input_names)
         hidden = self.session.run([self.output_name], feeds)[0]
         weights = mask.astype(np.float32)
         summed = np.einsum("bld,bl->bd", hidden, weights)

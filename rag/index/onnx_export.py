@@ -1,11 +1,14 @@
 """Export the shipped MiniLM weights to ONNX once: an fp32 graph and an int8 copy, each with a
-memory-mapped twin (the one that runs: rag.index.mapped_graph). The fp32 graph makes the
-index's vectors, the int8 graph encodes questions (rag.index.embedding).
+memory-mapped twin (the one that runs: rag.index.mapped_graph). The int8 graph encodes the
+index's texts and the questions; the fp32 graph mines the reader's training pairs
+(rag.index.embedding).
 
 It is the only place that imports torch and transformers (inside `export_fp32`), and it runs
 on the first build of a checkout. The fp32 graph gives sentence-transformers' vectors (cosine
-1.0000); the int8 graph takes about 1.5x less CPU per text at cosine >= 0.99 for ordinary
-texts, less for one- or two-word ones (see `quantize`). Export needs torch, transformers, onnx.
+1.0000); the int8 graph, with the feed-forward outliers multiplied apart in fp32
+(rag.index.ffn_outliers), reads 1.5-2x as many texts a second at cosine >= 0.99 for ordinary
+texts, less for one- or two-word ones (see `DEFAULT_FFN_OUTPUT`). Export needs torch,
+transformers, onnx.
 """
 
 from __future__ import annotations
@@ -23,13 +26,19 @@ from typing import Any
 import numpy as np
 
 from rag.index.embedding import model_dir
-from rag.index.ffn_outliers import OUTLIER_RATIO, ffn_output_nodes, split_outliers
+from rag.index.ffn_outliers import (
+    CALIBRATION_TEXTS,
+    OUTLIER_RATIO,
+    ffn_output_nodes,
+    split_outliers,
+)
 from rag.index.files import (
     MANIFEST_FORMAT,
     atomic_target,
     file_record,
     read_manifest,
     restamp,
+    sha256_file,
     still_matches,
     write_manifest,
 )
@@ -203,9 +212,10 @@ def quantize(fp32: Path, target: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE
              nodes_to_exclude: Sequence[str] = (), preprocess: bool = True,
              source_dir: Path | None = None) -> None:
     """Dynamic int8: weights stored as int8, activations quantised per call with one scale per
-    tensor, so no calibration data is needed. That per-call scale covers the whole batch, so a
-    text's int8 vector moves slightly with its batch-mates (fp32's does not). `ffn_output`
-    says how the feed-forward output products run (`DEFAULT_FFN_OUTPUT`).
+    tensor, so no calibration of the activations is needed (the "split" feed-forward outputs
+    read a few fixed texts only to pick their outlier channels). That per-call scale covers
+    the whole batch, so a text's int8 vector moves slightly with its batch-mates (fp32's does
+    not). `ffn_output` says how the feed-forward output products run (`DEFAULT_FFN_OUTPUT`).
 
     `fuse` fuses each layer's operations first (`fuse_layers`). `preprocess` runs ONNX
     Runtime's recommended pre-quantisation pass (optimisation and ONNX shape inference;
@@ -238,9 +248,22 @@ def quantize(fp32: Path, target: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE
             prepared = Path(scratch) / "preprocessed.onnx"
             quant_pre_process(str(source), str(prepared), skip_symbolic_shape=True)
             source = prepared
+        check_names(source, excluded)
         quantize_dynamic(source, temporary, per_channel=per_channel, reduce_range=reduce_range,
                          weight_type=quant_type, nodes_to_exclude=excluded,
                          extra_options={"DefaultTensorType": FLOAT_TENSOR} if fuse else {})
+
+
+def check_names(model_path: Path, names: Sequence[str]) -> None:
+    """The quantiser silently ignores a node name it cannot find, which would quantise what
+    was meant to stay fp32: every name must be a node of the graph it is given."""
+    import onnx
+
+    present = {node.name for node in onnx.load(str(model_path), load_external_data=False)
+               .graph.node}
+    missing = sorted(set(names) - present)
+    if missing:
+        raise RuntimeError(f"nodes to keep in fp32 not in the graph: {missing}")
 
 
 def integer_weights(graph: Any) -> list[str]:  # graph: onnx.ModelProto
@@ -286,8 +309,9 @@ def export_model(target_dir: Path, *, weight_type: str = DEFAULT_WEIGHT_TYPE,
     quant_settings = {"weight_type": weight_type, "per_channel": per_channel,
                       "reduce_range": DEFAULT_REDUCE_RANGE, "preprocess": True,
                       "ffn_output": ffn_output, "fuse": DEFAULT_FUSE}
-    if ffn_output == "split":  # another ratio is another graph
-        quant_settings["ffn_outlier_ratio"] = OUTLIER_RATIO
+    if ffn_output == "split":  # another ratio or other texts make another graph
+        quant_settings["ffn_outliers"] = {"ratio": OUTLIER_RATIO,
+                                          "texts_sha256": sha256_file(CALIBRATION_TEXTS)}
 
     fp32_ok = (manifest.get("opset") == OPSET
                and still_matches(weights, manifest.get("source"))
