@@ -47,7 +47,11 @@ from rag.ingest.scan import Skipped, load_corpus, scan_corpus
 from rag.retrieval.lexical import LexicalIndex, lexical_text
 from rag.settings import Settings
 
-EMBED_BATCH = 64
+# Texts handed to the embedder per call, between progress reports. Large, so the encoder's
+# workers rarely wait for one another at the end of a call: SciFact sentences and titles,
+# interleaved, medians of five: 490 texts/s in calls of 1,024 with the encoder's two workers,
+# 349 in calls of 64 (342 and 395 with one batch at a time on a two-thread pool).
+EMBED_BATCH = 1024
 VECTOR_FIELDS = ("format_version", "model_id", "model_sha256", "encoder_sha256")
 
 

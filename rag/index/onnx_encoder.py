@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -84,12 +85,23 @@ class OnnxEncoder:
     as sentence-transformers' Pooling and Normalize modules do them."""
 
     def __init__(self, model_path: Path | str, threads: int | None = None, *,
-                 tokenizer_dir: Path | None = None, spinning: bool = True) -> None:
+                 tokenizer_dir: Path | None = None, spinning: bool = True,
+                 workers: int = 1) -> None:
         """`threads` sets ONNX Runtime's intra-op pool (None: its default, one per physical
         core). It is fixed for the session's life, so a process that wants one-thread question
-        latency and many-thread indexing holds two encoders."""
+        latency and many-thread indexing holds two encoders.
+
+        `workers` > 1 runs that many of `encode`'s batches at once, each on its own Python
+        thread (ONNX Runtime releases the GIL and a session may be run from many threads).
+        With `threads=1` that is data parallelism: the workers never wait for one another,
+        where an intra-op pool meets at a barrier after every operation, so a core taken by
+        another process stalls one worker, not all. The vectors are the same either way (each
+        batch is the same batch)."""
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be at least 1, not {threads}")
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
+        self.workers = workers
         source = tokenizer_dir or model_dir()
         self.max_seq_length = max_seq_length(source)
         self.tokenizer = load_tokenizer(source)
@@ -123,9 +135,18 @@ class OnnxEncoder:
                               count=len(encodings))
         order = np.argsort(-lengths, kind="stable")
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            rows = order[start:start + batch_size]
+
+        def encode_rows(rows: np.ndarray) -> None:
             vectors[rows] = self._encode_batch([encodings[i] for i in rows])
+
+        batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+        if self.workers == 1 or len(batches) == 1:
+            for rows in batches:
+                encode_rows(rows)
+        else:  # longest batches first, so the last ones to finish are the short ones
+            with ThreadPoolExecutor(self.workers, thread_name_prefix="rag-encode") as pool:
+                for _ in pool.map(encode_rows, batches):
+                    pass  # re-raises a worker's exception here
         return vectors
 
     def _encode_batch(self, encodings: list[Any]) -> np.ndarray:

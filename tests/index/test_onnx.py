@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.index.embedding import OnnxEmbedder, model_dir
+from rag.index.embedding import OnnxEmbedder, model_dir, usable_cores
 from rag.index.ffn_outliers import OUTLIER_RATIO, channel_maxima, split_outliers
 from rag.index.files import sha256_file
 from rag.index.mapped_graph import data_path
@@ -157,6 +157,34 @@ def test_rows_come_back_in_input_order(fp32: OnnxEncoder, int8: OnnxEncoder) -> 
     quantised = int8.encode(texts, batch_size=3)
     singles = np.vstack([int8.encode([text]) for text in texts])
     assert list((quantised @ singles.T).argmax(axis=1)) == list(range(len(texts)))
+
+
+def test_batches_run_by_several_workers_give_the_same_vectors(exported: ModelFiles,
+                                                               int8: OnnxEncoder) -> None:
+    """A build runs its batches on one worker per core (rag.index.embedding): each batch is
+    the same batch, so the vectors are exactly those of one batch at a time, in input order,
+    and a worker's failure reaches the caller."""
+    texts = VARIED * 3
+    alone = OnnxEncoder(exported.int8, threads=1).encode(texts, batch_size=2)
+    workers = OnnxEncoder(exported.int8, threads=1, workers=3)
+    assert np.array_equal(workers.encode(texts, batch_size=2), alone)
+    assert np.array_equal(int8.encode(texts, batch_size=2), alone)  # two intra-op threads
+    calls = []
+
+    def fail_third(encodings: list) -> np.ndarray:
+        calls.append(len(encodings))
+        if len(calls) == 3:
+            raise RuntimeError("worker failed")
+        return np.zeros((len(encodings), workers.dimension), dtype=np.float32)
+
+    workers._encode_batch = fail_third  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="worker failed"):
+        workers.encode(texts, batch_size=2)
+    with pytest.raises(ValueError, match="workers"):
+        OnnxEncoder(exported.int8, workers=0)
+    embedder = OnnxEmbedder()
+    embedder.encode(VARIED[:1])
+    assert (embedder._bulk.threads, embedder._bulk.workers) == (1, usable_cores())
 
 
 def test_empty_input(int8: OnnxEncoder) -> None:
