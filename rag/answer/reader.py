@@ -11,15 +11,16 @@ weights; it is loaded by path and never fetched.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from rag.answer.evidence import Evidence
-from rag.index.embedding import model_dir
+from rag.index.embedding import model_dir, usable_cores
 from rag.index.mapped_graph import mapped_copy
 from rag.index.onnx_encoder import ort  # telemetry is switched off there, before it loads
 from rag.settings import cache_root
@@ -63,9 +64,16 @@ class ReaderModel(Protocol):
 class OnnxReader:
     """(question, text) pairs in, one logit each out."""
 
-    def __init__(self, path: Path, threads: int = 2, graph: Path | None = None) -> None:
+    def __init__(self, path: Path, graph: Path | None = None, workers: int | None = None) -> None:
         """`path` is the model as committed (its record beside it); `graph` the file to run,
-        by default the same (`shared_reader` runs a memory-mapped copy of it)."""
+        by default the same (`shared_reader` runs a memory-mapped copy of it).
+
+        Pairs are read `workers` at a time (default: one per usable core), each on one
+        thread, by a pool every question of the process shares; an intra-op pool's threads
+        instead meet after every operation, which a pair of a few dozen tokens makes costly.
+        Measured on 40 dev questions (3 passages and 15 sentences each, interleaved): p50
+        63.7 ms against 73.6 ms read one pair at a time on two intra-op threads, level with
+        one core busy elsewhere (99.7 against 100.3 ms); the same logits."""
         from tokenizers import Tokenizer
 
         self.path = Path(path)
@@ -73,7 +81,7 @@ class OnnxReader:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=MAX_LENGTH, strategy="only_second")
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         # Idle workers sleep instead of spinning (as the question encoder: rag.index.embedding).
@@ -84,20 +92,22 @@ class OnnxReader:
         meta = json.loads(record.read_text()) if record.is_file() else {}
         self.calibration = Calibration(**meta.get("calibration", {}))
         self.sha256 = meta.get("sha256")
+        self.pool = ThreadPoolExecutor(workers or usable_cores(), thread_name_prefix="rag-reader")
 
     def logits(self, questions: list[str], texts: list[str]) -> np.ndarray:
         """One logit per pair, in input order, each pair run alone: dynamic int8 quantises
         activations with one scale per call, so in a batch a text's logit moved with its
         batch-mates (by up to 1.1 measured); alone it is the same every time, and with no
         padding three passages take 60 ms against 76 ms batched."""
-        out = np.empty(len(texts), dtype=np.float32)
-        for row, encoding in enumerate(self.tokenizer.encode_batch(
-                list(zip(questions, texts, strict=True)))):
-            ids = np.array([encoding.ids], dtype=np.int64)
-            out[row] = self.session.run(["logit"], {
-                "input_ids": ids, "attention_mask": np.ones_like(ids),
-                "token_type_ids": np.array([encoding.type_ids], dtype=np.int64)})[0][0]
-        return out
+        encodings = self.tokenizer.encode_batch(list(zip(questions, texts, strict=True)))
+        return np.fromiter(self.pool.map(self._logit, encodings), dtype=np.float32,
+                           count=len(encodings))
+
+    def _logit(self, encoding: Any) -> float:  # encoding: tokenizers.Encoding
+        ids = np.array([encoding.ids], dtype=np.int64)
+        return float(self.session.run(["logit"], {
+            "input_ids": ids, "attention_mask": np.ones_like(ids),
+            "token_type_ids": np.array([encoding.type_ids], dtype=np.int64)})[0][0])
 
     def score(self, question: str, texts: list[str]) -> np.ndarray:
         return self.logits([question] * len(texts), texts)

@@ -65,6 +65,11 @@ def test_a_pair_scores_the_same_alone_and_in_a_batch(reader: OnnxReader) -> None
     # int8 activations are quantised with one scale per call (rag.index.onnx_export.quantize),
     # so the reader runs each pair alone: a logit never depends on what else is read with it.
     assert np.array_equal(together, alone)
+    # Read by several workers at once (the default, one per core) or by one, in input order.
+    one_worker = OnnxReader(MODELS / f"{DEFAULT_READER}.onnx", workers=1)
+    assert np.array_equal(one_worker.score(QUESTION, texts), together)
+    assert np.array_equal(OnnxReader(MODELS / f"{DEFAULT_READER}.onnx", workers=3).score(
+        QUESTION, texts * 2), np.concatenate([together, together]))
 
 
 def test_the_shared_reader_runs_a_mapped_copy_and_without_a_cache_the_file(
