@@ -64,7 +64,8 @@ class ReaderModel(Protocol):
 class OnnxReader:
     """(question, text) pairs in, one logit each out."""
 
-    def __init__(self, path: Path, graph: Path | None = None, workers: int | None = None) -> None:
+    def __init__(self, path: Path, graph: Path | None = None, *,
+                 workers: int | None = None) -> None:
         """`path` is the model as committed (its record beside it); `graph` the file to run,
         by default the same (`shared_reader` runs a memory-mapped copy of it).
 
@@ -75,7 +76,10 @@ class OnnxReader:
         question's sentences behind every other question's passages).
         Measured on 40 dev questions (3 passages and 15 sentences each, interleaved): p50
         63.7 ms against 73.6 ms read one pair at a time on two intra-op threads, level with
-        one core busy elsewhere (99.7 against 100.3 ms); the same logits."""
+        one core busy elsewhere (99.7 against 100.3 ms); the same logits. A call of one pair
+        (a depth of 1, a single sentence) runs on one thread, not measured apart."""
+        if workers is not None and workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
         from tokenizers import Tokenizer
 
         self.path = Path(path)
@@ -86,8 +90,6 @@ class OnnxReader:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        # Idle workers sleep instead of spinning (as the question encoder: rag.index.embedding).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(graph or self.path), sess_options=options,
                                             providers=["CPUExecutionProvider"])
         record = self.path.with_suffix(".json")
@@ -102,7 +104,7 @@ class OnnxReader:
         batch-mates (by up to 1.1 measured); alone it is the same every time, and with no
         padding three passages take 60 ms against 76 ms batched."""
         encodings = self.tokenizer.encode_batch(list(zip(questions, texts, strict=True)))
-        if self.workers == 1 or len(encodings) == 1:
+        if self.workers == 1 or len(encodings) <= 1:
             return np.array([self._logit(e) for e in encodings], dtype=np.float32)
         with ThreadPoolExecutor(self.workers, thread_name_prefix="rag-reader") as pool:
             return np.fromiter(pool.map(self._logit, encodings), dtype=np.float32,

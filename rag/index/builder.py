@@ -48,9 +48,11 @@ from rag.retrieval.lexical import LexicalIndex, lexical_text
 from rag.settings import Settings
 
 # Texts handed to the embedder per call, between progress reports. Large, so the encoder's
-# workers rarely wait for one another at the end of a call: SciFact sentences and titles,
-# interleaved, medians of five: 490 texts/s in calls of 1,024 with the encoder's two workers,
-# 349 in calls of 64 (342 and 395 with one batch at a time on a two-thread pool).
+# workers (one per core) rarely wait for one another at the end of a call. SciFact sentences
+# and titles on two cores, interleaved, medians of five: one batch per core, 490 texts/s in
+# calls of 1,024 and 349 in calls of 64; one batch at a time on a two-thread pool, 395 and 342.
+# The call size moves int8 vectors a little (a batch's activations share one scale, and the
+# batches are formed within a call): an index built before keeps the vectors it has.
 EMBED_BATCH = 1024
 VECTOR_FIELDS = ("format_version", "model_id", "model_sha256", "encoder_sha256")
 

@@ -94,6 +94,9 @@ def default_token_counts(texts: list[str]) -> np.ndarray:
 
 
 GRAPHS = ("int8", "fp32")
+# A build's batches run at once, at most: each holds ONNX Runtime's working memory for 16 texts
+# of up to 256 tokens, and a CPU quota the core count cannot see would crowd them.
+MAX_BUILD_WORKERS = 8
 
 
 def default_identity(graph: str = "int8") -> dict[str, str]:
@@ -111,11 +114,12 @@ class OnnxEmbedder:
     two-thread session whose idle workers sleep rather than spin: measured per question (fp32,
     devset questions) 3.8 ms idle and 4.7 ms with both cores busy, against 4.0 / 5.8 ms on one
     thread and 2.6 / 14.4 ms on two spinning threads, which fight whatever else runs. Texts for
-    the index (a build) run on their own session, one batch per core at once, each on one
-    thread: 488–523 SciFact sentences/s against 396–480 with one batch at a time on a
-    two-thread pool, 332–339 against 299–308 with one core busy elsewhere (int8, batches of
-    16; the same vectors). ONNX Runtime sessions are safe to call from many threads, so no
-    lock is held around a question."""
+    the index (a build) run on their own session, one batch per core at once (at most
+    `MAX_BUILD_WORKERS`), each on one thread: 488–523 SciFact sentences/s against 396–480
+    with one batch at a time on a two-thread pool, 332–339 against 299–308 with one core busy
+    elsewhere (int8, batches of 16, one call of 4,000 sentences; the same vectors). ONNX
+    Runtime sessions are safe to call from many threads, so no lock is held around a
+    question."""
 
     def __init__(self, graph: str = "int8") -> None:
         """`graph` "fp32" runs the unquantised graph for both (training/build_pairs.py mines
@@ -145,7 +149,7 @@ class OnnxEmbedder:
                 from rag.index.onnx_encoder import OnnxEncoder
 
                 self._bulk = OnnxEncoder(self.path, threads=1, tokenizer_dir=model_dir(),
-                                         spinning=False, workers=usable_cores())
+                                         workers=min(usable_cores(), MAX_BUILD_WORKERS))
         return self._bulk.encode(texts)
 
     def token_counts(self, texts: list[str]) -> np.ndarray:
@@ -156,8 +160,8 @@ class OnnxEmbedder:
 
 
 def usable_cores() -> int:
-    """The cores this process may run on (a container or `taskset` may allow fewer than the
-    machine has)."""
+    """The cores this process may run on (`taskset` or a container's cpuset may allow fewer
+    than the machine has; a CPU quota, such as `docker --cpus`, is not read)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux

@@ -88,15 +88,16 @@ class OnnxEncoder:
                  tokenizer_dir: Path | None = None, spinning: bool = True,
                  workers: int = 1) -> None:
         """`threads` sets ONNX Runtime's intra-op pool (None: its default, one per physical
-        core). It is fixed for the session's life, so a process that wants one-thread question
-        latency and many-thread indexing holds two encoders.
+        core). It is fixed for the session's life, so a process that wants two-thread question
+        latency and one batch per core for indexing holds two encoders (rag.index.embedding).
 
         `workers` > 1 runs that many of `encode`'s batches at once, each on its own Python
         thread (ONNX Runtime releases the GIL and a session may be run from many threads).
         With `threads=1` that is data parallelism: the workers never wait for one another,
         where an intra-op pool meets at a barrier after every operation, so a core taken by
-        another process stalls one worker, not all. The vectors are the same either way (each
-        batch is the same batch)."""
+        another process stalls one worker, not all. (With `threads` above 1 too, the workers'
+        pools share the cores and fight.) The vectors are the same either way: each batch is
+        the same batch."""
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be at least 1, not {threads}")
         if workers < 1:
@@ -145,8 +146,7 @@ class OnnxEncoder:
                 encode_rows(rows)
         else:  # longest batches first, so the last ones to finish are the short ones
             with ThreadPoolExecutor(self.workers, thread_name_prefix="rag-encode") as pool:
-                for _ in pool.map(encode_rows, batches):
-                    pass  # re-raises a worker's exception here
+                list(pool.map(encode_rows, batches))  # re-raises a worker's exception here
         return vectors
 
     def _encode_batch(self, encodings: list[Any]) -> np.ndarray:
@@ -160,7 +160,7 @@ class OnnxEncoder:
 
     def encode_few(self, texts: list[str]) -> np.ndarray:
         """Same as `encode`: kept so this class can stand where `Embedder` does. The thread
-        count cannot change per call here; build the encoder with threads=1 for questions."""
+        count cannot change per call here; a question encoder is built with its own."""
         return self.encode(texts)
 
     def encode_query(self, question: str) -> np.ndarray:

@@ -4,6 +4,7 @@ guard in conftest.py fails any connection), is the file its record names, and re
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -65,11 +66,34 @@ def test_a_pair_scores_the_same_alone_and_in_a_batch(reader: OnnxReader) -> None
     # int8 activations are quantised with one scale per call (rag.index.onnx_export.quantize),
     # so the reader runs each pair alone: a logit never depends on what else is read with it.
     assert np.array_equal(together, alone)
-    # Read by several workers at once (the default, one per core) or by one, in input order.
-    one_worker = OnnxReader(MODELS / f"{DEFAULT_READER}.onnx", workers=1)
-    assert np.array_equal(one_worker.score(QUESTION, texts), together)
-    assert np.array_equal(OnnxReader(MODELS / f"{DEFAULT_READER}.onnx", workers=3).score(
-        QUESTION, texts * 2), np.concatenate([together, together]))
+
+
+def test_pairs_read_by_several_workers_or_one_give_the_same_logits_in_order(
+        reader: OnnxReader) -> None:
+    texts = [ANSWERS, NEAR_MISS, "Short.", ANSWERS * 3]
+    expected = OnnxReader(MODELS / f"{DEFAULT_READER}.onnx", workers=1).score(QUESTION, texts)
+    assert np.array_equal(reader.score(QUESTION, texts), expected)  # the default, one per core
+    three = OnnxReader(MODELS / f"{DEFAULT_READER}.onnx", workers=3)
+    ran_on, calls = set(), []
+    read_one = three._logit
+
+    def noting_the_thread(encoding: object) -> float:
+        ran_on.add(threading.current_thread().name)
+        calls.append(encoding)
+        if fail_at and len(calls) == fail_at:
+            raise RuntimeError("worker failed")
+        return read_one(encoding)
+
+    fail_at = 0
+    three._logit = noting_the_thread  # type: ignore[method-assign]
+    assert np.array_equal(three.score(QUESTION, texts * 2), np.concatenate([expected] * 2))
+    assert ran_on and all(name.startswith("rag-reader") for name in ran_on)
+    calls.clear()
+    fail_at = 3  # a worker's failure reaches the caller
+    with pytest.raises(RuntimeError, match="worker failed"):
+        three.score(QUESTION, texts)
+    with pytest.raises(ValueError, match="workers"):
+        OnnxReader(MODELS / f"{DEFAULT_READER}.onnx", workers=0)
 
 
 def test_the_shared_reader_runs_a_mapped_copy_and_without_a_cache_the_file(

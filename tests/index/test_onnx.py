@@ -10,12 +10,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from rag.index.embedding import OnnxEmbedder, model_dir, usable_cores
+from rag.index.embedding import MAX_BUILD_WORKERS, OnnxEmbedder, model_dir, usable_cores
 from rag.index.ffn_outliers import OUTLIER_RATIO, channel_maxima, split_outliers
 from rag.index.files import sha256_file
 from rag.index.mapped_graph import data_path
@@ -159,16 +160,31 @@ def test_rows_come_back_in_input_order(fp32: OnnxEncoder, int8: OnnxEncoder) -> 
     assert list((quantised @ singles.T).argmax(axis=1)) == list(range(len(texts)))
 
 
-def test_batches_run_by_several_workers_give_the_same_vectors(exported: ModelFiles,
-                                                               int8: OnnxEncoder) -> None:
+def test_batches_run_by_several_workers_give_the_same_vectors(exported: ModelFiles) -> None:
     """A build runs its batches on one worker per core (rag.index.embedding): each batch is
-    the same batch, so the vectors are exactly those of one batch at a time, in input order,
-    and a worker's failure reaches the caller."""
+    the same batch, so the vectors are exactly those of one batch at a time, in input order."""
     texts = VARIED * 3
     alone = OnnxEncoder(exported.int8, threads=1).encode(texts, batch_size=2)
     workers = OnnxEncoder(exported.int8, threads=1, workers=3)
+    ran_on = set()
+    encode_batch = workers._encode_batch
+
+    def noting_the_thread(encodings: list) -> np.ndarray:
+        ran_on.add(threading.current_thread().name)
+        return encode_batch(encodings)
+
+    workers._encode_batch = noting_the_thread  # type: ignore[method-assign]
     assert np.array_equal(workers.encode(texts, batch_size=2), alone)
-    assert np.array_equal(int8.encode(texts, batch_size=2), alone)  # two intra-op threads
+    assert ran_on and all(name.startswith("rag-encode") for name in ran_on)
+    embedder = OnnxEmbedder()
+    embedder.encode(VARIED[:1])
+    assert embedder._bulk is not None
+    assert (embedder._bulk.threads, embedder._bulk.workers) == (
+        1, min(usable_cores(), MAX_BUILD_WORKERS))
+
+
+def test_a_workers_failure_reaches_the_caller(exported: ModelFiles) -> None:
+    workers = OnnxEncoder(exported.int8, threads=1, workers=3)
     calls = []
 
     def fail_third(encodings: list) -> np.ndarray:
@@ -179,12 +195,9 @@ def test_batches_run_by_several_workers_give_the_same_vectors(exported: ModelFil
 
     workers._encode_batch = fail_third  # type: ignore[method-assign]
     with pytest.raises(RuntimeError, match="worker failed"):
-        workers.encode(texts, batch_size=2)
+        workers.encode(VARIED * 3, batch_size=2)
     with pytest.raises(ValueError, match="workers"):
         OnnxEncoder(exported.int8, workers=0)
-    embedder = OnnxEmbedder()
-    embedder.encode(VARIED[:1])
-    assert (embedder._bulk.threads, embedder._bulk.workers) == (1, usable_cores())
 
 
 def test_empty_input(int8: OnnxEncoder) -> None:
