@@ -31,7 +31,7 @@ from rag.answer.relevance import (
 )
 from rag.chunking.passages import Chunk
 from rag.cite.lookup import Citation, CitedSpan, cited_span, make_citation, validate_key
-from rag.errors import IndexIncompatible, UnknownCitation
+from rag.errors import IndexIncompatible, IndexMissing, UnknownCitation
 from rag.index.embedding import Embedder, shared_embedder
 from rag.index.fingerprint import Freshness, freshness, incompatibilities
 from rag.index.manifest import Manifest
@@ -46,6 +46,7 @@ from rag.messages import (
     NO_SEARCH_WORDS,
     REFUSAL,
     SPELLING_CORRECTED,
+    build_command,
 )
 from rag.retrieval.filters import Filters
 from rag.retrieval.fusion import check_method
@@ -154,11 +155,17 @@ class Engine:
              query: QuerySettings | None = None, reader: ReaderModel | None = None) -> Engine:
         """Load the current build; refuse one built with another model or settings."""
         settings = settings or Settings()
-        stored = load_build(index_dir or default_index_dir(), settings)
+        command = build_command(index_dir, corpus_dir)  # the hint names the user's folders
+        try:
+            stored = load_build(index_dir or default_index_dir(), settings)
+        except IndexMissing as missing:
+            raise IndexMissing(missing.index_dir, command) from None
+        except IndexIncompatible as incompatible:
+            raise IndexIncompatible(incompatible.differences, command) from None
         problems = incompatibilities(stored.manifest, settings,
                                      embedder.identity if embedder else None)
         if problems:
-            raise IndexIncompatible(problems)
+            raise IndexIncompatible(problems, command)
         return cls(stored, corpus_dir or default_corpus_dir(), embedder, query, reader)
 
     @property

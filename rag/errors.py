@@ -16,17 +16,18 @@ class EmptyQuestion(RagError):
 
 
 class IndexMissing(RagError):
-    def __init__(self, index_dir: object) -> None:
-        super().__init__(f"No index found in {index_dir}. Build it first with: rag build")
+    def __init__(self, index_dir: object, command: str = "rag build") -> None:
+        self.index_dir = index_dir
+        super().__init__(f"No index found in {index_dir}. Build it first with: {command}")
 
 
 class IndexIncompatible(RagError):
     """The index was built with another model, other settings or another format version."""
 
-    def __init__(self, differences: list[str]) -> None:
+    def __init__(self, differences: list[str], command: str = "rag build") -> None:
         self.differences = differences
         super().__init__("The index was built with other settings and cannot be used ("
-                         + "; ".join(differences) + "). Rebuild it with: rag build")
+                         + "; ".join(differences) + f"). Rebuild it with: {command}")
 
 
 class UnknownCitation(RagError):

@@ -1,8 +1,13 @@
 """Fixed sentences the system says, in one place (the PaperQA2 idea): tests assert on them,
 so a refusal can be recognised by machine as well as by a reader."""
 
+import math
+import shlex
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
+
+from rag.settings import default_corpus_dir, default_index_dir
 
 REFUSAL = "The documents do not say."
 REFUSAL_DETAIL = ("No passage in the indexed documents answers this question; the nearest "
@@ -22,7 +27,7 @@ NO_KNOWN_WORDS = ("None of the question's words occur in the documents (a typo, 
 SPELLING_CORRECTED = ("Spelling corrected: {changes}. To search a word as typed, put it in "
                       "quotation marks.")
 STALE_INDEX = ("The index is stale ({changes}); results come from the index as built. "
-               "Update it with: rag build")
+               "Update it with: {command}")
 FROM_METADATA = ("This passage is the document's catalogue record, written by this tool from "
                  "the file's metadata (its front matter or PDF properties); the file itself "
                  "does not contain these lines.")
@@ -34,10 +39,27 @@ CONFIDENCE_WORDS = {
 }
 
 
+def shown_probability(probability: float) -> str:
+    """Two decimals, rounded down: rounded to nearest, 0.7995 showed as 0.80 beside the label
+    "uncertain" (`likely` is 0.8 and up), and 0.998 as a certainty, 1.00."""
+    return f"{math.floor(probability * 100 + 1e-9) / 100:.2f}"
+
+
 def confidence_line(result: Mapping[str, Any]) -> str:
     """The probability that the documents answer, in numbers and words (a result's dict)."""
-    return (f"Confidence: {result['confidence']:.2f} ({result['confidence_label']}: "
-            f"{CONFIDENCE_WORDS[result['confidence_label']]})")
+    return (f"Confidence: {shown_probability(result['confidence'])} "
+            f"({result['confidence_label']}: {CONFIDENCE_WORDS[result['confidence_label']]})")
+
+
+def build_command(index_dir: Path | None = None, corpus_dir: Path | None = None) -> str:
+    """The `rag build` that builds this index from this corpus: a hint that said a bare
+    `rag build` sent a user of `--index elsewhere` to rebuild the project's own index."""
+    command = "rag build"
+    for option, given, default in (("--corpus", corpus_dir, default_corpus_dir()),
+                                   ("--index", index_dir, default_index_dir())):
+        if given is not None and Path(given).resolve() != default.resolve():
+            command += f" {option} {shlex.quote(str(given))}"
+    return command
 
 
 def build_summary(report: Any) -> str:

@@ -28,6 +28,7 @@ from rag.messages import (
     NO_PASSAGE_DETAIL,
     REFUSAL_DETAIL,
     STALE_INDEX,
+    build_command,
     build_summary,
     confidence_line,
 )
@@ -142,7 +143,8 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
     if as_json:  # a script reads the staleness warning here, not on stderr
         stale = engine.freshness()
         if stale.stale:
-            result["notes"].append(STALE_INDEX.format(changes=stale.describe()))
+            result["notes"].append(STALE_INDEX.format(
+                changes=stale.describe(), command=build_command(index, corpus)))
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     for note in result["notes"]:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from rag.engine import Engine
-from rag.messages import STALE_INDEX
+from rag.messages import STALE_INDEX, build_command
 from rag.settings import QuerySettings, ReaderSettings
 
 
@@ -20,8 +20,9 @@ def open_engine(index: Path | None, corpus: Path | None,
     engine = Engine.open(index, corpus, query=query)
     stale = engine.freshness()
     if stale.stale:
-        typer.secho("warning: " + STALE_INDEX.format(changes=stale.describe()), err=True,
-                    fg=typer.colors.YELLOW)
+        typer.secho("warning: " + STALE_INDEX.format(
+            changes=stale.describe(), command=build_command(index, corpus)), err=True,
+            fg=typer.colors.YELLOW)
     return engine
 
 

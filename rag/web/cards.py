@@ -11,7 +11,7 @@ from rag.answer.reading import LIKELY, UNCERTAIN, UNLIKELY
 from rag.answer.relevance import GOOD, PARTIAL, QUOTED, STRONG, WEAK, signal_words
 from rag.cite.highlight import link, mark_terms
 from rag.cite.references import human_date, location
-from rag.messages import CONFIDENCE_WORDS
+from rag.messages import CONFIDENCE_WORDS, shown_probability
 
 BAR_LOW, BAR_HIGH = 0.15, 0.75  # scores mapped to an empty and a full relevance bar
 
@@ -81,8 +81,9 @@ def confidence_html(result) -> str:
         return ""
     label = result.confidence_label
     colour = CONFIDENCE_COLOURS.get(label, "#8a8f98")
+    shown = shown_probability(result.confidence)
     return (f'<div class="rag-confidence" data-label="{esc(label)}">Confidence: '
-            f'<b style="color:{colour}">{esc(label)}</b> ({result.confidence:.2f}) — '
+            f'<b style="color:{colour}">{esc(label)}</b> ({shown}) — '
             f'{esc(CONFIDENCE_WORDS[label])}</div>')
 
 

@@ -152,6 +152,11 @@ def test_build_reports_broken_files_and_indexes_the_rest(corpus_copy: Path,
     asked = json.loads(rag("ask", "peace", "--json", index=tmp_path / "index",
                            corpus=corpus_copy).stdout)
     assert any("stale" in note and "late.md" in note for note in asked["notes"])
+    elsewhere = tmp_path / "not-built"  # the hint builds the index the user named
+    missing = rag("ask", "peace", "--index", str(elsewhere), index=tmp_path / "index",
+                  corpus=corpus_copy)
+    assert missing.returncode == 1
+    assert f"Build it first with: rag build --index {elsewhere}" in missing.stderr
 
 
 def test_add_copies_a_good_file_refuses_the_rest_and_builds_once(corpus_copy: Path,
