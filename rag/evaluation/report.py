@@ -85,7 +85,9 @@ def summary_text(summary: Summary) -> str:
     for bad in summary["bad_rows"]:
         body.append(f"  skipped line {bad['line']}: {bad['reason']}")
     if summary["misses"]:
-        body.append(f"  {len(summary['misses'])} misses (see --report or --out for details)")
+        count = len(summary["misses"])
+        body.append(f"  {count} {'miss' if count == 1 else 'misses'} (see --report or --out "
+                    "for details)")
     return "\n".join([header, *body])
 
 

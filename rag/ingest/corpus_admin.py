@@ -53,7 +53,9 @@ def add_document(corpus_dir: Path, name: str, data: bytes) -> AddOutcome:
         return AddOutcome(name, False, "larger than 100 MB")
     target = corpus_dir / target_name
     if target.exists():
-        return AddOutcome(name, False, f"{target_name} is already in the corpus")
+        return AddOutcome(name, False, f"{target_name} is already in the corpus; to add this "
+                          "one beside it, rename it; to replace it, save it over "
+                          f"{target} and rebuild")
     copy = copy_in_corpus(corpus_dir, data)
     if copy:
         return AddOutcome(name, False, f"the same file is already in the corpus as {copy}")

@@ -172,6 +172,10 @@ def test_add_copies_a_good_file_refuses_the_rest_and_builds_once(corpus_copy: Pa
     assert "the same file is already in the corpus as current-situation" in added.stderr
     assert "a folder; give the files in it" in added.stderr and "no such file" in added.stderr
     assert (corpus_copy / "notes.md").is_file() and not (corpus_copy / "copy.md").exists()
+    (incoming / "notes.md").write_text("Changed notes on Kaesong.", encoding="utf-8")
+    again = rag("add", str(incoming / "notes.md"), index=tmp_path / "index", corpus=corpus_copy)
+    assert again.returncode == 1  # a new version says how to replace the old one
+    assert f"to replace it, save it over {corpus_copy / 'notes.md'}" in again.stderr
     nothing = rag("add", str(incoming / "missing.md"), index=tmp_path / "index",
                   corpus=corpus_copy)
     assert nothing.returncode == 1 and "Nothing was added" in nothing.stderr

@@ -237,7 +237,8 @@ def test_evaluate_file_passes_fields_through_and_summarises(tmp_path: Path) -> N
         ("a1", "the answer does not hold the gold"), ("a6", "answered an unanswerable question")]
     assert [b["line"] for b in summary["bad_rows"]] == [2, 3, 5, 6, 7, 9, 10]
     text, markdown = summary_text(summary), markdown_report(summary)
-    assert "Recall@1" in text and "skipped line 2" in text
+    assert "Recall@1" in text and "skipped line 2" in text and "  2 misses (see" in text
+    assert "  1 miss (see" in summary_text({**summary, "misses": summary["misses"][:1]})
     assert "| a6 | What is the Iran deal? | answered an unanswerable question |" in markdown
     write_csv(rows, tmp_path / "out.csv")
     lines = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
