@@ -373,24 +373,26 @@ def build_index(work: Path, env: dict[str, str], source: Path) -> None:
 # ------------------------------------------------------------------ CPU accounting
 
 
-def _stat(pid: int) -> tuple[int, float] | None:
-    """(parent pid, CPU seconds) of a live process, from /proc."""
+def _stat(pid: int) -> tuple[int, float, str] | None:
+    """(parent pid, CPU seconds, command name) of a live process, from /proc."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     fields = text[text.rindex(")") + 2:].split()
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    name = text[text.index("(") + 1:text.rindex(")")]
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS, name
 
 
 def cpu_snapshot(server_pid: int, burner_pids: Sequence[int]) -> dict[str, float]:
-    """CPU seconds used so far by the server, the burners, everything else this bench
-    started (Playwright's driver and chromium), and the whole machine."""
+    """CPU seconds used so far by the server, the burners, chromium, Playwright's driver (a
+    node process, which polls the pages), and the whole machine."""
     parents: dict[int, int] = {}
     cpu: dict[int, float] = {}
+    names: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and (stat := _stat(int(entry.name))):
-            parents[int(entry.name)], cpu[int(entry.name)] = stat
+            parents[int(entry.name)], cpu[int(entry.name)], names[int(entry.name)] = stat
 
     def descends(pid: int, root: int) -> bool:
         while pid > 1:
@@ -402,14 +404,14 @@ def cpu_snapshot(server_pid: int, burner_pids: Sequence[int]) -> dict[str, float
     mine = os.getpid()
     total = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
     busy = sum(int(v) for i, v in enumerate(total) if i not in (3, 4)) / CLOCK_TICKS
-    snapshot = {"server": 0.0, "burners": 0.0, "browser": 0.0, "machine": busy}
+    snapshot = {"server": 0.0, "burners": 0.0, "browser": 0.0, "driver": 0.0, "machine": busy}
     for pid, seconds in cpu.items():
         if descends(pid, server_pid):
             snapshot["server"] += seconds
         elif any(descends(pid, b) for b in burner_pids):
             snapshot["burners"] += seconds
         elif pid != mine and descends(pid, mine):
-            snapshot["browser"] += seconds
+            snapshot["driver" if names[pid].startswith("node") else "browser"] += seconds
     return snapshot
 
 
@@ -704,11 +706,12 @@ def describe_server(run: SessionsRun) -> list[str]:
     cores = os.cpu_count() or 2
     for window, seconds in (("whole run", run.wall), ("first ask -> last result", run.asking)):
         cpu = run.cpu["whole" if window == "whole run" else "asking"]
-        others = cpu["machine"] - cpu["server"] - cpu["browser"] - cpu["burners"]
+        others = (cpu["machine"] - cpu["server"] - cpu["browser"] - cpu["driver"]
+                  - cpu["burners"])
         lines.append(f"  CPU s used, {window} ({seconds:.1f} s x {cores} cores = "
-                     f"{cores * seconds:.0f}): server {cpu['server']:.1f}, chromium+driver "
-                     f"{cpu['browser']:.1f}, burners {cpu['burners']:.1f}, everything else on "
-                     f"the machine {others:.1f}")
+                     f"{cores * seconds:.0f}): server {cpu['server']:.1f}, chromium "
+                     f"{cpu['browser']:.1f}, Playwright's driver {cpu['driver']:.1f}, burners "
+                     f"{cpu['burners']:.1f}, everything else on the machine {others:.1f}")
     return lines
 
 
