@@ -18,6 +18,7 @@ model, another export or a test's fake embedder is refused instead of silently m
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from functools import lru_cache
@@ -159,13 +160,57 @@ class OnnxEmbedder:
         return self.questions.encode([question])[0]
 
 
-def usable_cores() -> int:
-    """The cores this process may run on (`taskset` or a container's cpuset may allow fewer
-    than the machine has; a CPU quota, such as `docker --cpus`, is not read)."""
+def usable_cores(cgroup_root: Path = Path("/sys/fs/cgroup"),
+                 own_groups: Path = Path("/proc/self/cgroup")) -> int:
+    """The cores this process may use: those it may run on (`taskset`, a container's cpuset),
+    and no more than a CPU quota allows (`docker --cpus=2` on a 64-core host had meant eight
+    build workers throttled onto two cores' worth of time), rounded up as the JVM does."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        cores = max(1, os.cpu_count() or 1)
+    quota = cpu_quota(cgroup_root, own_groups)
+    return cores if quota is None else max(1, min(cores, math.ceil(quota)))
+
+
+def cpu_quota(cgroup_root: Path, own_groups: Path) -> float | None:
+    """Cores' worth of CPU time the process's cgroups allow (the tightest on its path up to the
+    root, cgroup v2 `cpu.max` or v1 `cpu.cfs_quota_us`), or None when none is set or readable."""
+    try:
+        lines = own_groups.read_text().splitlines()
+    except OSError:
+        return None
+    limits = []
+    for line in lines:  # "0::/path" (v2), "4:cpu,cpuacct:/path" (v1)
+        _, controllers, group = [*line.split(":", 2), "", ""][:3]
+        v2 = controllers == ""
+        if not v2 and "cpu" not in controllers.split(","):
+            continue
+        base = cgroup_root if v2 else cgroup_root / controllers
+        parts = [part for part in group.strip().split("/") if part]
+        for depth in range(len(parts), -1, -1):
+            directory = base.joinpath(*parts[:depth])
+            limit = v2_limit(directory) if v2 else v1_limit(directory)
+            if limit is not None:
+                limits.append(limit)
+    return min(limits, default=None)
+
+
+def v2_limit(directory: Path) -> float | None:
+    try:
+        quota, period = (directory / "cpu.max").read_text().split()
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        return None
+
+
+def v1_limit(directory: Path) -> float | None:
+    try:
+        quota = int((directory / "cpu.cfs_quota_us").read_text())
+        period = int((directory / "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
+    return None if quota <= 0 or period <= 0 else quota / period
 
 
 @lru_cache(maxsize=1)
