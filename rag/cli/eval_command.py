@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from rag.cli.terminal import READER_DEFAULT, open_engine
+from rag.cli.terminal import READER_DEFAULT, fail, open_engine
 from rag.errors import RagError
 from rag.evaluation.beir_eval import beir_summary_text, evaluate_beir
 from rag.evaluation.report import markdown_report, summary_text, write_csv
@@ -79,11 +79,9 @@ def eval_command(
         engine = open_engine(index, corpus, READER_DEFAULT if reader is None else reader)
         rows, summary = evaluate_file(file, engine, k=k, method=method, progress=True)
     except RagError as err:
-        typer.secho(f"error: {err}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(1) from None
+        fail(str(err), as_json=as_json)
     except KeyboardInterrupt:
-        typer.secho("error: interrupted; nothing written", err=True, fg=typer.colors.RED)
-        raise typer.Exit(130) from None
+        fail("interrupted; nothing written", 130)
     for bad in summary["bad_rows"] if as_json else ():  # the text summary lists them
         typer.secho(f"skipped line {bad['line']}: {bad['reason']}", err=True,
                     fg=typer.colors.YELLOW)
@@ -95,6 +93,5 @@ def eval_command(
         if report:
             report.write_text(markdown_report(summary), encoding="utf-8")
     except OSError as err:
-        typer.secho(f"error: could not write the results: {err}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(1) from None
+        fail(f"could not write the results: {err}", as_json=as_json)
     typer.echo(json.dumps(summary, ensure_ascii=False) if as_json else summary_text(summary))

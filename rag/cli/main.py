@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 
 from rag.answer.reader import reader_graph
 from rag.answer.relevance import signal_words
 from rag.cite.references import location
-from rag.cli.terminal import READER_DEFAULT, ReaderOpt, open_engine
+from rag.cli.terminal import READER_DEFAULT, ReaderOpt, fail, guarded, open_engine
 from rag.engine import DEFAULT_K, Engine
-from rag.errors import RagError
 from rag.index.builder import BuildReport, build_index
 from rag.index.progress import stderr_progress
 from rag.ingest.corpus_admin import AddOutcome, add_document
@@ -45,24 +43,6 @@ CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus folder 
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder "
                      "(default: index/ of the project, or $RAG_INDEX_DIR).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-T = TypeVar("T")
-
-
-def fail(message: str, code: int = 1) -> None:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code)
-
-
-def guarded(action: Callable[[], T]) -> T:
-    """Run a command's work; a RagError becomes its message and a non-zero exit."""
-    try:
-        return action()
-    except RagError as err:
-        fail(str(err))
-    except KeyboardInterrupt:
-        fail("interrupted; the previous index, if any, is unchanged", 130)
-    raise AssertionError("unreachable")
-
 
 def print_build_report(report: BuildReport) -> None:
     typer.echo(f"{build_summary(report)} into {report.index_path}")
@@ -137,9 +117,10 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
         corpus: CorpusOpt = None,
         index: IndexOpt = None) -> None:
     """Answer QUESTION from the documents and print the passages, best first, with citations."""
-    engine = guarded(lambda: open_engine(index, corpus, reader))
+    engine = guarded(lambda: open_engine(index, corpus, reader), as_json)
     result = guarded(lambda: engine.search(question, k, Filters(
-        frozenset(doc or ()), frozenset(type_ or ()), date_from, date_to), method=method)).as_dict()
+        frozenset(doc or ()), frozenset(type_ or ()), date_from, date_to), method=method),
+        as_json).as_dict()
     if as_json:  # a script reads the staleness warning here, not on stderr
         stale = engine.freshness()
         if stale.stale:
@@ -168,7 +149,7 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
 def cite(key: Annotated[str, typer.Argument(help="A citation key from `rag ask`.")],
          as_json: JsonOpt = False, corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     """Show a cited passage in its context, with a Chicago reference and BibTeX."""
-    citation = guarded(lambda: open_engine(index, corpus).cite(key))
+    citation = guarded(lambda: open_engine(index, corpus).cite(key), as_json)
     if as_json:
         typer.echo(json.dumps(citation.as_dict(), ensure_ascii=False, indent=2))
         return
@@ -190,7 +171,7 @@ def cite(key: Annotated[str, typer.Argument(help="A citation key from `rag ask`.
 @app.command()
 def status(corpus: CorpusOpt = None, index: IndexOpt = None, as_json: JsonOpt = False) -> None:
     """List the indexed documents and say whether the index matches the corpus."""
-    engine = guarded(lambda: Engine.open(index, corpus))
+    engine = guarded(lambda: Engine.open(index, corpus), as_json)
     stale = engine.freshness()
     info = {"built_at": engine.manifest.built_at, "chunks": engine.manifest.chunks,
             "stale": stale.describe() or None,

@@ -1,15 +1,41 @@
-"""What the command-line faces share: opening the engine with a visible staleness warning."""
+"""What the command-line faces share: opening the engine with a visible staleness warning,
+and failing with a clear message."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
 from rag.engine import Engine
+from rag.errors import RagError
 from rag.messages import STALE_INDEX, build_command
 from rag.settings import QuerySettings, ReaderSettings
+
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 1, as_json: bool = False) -> None:
+    """The message on stderr and a non-zero exit; with --json also one JSON object on stdout,
+    so a script parsing the output reads why (`rag ask --json ""` had printed nothing there)."""
+    if as_json:
+        typer.echo(json.dumps({"error": message}, ensure_ascii=False))
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def guarded(action: Callable[[], T], as_json: bool = False) -> T:
+    """Run a command's work; a RagError becomes its message and a non-zero exit."""
+    try:
+        return action()
+    except RagError as err:
+        fail(str(err), as_json=as_json)
+    except KeyboardInterrupt:
+        fail("interrupted; the previous index, if any, is unchanged", 130)
+    raise AssertionError("unreachable")
 
 
 def open_engine(index: Path | None, corpus: Path | None,

@@ -119,7 +119,13 @@ def test_bad_requests_exit_non_zero_with_a_message(shipped_index: Path, tmp_path
     assert unknown.returncode == 1 and "No passage has the citation key" in unknown.stderr
     assert "Traceback" not in unknown.stderr
     empty = rag("ask", "   ", index=shipped_index, corpus=SHIPPED_CORPUS)
-    assert empty.returncode == 1 and "empty" in empty.stderr
+    assert empty.returncode == 1 and "empty" in empty.stderr and not empty.stdout
+    # With --json a script parsing stdout reads why, as one object (it had read nothing).
+    for command in (("ask", "", "--json"), ("cite", "nosuch:1", "--json"), ("status", "--json")):
+        failed = rag(*command, index=tmp_path / "none" if command[0] == "status"
+                     else shipped_index, corpus=SHIPPED_CORPUS)
+        assert failed.returncode == 1 and failed.stderr.startswith("error: ")
+        assert json.loads(failed.stdout) == {"error": failed.stderr.removeprefix("error: ").strip()}
     missing = rag("ask", "peace", index=tmp_path / "none", corpus=SHIPPED_CORPUS)
     assert missing.returncode == 1 and "rag build" in missing.stderr
     for bad_date in ("2020-13", "yesterday"):
