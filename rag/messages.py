@@ -33,8 +33,8 @@ FROM_METADATA = ("This passage is the document's catalogue record, written by th
                  "does not contain these lines.")
 # The reader's confidence labels (rag.answer.reading), in words for a reader.
 CONFIDENCE_WORDS = {
-    "likely": "the passage shown very probably answers this",
-    "uncertain": "the best passage may answer this; check it",
+    "likely": "the passage rated highest very probably answers this",
+    "uncertain": "the passage rated highest may answer this; check it",
     "unlikely": "no passage seems to answer this",
 }
 

@@ -156,8 +156,9 @@ class ReaderSettings:
     # sentence chosen (new dev answers holding the gold 0.764 -> 0.739). These are the stage-3
     # reader's calibration, under which answers were measured before that refit (the weight
     # above was last swept under the stage-3a reader's).
-    sentence_logit_scale: float = 0.462
-    sentence_logit_shift: float = -0.568
+    # The same probability labels each reread passage but the best (rag.answer.reading).
+    pair_logit_scale: float = 0.462
+    pair_logit_shift: float = -0.568
     # An unknown name costs `name_penalty` probability: on since 2026-12-04, when the ablation
     # under the listwise model found it one right refusal better on dev at no cost.
     names_rule: bool = True

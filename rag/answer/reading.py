@@ -27,7 +27,8 @@ LIKELY, UNCERTAIN, UNLIKELY = "likely", "uncertain", "unlikely"
 @dataclass(frozen=True)
 class Reading:
     """Passages in the reader's order (the reread ones first), each reread passage's
-    probability by position (the confidence for the best, scaled by its odds for the others),
+    probability by position (the confidence for the best; for the others, the higher of
+    their odds against it and the reader's reading of each alone, at most the confidence),
     the best logit, the question's calibrated confidence, and the evidence it was computed
     from (None when no passage was reread or none reread may answer): calibration fits on
     exactly this."""
@@ -37,6 +38,13 @@ class Reading:
     best_logit: float
     probability: float
     evidence: Evidence | None = None
+
+
+def pair_probability(logits: np.ndarray, settings: ReaderSettings) -> np.ndarray:
+    """The reader's probability that one text alone answers, sigmoid(scale x logit + shift):
+    what the answer sentence is chosen by and what labels a reread passage other than the best."""
+    return 1.0 / (1.0 + np.exp(-(settings.pair_logit_scale * logits
+                                 + settings.pair_logit_shift)))
 
 
 def confidence_label(probability: float, settings: ReaderSettings) -> str:
@@ -88,12 +96,16 @@ class PassageReader:
                                    [s.score for s in ranked])
         seen = question_evidence(evidence)
         confidence = self.model.calibration.probability(seen)
-        # The question's confidence goes to the passage the reader rates best; each other one
-        # reread gets it times its odds against that one by the logits (the calibration reads
-        # the passages together, so it has no figure of a passage alone).
+        # The question's confidence goes to the passage the reader rates best. Each other one
+        # reread gets the higher of two readings, at most that confidence: its odds against
+        # the best by the logits (the passages as rivals for one answer), and the reader's
+        # reading of it alone (`pair_probability`; a passage may answer though another answers
+        # better: "Who is Frank Aum?" had labelled the passage its answer came from "weak
+        # match (answers 28%)", its odds against the catalogue record, under 0.99 confidence).
         best = max(float(logits[n]) for n in read)
-        probabilities = {head[n].position: confidence * float(np.exp(logits[n] - best))
-                         for n in read}
+        alone = pair_probability(logits, self.settings)
+        probabilities = {head[n].position: min(confidence, max(
+            confidence * float(np.exp(logits[n] - best)), float(alone[n]))) for n in read}
         return Reading(reranked, probabilities, best, confidence, seen)
 
     def rerank_documents(self, question: str,
@@ -156,8 +168,7 @@ class PassageReader:
             reader_text(self.stored.documents[sentences.candidates[i].doc_id].metadata.title,
                         sentences.candidates[i].text) for i in shortlist])
         score = np.full(len(sentences.candidates), -np.inf)  # out of the running
-        score[shortlist] = 1.0 / (1.0 + np.exp(-(self.settings.sentence_logit_scale * logits
-                                                 + self.settings.sentence_logit_shift)))
+        score[shortlist] = pair_probability(logits, self.settings)
         score[shortlist] += self.settings.sentence_similarity_weight * totals[shortlist]
         return replace(sentences, similarity=score, overlap=None), float(logits.max())
 

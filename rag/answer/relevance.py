@@ -29,7 +29,8 @@ def relevance_label(closeness: float,
 
 def reader_relevance(probability: float, settings: ReaderSettings = ReaderSettings()) -> str:
     """The same words for a passage the reader reread, from its probability (the question's
-    confidence for the passage the reader rates best, scaled by its odds for the others):
+    confidence for the passage the reader rates best; for the others, the higher of their odds
+    against it and their reading alone, at most that confidence; rag.answer.reading):
     "good match" starts where an answer would be given."""
     refusal = settings.threshold or 0.0
     for threshold, label in ((settings.likely, STRONG), (refusal, GOOD), (refusal / 2, PARTIAL)):

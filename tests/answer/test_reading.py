@@ -15,6 +15,7 @@ from rag.answer.reading import (
     Reading,
     confidence_label,
     judge,
+    pair_probability,
 )
 from rag.answer.relevance import (
     GOOD,
@@ -156,18 +157,43 @@ def test_a_passage_that_cannot_answer_goes_below_the_others_reread_without_a_pro
 def test_the_confidence_reads_the_passages_together_and_the_others_scale_by_odds(
         fake_engine: Engine) -> None:
     """The calibration reads each signal's best over the passages reread, as it was fitted;
-    the passage the reader rates best shows the confidence, the other its odds against it."""
+    the passage the reader rates best shows the confidence, the other its odds against it
+    when its reading alone is lower."""
     calibration = Calibration(scale=1.0, shift=-1.0, closeness_scale=4.0, fused_scale=0.5,
                               fused_margin_scale=1.0, logit_margin_scale=0.5)
     model = Logits([0.5, 1.0])
     model.calibration = calibration
     ranked = [Scored(0, 2.0, 0.0, 0.0, 0.9), Scored(1, 1.0, 0.0, 0.0, 0.1),
               Scored(2, 0.5, 0.0, 0.0, 0.0)]
-    result = PassageReader(fake_engine.stored, model, ReaderSettings(depth=2)).rerank("q", ranked)
+    settings = ReaderSettings(depth=2, pair_logit_scale=1.0, pair_logit_shift=-5.0)
+    result = PassageReader(fake_engine.stored, model, settings).rerank("q", ranked)
     # logit and its margin from the second passage; closeness, fused and its margin the first's
     confidence = calibration.probability(Evidence(1.0, 0.9, 2.0, 1.0, 0.5))
     assert result.probability == result.probabilities[1] == confidence
     assert result.probabilities[0] == pytest.approx(confidence * np.exp(0.5 - 1.0))
+
+
+def test_a_passage_that_reads_as_answering_alone_is_not_labelled_by_its_odds(
+        fake_engine: Engine) -> None:
+    """"Who is Frank Aum?" was answered at 0.99 from a passage whose logit (3.8) alone reads
+    as an answer, labelled "weak match (answers 28%)": its odds against the catalogue record
+    (5.1). It now shows the reader's reading of it alone, never above the confidence."""
+    model = Logits([3.8, 5.1, -4.6])
+    model.calibration = Calibration(scale=2.0)
+    ranked = [Scored(p, 1.0 - p / 10, 0.0, 0.0, 0.0) for p in range(3)]
+    settings = ReaderSettings(depth=3)
+    reader = PassageReader(fake_engine.stored, model, settings)
+    result = reader.rerank("q", ranked)
+    alone = pair_probability(np.array([3.8, -4.6]), settings)
+    assert result.probabilities[1] == result.probability
+    assert result.probabilities[0] == pytest.approx(alone[0])
+    assert result.probabilities[0] > result.probability * np.exp(3.8 - 5.1)
+    assert reader_relevance(result.probabilities[0], reader.settings) != WEAK
+    assert result.probabilities[2] == pytest.approx(alone[1])
+    model.calibration = Calibration(scale=0.1, shift=-3.0)  # a doubtful question
+    doubtful = reader.rerank("q", ranked)
+    assert doubtful.probability < alone[0]
+    assert doubtful.probabilities[0] == doubtful.probabilities[1] == doubtful.probability
 
 
 def test_reread_sentences_are_chosen_by_probability_plus_similarity(fake_engine: Engine) -> None:

@@ -72,7 +72,7 @@ def test_markdown_export_without_passages():
 def test_markdown_export_gives_the_confidence_line_of_the_cli():
     md = to_markdown({**RESULT, "answer": "China [1]", "confidence": 0.8412,
                       "confidence_label": "likely"}, CITATIONS)
-    assert "Confidence: 0.84 (likely: the passage shown very probably answers this)" in md
+    assert "Confidence: 0.84 (likely: the passage rated highest very probably answers this)" in md
     refused = to_markdown({**RESULT, "abstained": True, "confidence": 0.21,
                            "confidence_label": "unlikely"}, {})
     assert "Confidence: 0.21 (unlikely: no passage seems to answer this)" in refused

@@ -245,3 +245,21 @@ def test_first_time_questions_are_answered_by_the_passage_that_says_it(
     assert not result["abstained"] and says in result["answer"]
     assert "ISBN" not in result["answer"]  # never the whole catalogue record
     assert result["confidence_label"] in {"likely", "uncertain"}
+
+
+@pytest.mark.slow
+def test_the_passage_a_likely_answer_comes_from_is_not_labelled_weak(
+        shipped_index: Path) -> None:
+    """A first-time user read "Who is Frank Aum?" answered at 0.99, `likely`, from a passage
+    labelled "weak match (answers 28%)": its odds against the catalogue record, which the
+    reader rated higher, though it reads as an answer alone."""
+    from tests.conftest import SHIPPED_CORPUS
+
+    result = json.loads(rag("ask", "Who is Frank Aum?", "--json", index=shipped_index,
+                            corpus=SHIPPED_CORPUS).stdout)
+    assert result["confidence_label"] == "likely"
+    assert result["answer"].startswith("Frank Aum is senior expert on North Korea")
+    source = result["passages"][result["answer_spans"][0]["passage"] - 1]
+    assert source["relevance"] in {"good match", "strong match"}
+    assert max(p["signals"].get("reader", 0.0) for p in result["passages"]) == round(
+        result["confidence"], 4)
