@@ -24,6 +24,8 @@ NO_SEARCH_WORDS = ("The question has only common words (such as \u201cthe\u201d 
                    "\u201cwhat\u201d) to search for; name what you are looking for.")
 NO_KNOWN_WORDS = ("None of the question's words occur in the documents (a typo, another "
                   "language, another topic?): the passages below match its meaning only.")
+READ_AS = ("Read as the question \u201c{question}\u201d: the sentences before it guided the search "
+           "but are not part of what the answer must say.")
 SPELLING_CORRECTED = ("Spelling corrected: {changes}. To search a word as typed, put it in "
                       "quotation marks.")
 STALE_INDEX = ("The index is stale ({changes}); results come from the index as built. "

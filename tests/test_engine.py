@@ -12,7 +12,13 @@ from rag.answer.relevance import QUOTED
 from rag.engine import Engine
 from rag.errors import EmptyQuestion, UnknownCitation
 from rag.ingest.record import record_fields
-from rag.messages import ANSWERED_DESPITE_NAMES, NO_KNOWN_WORDS, NO_SEARCH_WORDS, REFUSAL
+from rag.messages import (
+    ANSWERED_DESPITE_NAMES,
+    NO_KNOWN_WORDS,
+    NO_SEARCH_WORDS,
+    READ_AS,
+    REFUSAL,
+)
 from rag.retrieval.filters import Filters
 from rag.settings import MAX_QUESTION_CHARS, RETRIEVAL_ONLY
 from tests.conftest import SHIPPED_CORPUS
@@ -288,6 +294,19 @@ def test_a_misspelt_question_is_corrected_answered_and_the_correction_noted(
     assert result.searched_as == "what happened in singapore"
     assert not result.abstained and "summit in Singapore" in result.answer
     assert any("\u201chapened\u201d \u2192 \u201chappened\u201d" in note for note in result.notes)
+
+
+def test_a_question_after_a_lead_in_is_read_as_the_question_and_noted(
+        default_engine: Engine) -> None:
+    """A first-time user's lead-in had the question refused (one sentence before it) or
+    answered wrongly; the dense search still reads it, for its topic."""
+    lead = ("I am a student. My teacher asked me to look into the nuclear talks. I have read "
+            "several articles about them already. ")
+    result = default_engine.search(lead + "When was the Hanoi summit?")
+    assert not result.abstained and "Hanoi in February 2019" in result.answer
+    assert READ_AS.format(question="When was the Hanoi summit?") in result.notes
+    plain = default_engine.search("When was the Hanoi summit?")
+    assert READ_AS.split("{")[0] not in " ".join(plain.notes)
 
 
 def test_a_quoted_word_is_searched_as_typed(default_engine: Engine) -> None:
