@@ -52,7 +52,7 @@ from rag.messages import (
 from rag.retrieval.filters import Filters
 from rag.retrieval.fusion import check_method
 from rag.retrieval.hybrid import HybridRetriever, Scored
-from rag.retrieval.question import CleanQuestion, clean_question, question_part
+from rag.retrieval.question import CleanQuestion, clean_question, question_part, stands_alone
 from rag.retrieval.spelling import Speller
 from rag.settings import (
     AbstentionSettings,
@@ -202,14 +202,16 @@ class Engine:
         # its topic; the words searched and what is read are the question it leads up to
         # (docs/reader.md: on dev with lead-ins, answerable questions refused 0.355 -> 0.167).
         posed = question_part(cleaned.text)
+        terms = self.stored.lexical.query_terms(posed)
+        if posed != cleaned.text and not stands_alone(terms):  # "… the summit. What happened?"
+            posed, terms = cleaned.text, self.stored.lexical.query_terms(cleaned.text)
         if posed != cleaned.text:
             notes.append(READ_AS.format(question=posed))
         query = self.embedder.encode_query(cleaned.text)
-        terms = self.stored.lexical.query_terms(posed)
         unmatched = bool(terms) and not self.stored.lexical.knows_any(terms)
         if not terms:
             notes.append(NO_SEARCH_WORDS)
-        elif unmatched and not asked_fields(cleaned.text):
+        elif unmatched and not asked_fields(posed):
             notes.append(NO_KNOWN_WORDS)
         quote = Quote.of(cleaned.text if terms else "", answer)
         # Refused unread, whatever the model would make of it: nothing to search for ("???",
@@ -218,7 +220,7 @@ class Engine:
         # "Kumgang?", answered 0.55 by the meaning of an unknown word).
         # A question asking for a catalogue record's field ("Who wrote it?": "wrote" is in no
         # text) is not blind: the record answers it.
-        blind = not terms or (unmatched and not asked_fields(cleaned.text)
+        blind = not terms or (unmatched and not asked_fields(posed)
                               and (quote.search or len(terms) <= 2))
         reader = self.passage_reader
         ranked = self.retriever.score_passages(

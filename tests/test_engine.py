@@ -307,6 +307,10 @@ def test_a_question_after_a_lead_in_is_read_as_the_question_and_noted(
     assert READ_AS.format(question="When was the Hanoi summit?") in result.notes
     plain = default_engine.search("When was the Hanoi summit?")
     assert READ_AS.split("{")[0] not in " ".join(plain.notes)
+    # A question that names nothing of its own is not read alone: it lost its topic.
+    short = default_engine.search("Tell me about the summit in Hanoi. What happened?")
+    assert READ_AS.split("{")[0] not in " ".join(short.notes)
+    assert "Hanoi" in short.answer
 
 
 def test_a_quoted_word_is_searched_as_typed(default_engine: Engine) -> None:

@@ -14,14 +14,18 @@ from rag.settings import MAX_QUESTION_CHARS
 GAP = " \u2026 "  # marks where a huge question was cut
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")  # East Asian keyboards' wide Latin letters
-QUESTION_OPENING = re.compile(
-    r"(?i)\b(who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|"
-    r"could|will|would|should|has|have|had)\b")
-# Words that point back into a lead-in ("… Where is this from?" needs what came before it);
-# not "that", "its", "there" or "such", which self-contained questions use ("Are there …?",
-# "the official that Kennedy named", "such as"): on dev, blocking those too left 14 of 235
-# questions after a lead-in unread as questions.
-REFERRING = re.compile(r"(?i)\b(this|these|those|it|here|they|them|former|latter)\b")
+WH_WORD = re.compile(r"(?i)\b(who|whom|whose|what|when|where|which|why|how)\b")
+AUXILIARY = re.compile(r"(?i)(is|are|was|were|do|does|did|can|could|will|would|should|has|have|"
+                       r"had)\b")
+# Words that point back into a lead-in ("… Where is this from?", "… Did he attend?" need what
+# came before); not "its", "his", "there" or "such" inside a question, which self-contained
+# questions use ("Are there …?", "how the US would pay for its commitments", "such as"): on
+# dev, blocking those too left 14 of 235 questions after a lead-in unread as questions. "that"
+# and "there" count at the end ("… Who said that?", "What happened there?"), and "that" after
+# a verb or a wh-word ("When did that happen?"), where it is not a relative pronoun.
+REFERRING = re.compile(r"(?i)\b(this|these|those|it|here|they|them|he|she|him|former|latter)\b"
+                       r"|\b(that|there)\W*$"
+                       r"|\b(is|are|was|were|do|does|did|has|had|about|when|why|how|what) that\b")
 
 
 @dataclass(frozen=True)
@@ -52,13 +56,14 @@ def clean_question(raw: str, limit: int = MAX_QUESTION_CHARS) -> CleanQuestion:
 
 
 def question_part(text: str) -> str:
-    """The question a lead-in leads up to, which the reader reads: the last sentences of `text`
-    if they end in "?" and sentences that do not come before them ("I have been reading
-    about the talks. When was the Hanoi summit?" had dropped the reader's logit from 1.7 to
-    -1.8, and with three such sentences the question was refused), then what follows a colon
-    if it ends in "?" ("Quick question for my thesis: who wrote the report?"); if that part
-    opens with a question word and does not point back into what came before. Otherwise the
-    whole text. Sentences by sentencex, as in passages."""
+    """The question a lead-in leads up to, which the reader reads. That is the run of sentences
+    ending in "?" at the end of `text`, when other sentences come before it ("I have been
+    reading about the talks. When was the Hanoi summit?" had dropped the reader's logit from
+    1.7 to -1.8, and with three such sentences the question was refused); then what follows a
+    colon, if it ends in "?" and what comes before the colon is not itself a question ("Quick
+    question for my thesis: who wrote the report?", but not "Who said: peace is a process?").
+    It is used only if it opens like a question and does not point back into what came before;
+    otherwise the whole text is. Sentences by sentencex, as in passages."""
     bounds = [(b["start_index"], b["end_index"])
               for b in sentencex.get_sentence_boundaries("en", text)
               if not b.get("is_paragraph_break") and text[b["start_index"]:b["end_index"]].strip()]
@@ -67,10 +72,21 @@ def question_part(text: str) -> str:
         asking -= 1
     posed = text[bounds[asking][0]:].strip() if 0 < asking < len(bounds) else text
     lead, colon, after = posed.rpartition(": ")
-    if colon and "?" not in lead and after.endswith("?"):
+    if colon and "?" not in lead and after.endswith("?") and not opens_a_question(lead):
         posed = after
-    # A question of its own: opening with a question word ("H2A." + "Z exchange …?" is not
-    # one), and not pointing back ("Which report says this?" after a quotation).
-    if not QUESTION_OPENING.search(" ".join(posed.split()[:3])) or REFERRING.search(posed):
-        return text
-    return posed
+    return posed if opens_a_question(posed) and not REFERRING.search(posed) else text
+
+
+def stands_alone(terms: list[str]) -> bool:
+    """Whether a question's search terms name something besides wh-words: two at least. "Tell
+    me about the summit in Hanoi. What happened?" read as "What happened?" (terms "what",
+    "happen") lost its topic, and "… Why?" was refused unread."""
+    return len({term for term in terms if not WH_WORD.fullmatch(term)}) >= 2
+
+
+def opens_a_question(text: str) -> bool:
+    """An auxiliary first ("Did …", "Is …") or a wh-word in the first three words ("In which
+    year …", "And who …"); "H2A." + "Z exchange activity?", a sentence split in a name, is not."""
+    words = text.split()
+    return bool(words) and (bool(AUXILIARY.match(words[0])) or any(
+        WH_WORD.fullmatch(word.strip(",;\"'\u201c\u2018(")) for word in words[:3]))

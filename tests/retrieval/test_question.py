@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.retrieval.question import question_part
+from rag.retrieval.question import question_part, stands_alone
 
 
 @pytest.mark.parametrize(("text", "posed"), [
@@ -15,6 +15,11 @@ from rag.retrieval.question import question_part
     ("Some background first. When was the Hanoi summit? Who attended?",
      "When was the Hanoi summit? Who attended?"),  # every question after the lead-in
     ("Quick question for my thesis: who wrote the report?", "who wrote the report?"),
+    ("Some background first. In which year was the report published?",
+     "In which year was the report published?"),
+    ("Background. Who was the official that Kennedy named?",  # a relative "that"
+     "Who was the official that Kennedy named?"),
+    ("Background. Are there sanctions on North Korea?", "Are there sanctions on North Korea?"),
 ])
 def test_a_lead_in_is_left_out_of_what_is_read(text: str, posed: str) -> None:
     assert question_part(text) == posed
@@ -28,7 +33,18 @@ def test_a_lead_in_is_left_out_of_what_is_read(text: str, posed: str) -> None:
     "Some of these interests are compatible. Whose interests are meant here?",
     "I read the report. So, who wrote it?",
     "Which of these: China or Japan?",  # no question word after the colon
+    "Who said: peace is a process?",  # the colon is inside the question
+    "Which report says: the talks were a failure?",
+    "Tell me about Kim. Did he attend?",
+    "The summit was in Hanoi. When did that happen?",
+    "\u201cPeace is a process.\u201d Who said that?",
+    "Hanoi was the venue. What happened there?",
     "I have been reading about this. Hanoi summit date",  # no question at the end
 ])
 def test_a_question_that_needs_what_came_before_is_read_whole(text: str) -> None:
     assert question_part(text) == text
+
+
+def test_a_question_naming_nothing_of_its_own_does_not_stand_alone() -> None:
+    assert not stands_alone(["what", "happen"]) and not stands_alone([])
+    assert stands_alone(["when", "hanoi", "summit"])
