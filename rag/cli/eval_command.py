@@ -81,7 +81,7 @@ def eval_command(
     except RagError as err:
         fail(str(err), as_json=as_json)
     except KeyboardInterrupt:
-        fail("interrupted; nothing written", 130)
+        fail("interrupted; nothing written", 130, as_json)
     for bad in summary["bad_rows"] if as_json else ():  # the text summary lists them
         typer.secho(f"skipped line {bad['line']}: {bad['reason']}", err=True,
                     fg=typer.colors.YELLOW)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 
@@ -18,7 +18,7 @@ from rag.settings import QuerySettings, ReaderSettings
 T = TypeVar("T")
 
 
-def fail(message: str, code: int = 1, as_json: bool = False) -> None:
+def fail(message: str, code: int = 1, as_json: bool = False) -> NoReturn:
     """The message on stderr and a non-zero exit; with --json also one JSON object on stdout,
     so a script parsing the output reads why (`rag ask --json ""` had printed nothing there)."""
     if as_json:
@@ -34,8 +34,7 @@ def guarded(action: Callable[[], T], as_json: bool = False) -> T:
     except RagError as err:
         fail(str(err), as_json=as_json)
     except KeyboardInterrupt:
-        fail("interrupted; the previous index, if any, is unchanged", 130)
-    raise AssertionError("unreachable")
+        fail("interrupted; the previous index, if any, is unchanged", 130, as_json)
 
 
 def open_engine(index: Path | None, corpus: Path | None,

@@ -199,9 +199,10 @@ def cpu_quota(cgroup_root: Path, own_groups: Path) -> float | None:
 def v2_limit(directory: Path) -> float | None:
     try:
         quota, period = (directory / "cpu.max").read_text().split()
-        return None if quota == "max" else int(quota) / int(period)
-    except (OSError, ValueError):
+        cores = None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError, ZeroDivisionError):
         return None
+    return cores if cores is not None and cores > 0 else None
 
 
 def v1_limit(directory: Path) -> float | None:

@@ -31,7 +31,8 @@ def test_a_v1_quota_is_read_from_the_cpu_controller(tmp_path: Path) -> None:
     own.write_text("4:memory:/x\n3:cpu,cpuacct:/docker/abc\n0::/\n")
     tree(cgroups, {"cpu,cpuacct/docker/abc/cpu.cfs_quota_us": "100000\n",
                    "cpu,cpuacct/docker/abc/cpu.cfs_period_us": "100000\n",
-                   "memory/x/cpu.cfs_quota_us": "1\n"})  # not the cpu controller's: ignored
+                   # not the cpu controller's, so ignored though it reads as a quota
+                   "memory/x/cpu.cfs_quota_us": "1000\n", "memory/x/cpu.cfs_period_us": "100000\n"})
     assert cpu_quota(cgroups, own) == 1.0 and usable_cores(cgroups, own) == 1
 
 
@@ -43,5 +44,6 @@ def test_no_quota_or_nothing_readable_leaves_the_cores_as_they_are(tmp_path: Pat
     tree(cgroups, {"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n",
                    "cpu.max": "max 100000\n"})
     assert cpu_quota(cgroups, own) is None and usable_cores(cgroups, own) == affinity
-    tree(cgroups, {"cpu.max": "garbled"})
-    assert cpu_quota(cgroups, own) is None
+    for broken in ("garbled", "100000 0", "0 100000", "-1 100000"):
+        tree(cgroups, {"cpu.max": broken})
+        assert cpu_quota(cgroups, own) is None
