@@ -15,8 +15,9 @@ next to nothing and the server has the cores: each wait is what the server takes
 
 The server is the real app (`streamlit run app.py`, through bench_browser.py's traced launcher)
 on an index of the shipped corpus built for the run; the questions are the dev set's, one per
-session. Prints, per case (a freshly started server, and one that already answered), each wait
-from the ask to the results, their spread, and the CPU the server and the clients used.
+session. Prints, per case (a freshly started server, and a fresh one that has answered one other
+question, as bench_browser.py's warm case), each wait from the ask to the results, their spread,
+and the CPU the server and the clients used from the first ask to the last results.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +81,7 @@ class Client:
                 drawn.append(forward.delta.new_element)
             elif kind == "script_finished":
                 if forward.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    drawn = []  # that run was abandoned; the next one draws the page again
                     continue
                 if forward.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
                     raise RuntimeError(f"the run ended {FINISHED(forward.script_finished)}")
@@ -94,8 +98,9 @@ def question_form(page: list[Element]) -> tuple[str, str]:
 
 
 async def session(url: str, wait: Wait, go: asyncio.Event, loaded: asyncio.Event | None,
-                  timeout: float) -> None:
-    """Load the page, wait for `go` (or not, when `loaded` is None), submit the question."""
+                  first_ask: Callable[[], None], timeout: float) -> None:
+    """Load the page, wait for `go` (or not, when `loaded` is None), submit the question;
+    `first_ask` is called just before the first session's ask."""
     stream = url.replace("http://", "ws://") + "/_stcore/stream"
     async with websockets.connect(stream, subprotocols=["streamlit"], max_size=None,
                                   open_timeout=timeout) as connection:
@@ -105,6 +110,7 @@ async def session(url: str, wait: Wait, go: asyncio.Event, loaded: asyncio.Event
         if loaded is not None:
             loaded.set()
             await go.wait()
+        first_ask()
         wait.asked = time.time()
         drawn = await asyncio.wait_for(client.run([
             WidgetState(id=box, string_value=wait.question),
@@ -116,18 +122,30 @@ async def session(url: str, wait: Wait, go: asyncio.Event, loaded: asyncio.Event
             raise RuntimeError(f"no results for {wait.question!r}")
 
 
-async def sessions(url: str, questions: list[str], together: bool,
-                   timeout: float) -> list[Wait]:
-    """Every session at once; with `together`, all ask once every page has loaded."""
+async def sessions(url: str, questions: list[str], together: bool, timeout: float,
+                   first_ask: Callable[[], None] = lambda: None) -> list[Wait]:
+    """Every session at once; with `together`, all ask once every page has loaded. A session
+    that fails stops the run at once (not after the others' timeout)."""
     waits = [Wait(q) for q in questions]
     go = asyncio.Event()
     loads = [asyncio.Event() for _ in questions] if together else [None] * len(questions)
-    tasks = [asyncio.create_task(session(url, w, go, e, timeout))
+    once = functools.cache(first_ask)
+    tasks = [asyncio.create_task(session(url, w, go, e, once, timeout))
              for w, e in zip(waits, loads, strict=True)]
     if together:
-        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in loads if e)), timeout)
+        loading = asyncio.ensure_future(asyncio.gather(*(e.wait() for e in loads if e)))
+        done, _ = await asyncio.wait([loading, *tasks], timeout=timeout,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()  # a session that failed while the pages loaded raises here
+        if loading not in done:
+            raise TimeoutError("the pages did not all load")
         go.set()
-    await asyncio.gather(*tasks)
+    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    for task in pending:
+        task.cancel()
+    for task in done:
+        task.result()
     return waits
 
 
@@ -140,15 +158,20 @@ def report(label: str, waits: list[Wait], server_cpu: float, client_cpu: float) 
     print(f"  waits from each ask (s): median {statistics.median(seconds):.2f}, "
           f"slowest {seconds[-1]:.2f}; all: {', '.join(f'{s:.2f}' for s in seconds)}")
     print(f"  first ask -> last results: {spread:.2f} s; asks spread over "
-          f"{max(w.asked for w in waits) - first_ask:.2f} s; CPU in that window: server "
-          f"{server_cpu:.1f} s, these clients {client_cpu:.1f} s")
+          f"{max(w.asked for w in waits) - first_ask:.2f} s; CPU from the first ask to the "
+          f"last results: server {server_cpu:.1f} s, these clients {client_cpu:.1f} s")
     return seconds[-1]
 
 
 def measured(url: str, server_pid: int, questions: list[str], together: bool, timeout: float,
              label: str) -> float:
-    before = browser_bench.cpu_snapshot(server_pid, [])["server"], time.process_time()
-    waits = asyncio.run(sessions(url, questions, together, timeout))
+    """One case; the CPU counted from the first ask (the page loads before it are not)."""
+    before: list[float] = []
+
+    def first_ask() -> None:
+        before.extend([browser_bench.cpu_snapshot(server_pid, [])["server"], time.process_time()])
+
+    waits = asyncio.run(sessions(url, questions, together, timeout, first_ask))
     after = browser_bench.cpu_snapshot(server_pid, [])["server"], time.process_time()
     return report(label, waits, after[0] - before[0], after[1] - before[1])
 
@@ -177,15 +200,15 @@ def main() -> None:
         print(f"{args.sessions} sessions, {args.ask}, {os.cpu_count()} cores, load average "
               f"{os.getloadavg()[0]:.2f}", flush=True)
         for repeat in range(1, args.repeats + 1):
-            with browser_bench.running_server(work, f"server-{repeat}", env, browser_bench.ROOT,
-                                              False, "none") as server:
-                slowest["fresh"].append(measured(
-                    server.url, server.process.pid, many, together, args.timeout,
-                    f"repeat {repeat}: a freshly started server"))
-                asyncio.run(sessions(server.url, [warm_up], False, args.timeout))
-                slowest["warm"].append(measured(
-                    server.url, server.process.pid, many, together, args.timeout,
-                    f"repeat {repeat}: the same server, warm"))
+            for case in ("warm", "fresh"):  # as bench_browser.py: warm = one question answered
+                with browser_bench.running_server(work, f"{case}-{repeat}", env,
+                                                  browser_bench.ROOT, False, "none") as server:
+                    if case == "warm":
+                        asyncio.run(sessions(server.url, [warm_up], False, args.timeout))
+                    slowest[case].append(measured(
+                        server.url, server.process.pid, many, together, args.timeout,
+                        f"repeat {repeat}: a freshly started server"
+                        + (", warmed by one other question" if case == "warm" else "")))
             sys.stdout.flush()
     print(f"\nsummary over {args.repeats} fresh server start(s), load average "
           f"{os.getloadavg()[0]:.2f} at the end:")
