@@ -1,5 +1,6 @@
-"""A session's state and its permalink: the address bar sets the screen on a first visit and
-always shows what is on screen (`?q=`, `k`, `doc`, `type`, `from`, `to`, `?cite=`)."""
+"""A session's state and its permalink: the address bar sets the screen on a first visit and on
+the browser's Back and Forward, and always shows what is on screen (`?q=`, `k`, `doc`, `type`,
+`from`, `to`, `?cite=`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from rag.engine import DEFAULT_K, Engine, SearchResult
 from rag.errors import RagError
@@ -46,10 +48,19 @@ def run_search(engine: Engine, question: str, k: int, filters: Filters) -> Searc
     return result
 
 
+def history_navigation() -> bool:
+    """Whether the browser's Back or Forward started this run (Streamlit's run context says
+    so; False where it cannot be read)."""
+    context = get_script_run_ctx()
+    return bool(getattr(context, "is_history_navigation", False))
+
+
 def boot_from_url(engine: Engine | None) -> None:
-    """On a session's first run, the address bar sets what is on screen."""
+    """On a session's first run, and when the browser's Back or Forward moves to another of
+    its addresses, the address bar sets what is on screen (Back had only flicked the address
+    back, and the next run wrote what was on screen over it again)."""
     state = st.session_state
-    if state.get("booted"):
+    if state.get("booted") and not history_navigation():
         return
     state.booted = True
     state.question_box = first_param("q") or ""

@@ -174,6 +174,38 @@ def test_ask_open_citation_and_check_the_span(server: str, browser, dirs,  # typ
         print(f"screenshots: {shot} and {ARTIFACTS / 'app-results.png'}")
 
 
+def test_back_and_forward_move_between_what_was_on_screen(server: str, browser  # type: ignore[no-untyped-def]
+                                                          ) -> None:
+    """A first-time user pressed Back after opening a citation: the address flicked to the
+    results and straight back, and the citation stayed; each press used up a history entry."""
+    expect = sync_api.expect
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server)
+    expect(page.get_by_role("button", name=QUESTION)).to_be_visible()
+    heading = page.locator(".rag-question")
+    for question in (QUESTION, WARM_QUESTION):
+        ask(page, question)
+        expect(heading).to_contain_text(question)
+        wait_idle(page)
+    page.get_by_role("button", name="Open citation").first.click()
+    expect(page.locator("mark.cited")).to_be_visible()
+    wait_idle(page)
+    page.go_back()
+    expect(page.locator("mark.cited")).to_have_count(0)
+    expect(heading).to_contain_text(WARM_QUESTION)
+    wait_idle(page)
+    assert "cite=" not in page.url
+    page.go_back()
+    expect(heading).to_contain_text(QUESTION)
+    wait_idle(page)
+    assert "cite=" not in page.url and "q=Which" in page.url
+    page.go_forward()
+    expect(heading).to_contain_text(WARM_QUESTION)
+    wait_idle(page)
+    page.close()
+
+
 CONCURRENT_QUESTIONS = [
     QUESTION,
     WARM_QUESTION,
