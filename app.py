@@ -15,11 +15,17 @@ from datetime import date
 
 import streamlit as st
 
-from rag.cite.export import to_json, to_markdown
+from rag.cite.export import download_name, to_json, to_markdown
 from rag.cite.highlight import link, mark_span, safe_url
 from rag.engine import Engine
 from rag.errors import RagError
-from rag.messages import FROM_METADATA, NO_PASSAGE_DETAIL, REFUSAL, REFUSAL_DETAIL
+from rag.messages import (
+    FILTERED_REFUSAL_DETAIL,
+    FROM_METADATA,
+    NO_PASSAGE_DETAIL,
+    REFUSAL,
+    REFUSAL_DETAIL,
+)
 from rag.web.cards import CSS, confidence_html, esc, passage_html, where
 from rag.web.corpus_panel import corpus_panel
 from rag.web.loading import index_freshness, load_engine, locations, model_warmup
@@ -75,7 +81,8 @@ def show_results(engine: Engine) -> None:
             for name, v in filters.as_dict().items())))
     confidence = confidence_html(result)
     if result.abstained:
-        detail = REFUSAL_DETAIL if result.passages else NO_PASSAGE_DETAIL
+        detail = NO_PASSAGE_DETAIL if not result.passages else REFUSAL_DETAIL if \
+            filters.is_empty() else FILTERED_REFUSAL_DETAIL
         hint = "Try other words." if filters.is_empty() else "Try other words, or remove filters."
         st.warning(f"**{md_text(result.answer or REFUSAL)}** {detail} {hint}")
         if confidence:
@@ -91,9 +98,11 @@ def show_results(engine: Engine) -> None:
     fmt = {"filters": filters.as_dict()}
     left, right, _ = st.columns(3)
     left.download_button("Download Markdown", to_markdown(result, cited, **fmt),
-                         file_name="answer.md", mime="text/markdown", icon=":material/download:")
+                         file_name=download_name(result.searched, "md"), mime="text/markdown",
+                         icon=":material/download:")
     right.download_button("Download JSON", to_json(result, cited, **fmt),
-                          file_name="answer.json", mime="application/json",
+                          file_name=download_name(result.searched, "json"),
+                          mime="application/json",
                           icon=":material/download:")
     for passage in result.passages:
         with st.container(border=True):

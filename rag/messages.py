@@ -12,6 +12,10 @@ from rag.settings import default_corpus_dir, default_index_dir
 REFUSAL = "The documents do not say."
 REFUSAL_DETAIL = ("No passage in the indexed documents answers this question; the nearest "
                   "passages are shown below, and none comes close enough to answer it.")
+# The same when filters are on: only the documents they let through were searched.
+FILTERED_REFUSAL_DETAIL = ("No passage in the documents the filters let through answers this "
+                           "question; the nearest of them are shown below, and none comes close "
+                           "enough to answer it.")
 # The same when there is no passage to show (the filters match no document).
 NO_PASSAGE_DETAIL = "There is no passage to show: see the note above."
 NO_EXPECTED_ANSWER = ("The question asks for {expected}, and none of the best passages "

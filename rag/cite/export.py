@@ -6,6 +6,8 @@ Pure functions of what the engine returned: they format, they never search or lo
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -48,6 +50,14 @@ def export_payload(result: Any, citations: Mapping[str, Any],
                     if key not in {"question", "passages"}})
     payload["passages"] = passages
     return payload
+
+
+def download_name(question: str, extension: str) -> str:
+    """A file name that says which question it answers ("answer-who-wrote-the-report.md"):
+    every download had been saved as answer.md or answer.json, one over the other."""
+    plain = unicodedata.normalize("NFKD", question.casefold()).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].rstrip("-")
+    return f"answer-{words}.{extension}" if words else f"answer.{extension}"
 
 
 def to_json(result: Any, citations: Mapping[str, Any], **kwargs: Any) -> str:

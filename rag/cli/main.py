@@ -22,6 +22,7 @@ from rag.index.builder import BuildReport, build_index
 from rag.index.progress import stderr_progress
 from rag.ingest.corpus_admin import AddOutcome, add_document
 from rag.messages import (
+    FILTERED_REFUSAL_DETAIL,
     FROM_METADATA,
     NO_PASSAGE_DETAIL,
     REFUSAL_DETAIL,
@@ -131,7 +132,9 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
     for note in result["notes"]:
         typer.secho(f"note: {note}", err=True, fg=typer.colors.YELLOW)
     if result["abstained"]:
-        detail = REFUSAL_DETAIL if result["passages"] else NO_PASSAGE_DETAIL
+        filtered = bool(doc or type_ or date_from or date_to)
+        detail = NO_PASSAGE_DETAIL if not result["passages"] else FILTERED_REFUSAL_DETAIL if \
+            filtered else REFUSAL_DETAIL
         typer.secho(f"{result['answer']} {detail}", bold=True)
         if result["confidence"] is not None:
             typer.echo(confidence_line(result))

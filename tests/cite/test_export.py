@@ -2,7 +2,7 @@
 
 import json
 
-from rag.cite.export import NOTHING_RELEVANT, to_json, to_markdown
+from rag.cite.export import NOTHING_RELEVANT, download_name, to_json, to_markdown
 from rag.messages import FROM_METADATA
 
 PASSAGE = {"rank": 1, "key": "peace-regime:0123456789", "doc_id": "peace-regime",
@@ -77,3 +77,12 @@ def test_markdown_export_gives_the_confidence_line_of_the_cli():
                            "confidence_label": "unlikely"}, {})
     assert "Confidence: 0.21 (unlikely: no passage seems to answer this)" in refused
     assert "Confidence" not in to_markdown(RESULT, CITATIONS)
+
+
+def test_a_download_is_named_after_its_question() -> None:
+    """Every download had been saved as answer.md or answer.json, one over the other."""
+    assert download_name("Who wrote the report?", "md") == "answer-who-wrote-the-report.md"
+    assert download_name("Wer schrieb den Bericht \u00fcber Korea?", "json") == (
+        "answer-wer-schrieb-den-bericht-uber-korea.json")
+    assert download_name("???", "md") == "answer.md"
+    assert len(download_name("peace " * 50, "md")) <= len("answer-.md") + 60

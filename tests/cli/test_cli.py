@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.messages import FROM_METADATA, NO_PASSAGE_DETAIL, REFUSAL
+from rag.messages import (
+    FILTERED_REFUSAL_DETAIL,
+    FROM_METADATA,
+    NO_PASSAGE_DETAIL,
+    REFUSAL,
+    REFUSAL_DETAIL,
+)
 from tests.documents_factory import write_broken_files
 
 pytestmark = pytest.mark.slow
@@ -223,6 +229,15 @@ def test_filters_that_match_nothing_say_so_and_promise_no_passages(shipped_index
     assert asked.returncode == 0 and "No document matches the filters." in asked.stderr
     assert asked.stdout.startswith(f"{REFUSAL} {NO_PASSAGE_DETAIL}")
     assert "nearest passages" not in asked.stdout
+
+
+def test_a_refusal_under_filters_speaks_of_the_documents_searched(shipped_index: Path) -> None:
+    from tests.conftest import SHIPPED_CORPUS
+
+    asked = rag("ask", "What is the recipe for chocolate cake?", "--type", "Report",
+                index=shipped_index, corpus=SHIPPED_CORPUS)
+    assert asked.returncode == 0 and asked.stdout.startswith(REFUSAL)
+    assert FILTERED_REFUSAL_DETAIL in asked.stdout and REFUSAL_DETAIL not in asked.stdout
 
 
 @pytest.mark.slow

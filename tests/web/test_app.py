@@ -13,7 +13,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from rag.engine import Engine
-from rag.messages import FROM_METADATA, REFUSAL, REFUSAL_DETAIL
+from rag.messages import FILTERED_REFUSAL_DETAIL, FROM_METADATA, REFUSAL, REFUSAL_DETAIL
 from tests.conftest_app import APP, HOSTILE_DOC, QUESTION, built_copy, point_app_at
 
 pytestmark = pytest.mark.slow
@@ -243,12 +243,13 @@ def test_export_markdown_and_json(app: AppTest, monkeypatch: pytest.MonkeyPatch)
     ask(app.run(), QUESTION)
     labels = [b.label for b in app.get("download_button")]
     assert labels == ["Download Markdown", "Download JSON"]
-    data = json.loads(saved["answer.json"])
+    stem = "answer-which-countries-besides-the-two-koreas-and-the-us-must-take"
+    data = json.loads(saved[f"{stem}.json"])
     assert data["question"] == QUESTION and len(data["passages"]) == 5
     assert CITED_KEY in [p["key"] for p in data["passages"]]
     assert all(p["reference"] and p["bibtex"] for p in data["passages"])
-    markdown = saved["answer.md"].decode() if isinstance(saved["answer.md"], bytes) else saved[
-        "answer.md"]
+    markdown = saved[f"{stem}.md"]
+    markdown = markdown.decode() if isinstance(markdown, bytes) else markdown
     assert markdown.startswith(f"# {QUESTION}")
     assert f"`{CITED_KEY}`" in markdown and "South Korea, China, Russia" in markdown
     assert "```bibtex" in markdown
@@ -258,6 +259,12 @@ def test_nothing_relevant_is_said_plainly(app: AppTest) -> None:
     ask(app.run(), "What is the recipe for chocolate cake?")
     no_failure(app)
     assert any(REFUSAL in w.value and REFUSAL_DETAIL in w.value for w in app.warning)
+    # Under a filter the refusal speaks of the documents searched, not of all of them.
+    app.multiselect(key="f_types").set_value(["Report"]).run()
+    no_failure(app)
+    assert any(FILTERED_REFUSAL_DETAIL in w.value for w in app.warning)
+    assert not any(REFUSAL_DETAIL in w.value for w in app.warning)
+    app.multiselect(key="f_types").set_value([]).run()
     shown = len(keys_shown(app))
     assert shown and bodies(app).count("Nearest passage — not a confident answer") == shown
     assert "Answer (extracted" not in bodies(app)
