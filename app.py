@@ -49,9 +49,13 @@ from rag.web.session import (
 log = logging.getLogger("rag.app")
 
 TITLE = "Korea peace-regime QA"
+# Each answered from the shipped corpus by the sentence that says it (tests/web/test_app.py).
+# "What are the risks if South Korea builds nuclear weapons?" was one: the corpus has only the
+# piece's opening, which asks the question and names no risk, and a first-time user clicking it
+# read a sentence about Moscow's arms at `likely`.
 EXAMPLES = (
     "Which countries besides the two Koreas and the US must take part in a peace regime?",
-    "What are the risks if South Korea builds nuclear weapons?",
+    "Why did the Hanoi summit fail?",
     "How could ordinary North Koreans benefit from peaceful coexistence?",
 )
 

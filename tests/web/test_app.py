@@ -79,6 +79,22 @@ def test_first_page_offers_examples_and_no_errors(app: AppTest) -> None:
     assert dict(app.query_params) == {}
 
 
+@pytest.mark.parametrize(("number", "says"), [
+    (0, "South Korea, China, Russia, and Japan"),
+    (1, "disagreed about what each side should concede and when"),
+    (2, "improving the lives of ordinary North Koreans")])
+def test_each_example_is_answered_by_the_sentence_that_says_it(app: AppTest, number: int,
+                                                               says: str) -> None:
+    """A first-time user clicks an example first: it must show what the tool does well."""
+    app.run()
+    next(b for b in app.button if b.key == f"example-{number}").click()
+    app.run()
+    no_failure(app)
+    answer = next(h.proto.body for h in app.html if "Answer (extracted" in h.proto.body)
+    assert says in html.unescape(re.sub(r"<[^>]+>", "", answer))
+    assert not app.warning
+
+
 def test_ask_shows_ranked_cited_passages(app: AppTest) -> None:
     ask(app.run(), QUESTION)
     no_failure(app)
