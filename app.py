@@ -23,6 +23,7 @@ from rag.messages import (
     FILTERED_REFUSAL_DETAIL,
     FROM_METADATA,
     NO_PASSAGE_DETAIL,
+    RANKING_NOTE,
     REFUSAL,
     REFUSAL_DETAIL,
 )
@@ -108,6 +109,8 @@ def show_results(engine: Engine) -> None:
                           file_name=download_name(result.searched, "json"),
                           mime="application/json",
                           icon=":material/download:")
+    if any("reader" in p.signals for p in result.passages):
+        st.caption(RANKING_NOTE)
     for passage in result.passages:
         with st.container(border=True):
             st.html(passage_html(passage, result.searched, result.abstained))

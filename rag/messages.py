@@ -37,6 +37,10 @@ STALE_INDEX = ("The index is stale ({changes}); results come from the index as b
 FROM_METADATA = ("This passage is the document's catalogue record, written by this tool from "
                  "the file's metadata (its front matter or PDF properties); the file itself "
                  "does not contain these lines.")
+# Above the passages when the reader reread them: a first-time user read "answers 76%" ranked
+# above "answers 96%" as a mistake.
+RANKING_NOTE = ("Ranked by the reader and the search together; \u201canswers N%\u201d is the "
+                "reader's reading of each passage alone.")
 # The reader's confidence labels (rag.answer.reading), in words for a reader.
 CONFIDENCE_WORDS = {
     "likely": "the passage rated highest very probably answers this",

@@ -61,7 +61,8 @@ def relevance_html(label: str, signals: dict[str, float]) -> str:
     reader read it, else from its closeness (see `rag.answer.relevance`)."""
     if "reader" in signals:
         fraction = signals["reader"]
-        title = "the reader's probability that it answers the question"
+        title = ("the reader's probability that it answers the question; passages are ranked by "
+                 "the reader and the search together")
     else:
         fraction = (signals["closeness"] - BAR_LOW) / (BAR_HIGH - BAR_LOW)
         title = ("cosine similarity of its closest sentence to the question (this passage was"

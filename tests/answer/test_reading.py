@@ -99,6 +99,8 @@ def test_a_passage_not_reread_is_never_labelled_above_those_reread() -> None:
 def test_the_number_beside_a_label_names_its_scale() -> None:
     """A user saw "answers 0.78" beside "closeness 0.23" and read them as one scale."""
     assert signal_words({"reader": 0.784, "closeness": 0.5}) == "answers 78%"
+    assert signal_words({"reader": 0.9774}) == "answers 97%"  # down, as the confidence 0.97
+    assert signal_words({"reader": 0.29}) == "answers 29%"
     assert signal_words({"closeness": 0.234}) == "similarity 0.23"
 
 

@@ -13,7 +13,13 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from rag.engine import Engine
-from rag.messages import FILTERED_REFUSAL_DETAIL, FROM_METADATA, REFUSAL, REFUSAL_DETAIL
+from rag.messages import (
+    FILTERED_REFUSAL_DETAIL,
+    FROM_METADATA,
+    RANKING_NOTE,
+    REFUSAL,
+    REFUSAL_DETAIL,
+)
 from tests.conftest_app import APP, HOSTILE_DOC, QUESTION, built_copy, point_app_at
 
 pytestmark = pytest.mark.slow
@@ -104,6 +110,7 @@ def test_ask_shows_ranked_cited_passages(app: AppTest) -> None:
     assert CITED_KEY in keys_shown(app)
     assert '<span class="rag-num">[1]</span>' in page and "[5]" in page
     assert '<mark class="qt">countries</mark>' in page  # the question's words are marked
+    assert RANKING_NOTE in [c.value for c in app.caption]
     # relevance a person reads; the passages the reader did not reread are labelled no better
     # than those it did ("strong match (similarity 0.65)" under "good match (answers 59%)"),
     # and those it reread are not all labelled as the best one (each of the three had "strong
