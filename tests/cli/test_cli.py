@@ -20,6 +20,7 @@ from rag.messages import (
     REFUSAL_DETAIL,
 )
 from tests.documents_factory import write_broken_files
+from tests.first_time import FIRST_TIME_ANSWERS
 
 pytestmark = pytest.mark.slow
 PARTICIPANTS = "Which countries besides the two Koreas and the US must take part in a peace regime?"
@@ -241,14 +242,7 @@ def test_a_refusal_under_filters_speaks_of_the_documents_searched(shipped_index:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("question", "says"), [
-    ("What happened in Hanoi?", "diplomatic failure at a subsequent summit in Hanoi"),
-    ("When was the Singapore summit?", "summit in Singapore in June"),
-    ("Who is Jennifer Staats?", "Jennifer Staats are members of its East and Southeast Asia"),
-    # the catalogue record's author line, found since the answer sentences are reread
-    ("Who wrote the report?", "Authors: Frank Aum, Jacob Stokes"),
-    # a first-time user got the whole record as one run-on line: now the field asked for
-    ("When was the report published?", "Published: February 2020")])
+@pytest.mark.parametrize(("question", "says"), FIRST_TIME_ANSWERS)
 def test_first_time_questions_are_answered_by_the_passage_that_says_it(
         shipped_index: Path, question: str, says: str) -> None:
     """Four of the questions a first-time user typed (issue #12), refused before the reader:

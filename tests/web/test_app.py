@@ -21,6 +21,7 @@ from rag.messages import (
     REFUSAL_DETAIL,
 )
 from tests.conftest_app import APP, HOSTILE_DOC, QUESTION, built_copy, point_app_at
+from tests.first_time import FIRST_TIME_ANSWERS
 
 pytestmark = pytest.mark.slow
 
@@ -306,6 +307,17 @@ def test_the_answer_states_its_confidence(app: AppTest, question: str, labels: s
     assert len(shown) == 1 and shown[0][0] in labels
     refused = any(REFUSAL in w.value for w in app.warning)
     assert refused == (shown[0][0] == "unlikely")
+
+
+@pytest.mark.parametrize(("question", "says"), FIRST_TIME_ANSWERS)
+def test_first_time_questions_are_answered_in_the_app(app: AppTest, question: str,
+                                                     says: str) -> None:
+    """Issue #12: answered in the app with the sentence that says it, and a label."""
+    ask(app.run(), question)
+    no_failure(app)
+    answer = next(h.proto.body for h in app.html if "Answer (extracted" in h.proto.body)
+    assert says in html.unescape(re.sub(r"<[^>]+>", "", answer))
+    assert re.search(r'data-label="(likely|uncertain)">Confidence', answer)
 
 
 def test_answer_is_shown_escaped_above_the_passages(app: AppTest) -> None:
