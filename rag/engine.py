@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -339,8 +340,8 @@ def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored,
     signals = {"dense": round(scored.dense, 4), "bm25": round(scored.lexical, 4),
                "closeness": round(scored.closeness, 4)}
     probability = reading.probabilities.get(scored.position) if reading else None
-    if probability is not None:
-        signals["reader"] = round(probability, 4)
+    if probability is not None:  # down, as the confidence is shown (0.97996 is not 98%)
+        signals["reader"] = math.floor(probability * 10_000) / 10_000
     if quoted:
         relevance = QUOTED
     elif probability is not None and reader_settings:

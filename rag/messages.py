@@ -40,7 +40,8 @@ FROM_METADATA = ("This passage is the document's catalogue record, written by th
 # Above the passages when the reader reread them: a first-time user read "answers 76%" ranked
 # above "answers 96%" as a mistake.
 RANKING_NOTE = ("Ranked by the reader and the search together; \u201canswers N%\u201d is the "
-                "reader's reading of each passage alone.")
+                "reader's estimate for each passage (for the one it rates best, the answer's "
+                "confidence).")
 # The reader's confidence labels (rag.answer.reading), in words for a reader.
 CONFIDENCE_WORDS = {
     "likely": "the passage rated highest very probably answers this",

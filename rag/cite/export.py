@@ -5,6 +5,7 @@ Pure functions of what the engine returned: they format, they never search or lo
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -57,7 +58,9 @@ def download_name(question: str, extension: str) -> str:
     every download had been saved as answer.md or answer.json, one over the other."""
     plain = unicodedata.normalize("NFKD", question.casefold()).encode("ascii", "ignore").decode()
     words = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].rstrip("-")
-    return f"answer-{words}.{extension}" if words else f"answer.{extension}"
+    if not words:  # a question in another script: distinct questions, distinct files
+        words = hashlib.sha256(question.encode()).hexdigest()[:10]
+    return f"answer-{words}.{extension}"
 
 
 def to_json(result: Any, citations: Mapping[str, Any], **kwargs: Any) -> str:

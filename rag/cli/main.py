@@ -119,9 +119,10 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
         index: IndexOpt = None) -> None:
     """Answer QUESTION from the documents and print the passages, best first, with citations."""
     engine = guarded(lambda: open_engine(index, corpus, reader), as_json)
-    result = guarded(lambda: engine.search(question, k, Filters(
-        frozenset(doc or ()), frozenset(type_ or ()), date_from, date_to), method=method),
-        as_json).as_dict()
+    filters = guarded(lambda: Filters(frozenset(doc or ()), frozenset(type_ or ()), date_from,
+                                      date_to), as_json)  # a bad date is refused here
+    result = guarded(lambda: engine.search(question, k, filters, method=method),
+                     as_json).as_dict()
     if as_json:  # a script reads the staleness warning here, not on stderr
         stale = engine.freshness()
         if stale.stale:
@@ -132,9 +133,8 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
     for note in result["notes"]:
         typer.secho(f"note: {note}", err=True, fg=typer.colors.YELLOW)
     if result["abstained"]:
-        filtered = bool(doc or type_ or date_from or date_to)
-        detail = NO_PASSAGE_DETAIL if not result["passages"] else FILTERED_REFUSAL_DETAIL if \
-            filtered else REFUSAL_DETAIL
+        detail = NO_PASSAGE_DETAIL if not result["passages"] else REFUSAL_DETAIL if \
+            filters.is_empty() else FILTERED_REFUSAL_DETAIL
         typer.secho(f"{result['answer']} {detail}", bold=True)
         if result["confidence"] is not None:
             typer.echo(confidence_line(result))

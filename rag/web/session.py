@@ -8,7 +8,6 @@ from datetime import date
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from rag.engine import DEFAULT_K, Engine, SearchResult
 from rag.errors import RagError
@@ -50,8 +49,12 @@ def run_search(engine: Engine, question: str, k: int, filters: Filters) -> Searc
 
 def history_navigation() -> bool:
     """Whether the browser's Back or Forward started this run (Streamlit's run context says
-    so; False where it cannot be read)."""
-    context = get_script_run_ctx()
+    so, an internal API; False where it cannot be read)."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+    except ImportError:
+        return False
+    context = get_script_run_ctx(suppress_warning=True)
     return bool(getattr(context, "is_history_navigation", False))
 
 
@@ -60,13 +63,16 @@ def boot_from_url(engine: Engine | None) -> None:
     its addresses, the address bar sets what is on screen (Back had only flicked the address
     back, and the next run wrote what was on screen over it again)."""
     state = st.session_state
-    if state.get("booted") and not history_navigation():
+    navigated = history_navigation()
+    if state.get("booted") and not navigated:
         return
     state.booted = True
     state.question_box = first_param("q") or ""
     state.q = as_engine_reads(state.question_box)
     state.q_raw = state.question_box
     state.cite = first_param("cite")
+    if navigated and not state.q:  # an address without a question says nothing of the filters
+        return
     ignored = []  # what the link asks for that cannot be applied: said, not silently dropped
     try:
         state.k = max(1, min(MAX_K, int(first_param("k") or DEFAULT_K)))

@@ -84,5 +84,6 @@ def test_a_download_is_named_after_its_question() -> None:
     assert download_name("Who wrote the report?", "md") == "answer-who-wrote-the-report.md"
     assert download_name("Wer schrieb den Bericht \u00fcber Korea?", "json") == (
         "answer-wer-schrieb-den-bericht-uber-korea.json")
-    assert download_name("???", "md") == "answer.md"
+    korean = download_name("\ubcf4\uace0\uc11c\ub294 \ub204\uac00 \uc37c\ub098\uc694?", "md")
+    assert korean.startswith("answer-") and korean != download_name("\ud3c9\ud654?", "md")
     assert len(download_name("peace " * 50, "md")) <= len("answer-.md") + 60

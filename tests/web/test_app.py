@@ -228,6 +228,30 @@ def test_a_link_s_to_date_runs_to_the_end_of_what_it_names(app: AppTest) -> None
     assert str(app.date_input(key="f_to").value) == "2025-12-31"
 
 
+def test_back_and_forward_set_the_screen_from_the_address(
+        app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser's Back or Forward reruns with the address it moved to (the browser test
+    drives the real buttons); an address without a question leaves the filters as they are."""
+    import rag.web.session
+
+    app.run()
+    app.multiselect(key="f_types").set_value(["Report"]).run()
+    ask(app, QUESTION)
+    ask(app, "Who wrote the report?")
+    assert "Results for: Who wrote the report?" in bodies(app)
+    monkeypatch.setattr(rag.web.session, "history_navigation", lambda: True)
+    app.query_params.clear()
+    app.query_params.update({"q": QUESTION, "type": "Report"})
+    app.run()
+    no_failure(app)
+    assert f"Results for: {html.escape(QUESTION)}" in bodies(app)
+    app.query_params.clear()  # back to the welcome screen's address
+    app.run()
+    no_failure(app)
+    assert "Results for:" not in bodies(app)
+    assert app.multiselect(key="f_types").value == ["Report"]
+
+
 def test_permalink_carries_filters(app: AppTest) -> None:
     app.query_params.update({"q": QUESTION, "type": "Fact Sheet", "k": "2"})
     app.run()
