@@ -16,8 +16,9 @@ Later rounds' documents (`pool2.jsonl`, `pool3.jsonl`, see make_passages) are al
 round's questions' negatives are mined among its own and earlier rounds' documents and the
 first round's train passages. Earlier rounds' files are not touched.
 
-pairs.jsonl (13 MB) is not committed: this rebuilds it byte for byte (checked on 2026-12-04:
-its sha256 equals `pairs_sha256` in rag/answer/models/reader-l6.json, printed at the end).
+pairs.jsonl (13 MB) is not committed: this rebuilds it (its sha256 printed at the end). It
+rebuilt byte for byte, to `pairs_sha256` in rag/answer/models/reader-l6.json, until the index's
+vectors moved in sessions 10 and 11; now one mined negative differs (training/README.md).
 """
 
 from __future__ import annotations
