@@ -25,6 +25,7 @@ from rag.messages import (
     FILTERED_REFUSAL_DETAIL,
     FROM_METADATA,
     NO_PASSAGE_DETAIL,
+    RANKING_NOTE,
     REFUSAL_DETAIL,
     STALE_INDEX,
     build_command,
@@ -92,6 +93,8 @@ def add(files: Annotated[list[Path], typer.Argument(help="PDF, HTML, Markdown or
 
 
 def print_passages(result_dict: dict) -> None:
+    if any("reader" in p["signals"] for p in result_dict["passages"]):
+        typer.secho(RANKING_NOTE + "\n", dim=True)  # as the app says above its passages
     for passage in result_dict["passages"]:
         where = location(passage["section"], passage["page_label"], passage["date"])
         typer.secho(f"[{passage['rank']}] {passage['title']}" + (f" — {where}" if where else ""),

@@ -16,6 +16,7 @@ from rag.messages import (
     FILTERED_REFUSAL_DETAIL,
     FROM_METADATA,
     NO_PASSAGE_DETAIL,
+    RANKING_NOTE,
     REFUSAL,
     REFUSAL_DETAIL,
 )
@@ -264,6 +265,8 @@ def test_the_passage_a_likely_answer_comes_from_is_not_labelled_weak(
     reader rated higher, though it reads as an answer alone."""
     from tests.conftest import SHIPPED_CORPUS
 
+    shown = rag("ask", "Who is Frank Aum?", index=shipped_index, corpus=SHIPPED_CORPUS).stdout
+    assert RANKING_NOTE in shown and shown.index(RANKING_NOTE) < shown.index("[1] ")
     result = json.loads(rag("ask", "Who is Frank Aum?", "--json", index=shipped_index,
                             corpus=SHIPPED_CORPUS).stdout)
     assert result["confidence_label"] == "likely"
