@@ -15,7 +15,7 @@ from typing import Any
 
 from rag.answer.relevance import signal_words
 from rag.cite.references import location
-from rag.messages import FROM_METADATA, confidence_line
+from rag.messages import FROM_METADATA, RANKING_NOTE, confidence_line
 
 NOTHING_RELEVANT = ("The documents do not seem to answer this question; the passages below "
                     "are the nearest ones, not answers.")
@@ -96,6 +96,8 @@ def to_markdown(result: Any, citations: Mapping[str, Any], **kwargs: Any) -> str
     lines += ["## Passages", ""]
     if not payload["passages"]:
         lines += ["No passage found.", ""]
+    elif any("reader" in (p.get("signals") or {}) for p in payload["passages"]):
+        lines += [f"_{RANKING_NOTE}_", ""]  # as the app and `rag ask` say above the passages
     bibtex: dict[str, str] = {}
     for passage in payload["passages"]:
         where = _where(passage)

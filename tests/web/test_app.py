@@ -301,6 +301,7 @@ def test_export_markdown_and_json(app: AppTest, monkeypatch: pytest.MonkeyPatch)
     assert markdown.startswith(f"# {QUESTION}")
     assert f"`{CITED_KEY}`" in markdown and "South Korea, China, Russia" in markdown
     assert "```bibtex" in markdown
+    assert f"_{RANKING_NOTE}_" in markdown  # the reader reread them, as the page says
 
 
 def test_nothing_relevant_is_said_plainly(app: AppTest) -> None:
