@@ -12,14 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.messages import (
-    FILTERED_REFUSAL_DETAIL,
-    FROM_METADATA,
-    NO_PASSAGE_DETAIL,
-    RANKING_NOTE,
-    REFUSAL,
-    REFUSAL_DETAIL,
-)
+from rag import messages
 from tests.documents_factory import write_broken_files
 from tests.first_time import FIRST_TIME_ANSWERS
 
@@ -93,7 +86,7 @@ def test_a_catalogue_record_is_cited_as_written_from_metadata_not_from_the_file(
     source = (SHIPPED_CORPUS / "peace-regime-for-the-korean-peninsula.md").read_text()
     assert "Published: February 2020" not in source
     shown = rag("cite", record["key"], index=shipped_index, corpus=SHIPPED_CORPUS)
-    assert f"note: {FROM_METADATA}" in " ".join(shown.stdout.split())
+    assert f"note: {messages.FROM_METADATA}" in " ".join(shown.stdout.split())
     plain = rag("cite", body["key"], index=shipped_index, corpus=SHIPPED_CORPUS)
     assert "catalogue record" not in plain.stdout
 
@@ -218,7 +211,7 @@ def test_ask_states_confidence_and_refuses_what_the_text_does_not_say(
         asked = rag("ask", PARTICIPANTS, *extra, index=shipped_index, corpus=SHIPPED_CORPUS)
         assert asked.returncode == 0, asked.stderr
         line = next(x for x in asked.stdout.splitlines() if x.startswith("Confidence: "))
-        refused = asked.stdout.startswith(REFUSAL)
+        refused = asked.stdout.startswith(messages.REFUSAL)
         assert ("(unlikely:" in line) == refused
         assert not refused and ("(likely:" in line or "(uncertain:" in line)
 
@@ -229,7 +222,7 @@ def test_filters_that_match_nothing_say_so_and_promise_no_passages(shipped_index
 
     asked = rag("ask", "Hanoi", "--from", "2030-01", index=shipped_index, corpus=SHIPPED_CORPUS)
     assert asked.returncode == 0 and "No document matches the filters." in asked.stderr
-    assert asked.stdout.startswith(f"{REFUSAL} {NO_PASSAGE_DETAIL}")
+    assert asked.stdout.startswith(f"{messages.REFUSAL} {messages.NO_PASSAGE_DETAIL}")
     assert "nearest passages" not in asked.stdout
 
 
@@ -238,8 +231,9 @@ def test_a_refusal_under_filters_speaks_of_the_documents_searched(shipped_index:
 
     asked = rag("ask", "What is the recipe for chocolate cake?", "--type", "Report",
                 index=shipped_index, corpus=SHIPPED_CORPUS)
-    assert asked.returncode == 0 and asked.stdout.startswith(REFUSAL)
-    assert FILTERED_REFUSAL_DETAIL in asked.stdout and REFUSAL_DETAIL not in asked.stdout
+    assert asked.returncode == 0 and asked.stdout.startswith(messages.REFUSAL)
+    assert messages.FILTERED_REFUSAL_DETAIL in asked.stdout
+    assert messages.REFUSAL_DETAIL not in asked.stdout
 
 
 @pytest.mark.slow
@@ -266,7 +260,8 @@ def test_the_passage_a_likely_answer_comes_from_is_not_labelled_weak(
     from tests.conftest import SHIPPED_CORPUS
 
     shown = rag("ask", "Who is Frank Aum?", index=shipped_index, corpus=SHIPPED_CORPUS).stdout
-    assert RANKING_NOTE in shown and shown.index(RANKING_NOTE) < shown.index("[1] ")
+    assert messages.RANKING_NOTE in shown
+    assert shown.index(messages.RANKING_NOTE) < shown.index("[1] ")
     result = json.loads(rag("ask", "Who is Frank Aum?", "--json", index=shipped_index,
                             corpus=SHIPPED_CORPUS).stdout)
     assert result["confidence_label"] == "likely"
