@@ -11,8 +11,9 @@
     python -m training.build_pairs   # writes training/data/questions.jsonl and pairs.jsonl
     python -m training.build_pairs --round 2   # questions2/ -> questions2.jsonl, pairs2.jsonl
     python -m training.build_pairs --round 3   # questions3/ -> questions3.jsonl, pairs3.jsonl
+    python -m training.build_pairs --round 4   # questions4/ -> questions4.jsonl, pairs4.jsonl
 
-Later rounds' documents (`pool2.jsonl`, `pool3.jsonl`, see make_passages) are all train; a
+Later rounds' documents (`pool2.jsonl` to `pool4.jsonl`, see make_passages) are all train; a
 round's questions' negatives are mined among its own and earlier rounds' documents and the
 first round's train passages. Earlier rounds' files are not touched.
 
@@ -142,7 +143,7 @@ def read_pool(name: str) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=12)
-    parser.add_argument("--round", type=int, choices=(1, 2, 3), default=1)
+    parser.add_argument("--round", type=int, choices=(1, 2, 3, 4), default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     pool_rows = read_pool("pool.jsonl")

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
-POOLS = (DATA / "pool.jsonl", DATA / "pool2.jsonl", DATA / "pool3.jsonl")  # later rounds, once made
+POOLS = tuple(DATA / name for name in ("pool.jsonl", "pool2.jsonl", "pool3.jsonl", "pool4.jsonl"))
 KINDS = ("who", "what", "when", "where", "why", "how", "how-many", "yes-no", "keyword",
          "acronym", "caption", "metadata")
 MAX_QUESTION, MAX_ANSWER = 300, 400

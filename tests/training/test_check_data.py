@@ -65,7 +65,7 @@ def test_documents_split_by_a_seeded_hash_and_usip_is_test() -> None:
 
 def test_every_committed_question_passes_the_checker() -> None:
     passages = load_passages()
-    files = [path for folder in ("questions", "questions2", "questions3")
+    files = [path for folder in ("questions", "questions2", "questions3", "questions4")
              for path in sorted((DATA / folder).glob("*.jsonl"))]
     assert len(files) >= 7
     for path in files:
@@ -78,7 +78,8 @@ def test_later_rounds_documents_are_new_so_dev_and_test_stay_unseen() -> None:
         with open(DATA / name, encoding="utf-8") as rows:
             return {json.loads(line)["doc_id"] for line in rows}
 
-    first, second, third = (documents(name) for name in ("pool.jsonl", "pool2.jsonl",
-                                                         "pool3.jsonl"))
-    assert second and third and not first & second and not (first | second) & third
-    assert not any(doc.startswith("usip/") for doc in second | third)
+    rounds = [documents(name) for name in ("pool.jsonl", "pool2.jsonl", "pool3.jsonl",
+                                           "pool4.jsonl")]
+    for number, later in enumerate(rounds[1:], start=1):
+        assert later and not set().union(*rounds[:number]) & later
+        assert not any(doc.startswith("usip/") for doc in later)
