@@ -123,6 +123,9 @@ def main() -> None:
                         help="start from this trained reader instead of the shipped MiniLM")
     parser.add_argument("--pairs", nargs="+", default=["pairs.jsonl"],
                         help="pair files under training/data (the second round's: pairs2.jsonl)")
+    parser.add_argument("--fake-quant", action="store_true",
+                        help="train on the 7-bit weights the export will hold (fake_quant.py): "
+                             "needed when starting from the dequantized shipped reader")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
@@ -147,6 +150,10 @@ def main() -> None:
     if args.layers < model.config.num_hidden_layers:
         model.bert.encoder.layer = model.bert.encoder.layer[:args.layers]
         model.config.num_hidden_layers = args.layers
+    if args.fake_quant:
+        from training.fake_quant import fake_quantize
+
+        fake_quantize(model)
 
     def encode(rows: list[dict]) -> dict:
         return tokenizer([r["question"] for r in rows], [r["text"] for r in rows],
@@ -216,12 +223,16 @@ def main() -> None:
               "init": str(args.init) if args.init else "MiniLM", "epochs": args.epochs,
               "batch": args.batch, "lr": args.lr,
               "max_length": args.max_length, "seed": args.seed, "pairs": args.pairs,
-              "train_pairs": len(train),
+              "train_pairs": len(train), "fake_quant": args.fake_quant,
               "train_seconds": round(seconds, 1),
               "dev_auc_passage": round(roc_auc(dev_labels[passage], dev_scores[passage]), 4),
               "dev_auc_sentence": round(roc_auc(dev_labels[~passage], dev_scores[~passage]), 4)}
     print(json.dumps(report))
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.fake_quant:
+        from training.fake_quant import bake
+
+        bake(model)
     model.save_pretrained(args.out)
     tokenizer.save_pretrained(args.out)
     (args.out / "training_report.json").write_text(json.dumps(report, indent=1))
