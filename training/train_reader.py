@@ -124,8 +124,8 @@ def main() -> None:
     parser.add_argument("--pairs", nargs="+", default=["pairs.jsonl"],
                         help="pair files under training/data (the second round's: pairs2.jsonl)")
     parser.add_argument("--fake-quant", action="store_true",
-                        help="train on the 7-bit weights the export will hold (fake_quant.py): "
-                             "needed when starting from the dequantized shipped reader")
+                        help="round the linear weights to the export's grid in training "
+                             "(fake_quant.py), so the run's dev figures are its export's")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
@@ -137,6 +137,7 @@ def main() -> None:
     )
 
     from rag.index.embedding import model_dir
+    from training.fake_quant import bake, fake_quantize
 
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -151,8 +152,6 @@ def main() -> None:
         model.bert.encoder.layer = model.bert.encoder.layer[:args.layers]
         model.config.num_hidden_layers = args.layers
     if args.fake_quant:
-        from training.fake_quant import fake_quantize
-
         fake_quantize(model)
 
     def encode(rows: list[dict]) -> dict:
@@ -230,8 +229,6 @@ def main() -> None:
     print(json.dumps(report))
     args.out.mkdir(parents=True, exist_ok=True)
     if args.fake_quant:
-        from training.fake_quant import bake
-
         bake(model)
     model.save_pretrained(args.out)
     tokenizer.save_pretrained(args.out)
