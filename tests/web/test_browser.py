@@ -203,6 +203,10 @@ def test_back_and_forward_move_between_what_was_on_screen(server: str, browser  
     page.go_forward()
     expect(heading).to_contain_text(WARM_QUESTION)
     wait_idle(page)
+    page.go_forward()  # and on to the citation that was open there
+    expect(page.locator("mark.cited")).to_be_visible()
+    wait_idle(page)
+    assert "cite=" in page.url
     page.close()
 
 
