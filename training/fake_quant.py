@@ -13,7 +13,7 @@ one scale per tensor) and every activation, per call; those are not rounded here
 graph still differs a little from torch (session 13: ROC AUC 0.9161 in torch, 0.9148 int8). And
 it does not stop a short run from the dequantized shipped reader (training/dequantize_reader.py)
 being rounded back onto the shipped weights: a weight must still move half a step to change
-level (99.3 % did not in a quarter epoch, docs/reader.md).
+level (99.3 % did not in a quarter epoch at lr 2e-5, docs/reader.md).
 """
 
 from __future__ import annotations
