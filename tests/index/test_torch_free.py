@@ -50,14 +50,15 @@ def test_ask_cite_status_and_eval_run_without_torch(shipped_index: Path, tmp_pat
 
 
 def test_a_search_imports_no_torch(shipped_index: Path) -> None:
-    """Nor scipy (22 MiB; bm25s imports it only if it can: rag.retrieval.lexical)."""
+    """Nor scipy (22 MiB; bm25s imports it only if it can) nor asyncio (with ssl, what bm25s's
+    progress bars would import through tqdm.auto): rag.retrieval.lexical."""
     code = ("import sys; from rag.engine import Engine; "
             f"e = Engine.open(__import__('pathlib').Path({str(shipped_index)!r})); "
             "r = e.search('Which countries must take part in a peace regime?'); "
             "assert r.passages; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('torch', 'transformers', 'sentence_transformers', 'langchain_text_splitters', "
-            "'pypdf', 'trafilatura', 'scipy') and sys.modules[m] is not None))")
+            "'pypdf', 'trafilatura', 'scipy', 'asyncio') and sys.modules[m] is not None))")
     done = run_without_torch("-c", code, index=shipped_index)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
