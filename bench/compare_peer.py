@@ -15,7 +15,8 @@ nothing under the checkout's index/ or .rag-cache/ is read or written.
 Figures (medians over --repeats where timed):
   cold   a new process that loads the saved index and answers one question: `rag ask --json`
          against the prebuilt index, and `naive_pipeline.py ask` (load_local + k=5); wall
-         time and the child's peak RSS (os.wait4's rusage of exactly that child)
+         time and the child's peak RSS (os.wait4's rusage of exactly that child, through
+         bench/child_usage.py)
   warm   in-process query latency p50/p95: Engine.search(q, k=5) (hybrid, extractive answer)
          and FAISS similarity_search(q, k=5), on eval/devset+heldout and SciFact train queries;
          each answers BLOCK questions in a row, the two taking turns (a diagnostic row rotates
@@ -56,6 +57,7 @@ import pytrec_eval
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT = BENCH_DIR.parent
 NAIVE_SCRIPT = BENCH_DIR / "naive_pipeline.py"
+CHILD_USAGE = BENCH_DIR / "child_usage.py"  # reaps each child, for its own peak RSS
 SCIFACT = Path("/work/shared/data/scifact")
 QUESTION_FILES = (PROJECT / "eval" / "devset.jsonl", PROJECT / "eval" / "heldout.jsonl")
 FIGURE_GROUPS = ("cold", "warm", "build", "ndcg", "scale")  # scale: only with --scale N
@@ -186,19 +188,21 @@ class Child:
 
 
 def run_child(args: list[str], env: dict[str, str], cwd: Path) -> Child:
-    """Run one fresh process and reap it with os.wait4, whose rusage is that child's alone:
-    its peak RSS is not mixed with earlier children's (as RUSAGE_CHILDREN's maximum would be)
-    and needs no polling that could miss a short peak."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        began = time.perf_counter()
-        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                env=env, cwd=cwd)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - began
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    """Run one fresh process, through bench/child_usage.py, which reaps it with os.wait4: its
+    peak RSS is that child's alone, not mixed with earlier children's (as RUSAGE_CHILDREN's
+    maximum would be) nor floored at this benchmark's own RSS (as a child started from here
+    would be), and needs no polling that could miss a short peak."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "usage.json"
+        proc = subprocess.run([sys.executable, "-S", str(CHILD_USAGE), str(report), *args],
+                              stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
+                              cwd=cwd, check=False)
         out.seek(0)
         err.seek(0)
-        child = Child(wall, usage.ru_maxrss / 1024, proc.returncode,
+        usage = json.loads(report.read_text()) if report.is_file() else {}
+        child = Child(usage.get("wall", 0.0), usage.get("maxrss_kib", 0) / 1024,
+                      usage.get("returncode", proc.returncode),
                       out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
     if child.returncode != 0:
         raise RuntimeError(f"{' '.join(args[:3])}… exited {child.returncode}:\n"
@@ -738,7 +742,8 @@ def run(args: argparse.Namespace, ws: Workspace) -> dict[str, Any]:
 def notes(details: dict[str, Any]) -> list[str]:
     lines = ["ratio = ours / naive: below 1× ours is faster or smaller; for nDCG and Recall "
              "above 1× ours is better.",
-             "peak RSS: ru_maxrss of each child from os.wait4 (that child alone)."]
+             "peak RSS: ru_maxrss of each child from os.wait4 (that child alone, reaped by "
+             "bench/child_usage.py)."]
     subset = details.get("scifact_subset")
     if subset:
         lines.append(f"SciFact subset: first {subset['documents']} abstracts of corpus.jsonl, "
