@@ -200,9 +200,11 @@ def run_child(args: list[str], env: dict[str, str], cwd: Path) -> Child:
                               cwd=cwd, check=False)
         out.seek(0)
         err.seek(0)
-        usage = json.loads(report.read_text()) if report.is_file() else {}
-        child = Child(usage.get("wall", 0.0), usage.get("maxrss_kib", 0) / 1024,
-                      usage.get("returncode", proc.returncode),
+        if not report.is_file():  # the helper itself failed before it could run the command
+            raise RuntimeError(f"{CHILD_USAGE.name} wrote no report (exit {proc.returncode}): "
+                               f"{err.read().decode('utf-8', 'replace')[-3000:]}")
+        usage = json.loads(report.read_text())
+        child = Child(usage["wall"], usage["maxrss_kib"] / 1024, usage["returncode"],
                       out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
     if child.returncode != 0:
         raise RuntimeError(f"{' '.join(args[:3])}… exited {child.returncode}:\n"
