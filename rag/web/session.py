@@ -98,6 +98,9 @@ def boot_from_url(engine: Engine | None) -> None:
         ignored.append(f"the dates: from {state.f_from} is after to {state.f_to}")
         state.f_from = state.f_to = None
     state.link_ignored = ignored
+    # What the address just read means, in the form `sync_url` would write: while the screen
+    # stays this, the address is left as opened (see sync_url).
+    state.address_means = wanted_params()
 
 
 def current_filters() -> Filters:
@@ -128,8 +131,17 @@ def wanted_params() -> dict[str, str | list[str]]:
 
 
 def sync_url() -> None:
-    """Make the address bar show exactly what is on screen (and nothing stale)."""
+    """Make the address bar show exactly what is on screen (and nothing stale).
+
+    An address opened from outside that shows this screen in another spelling (`k=abc`
+    ignored, `k=5` the default, `to=2025`) is left as it is until the screen changes:
+    Streamlit adds a history entry for every change of address outside Back and Forward, so
+    rewriting it had made the first Back press return to the same screen."""
+    state = st.session_state
     wanted = wanted_params()
+    if state.get("address_means") == wanted:
+        return
+    state.pop("address_means", None)
     have = {key: (st.query_params.get_all(key) if isinstance(wanted.get(key), list)
                   else st.query_params.get(key)) for key in st.query_params}
     if have != wanted:

@@ -278,6 +278,22 @@ def test_a_link_s_filters_that_cannot_apply_are_named_not_dropped_silently(
     assert keys_shown(app) and filters_box(app).label == "Filters"
 
 
+def test_an_opened_address_stays_as_opened_until_the_screen_changes(app: AppTest) -> None:
+    """Rewriting `k=abc` out of an opened link added a history entry, so the first Back press
+    came back to the same screen; the address is rewritten once the screen changes, and only
+    then (asking the link's question again must not be mistaken for the opened screen)."""
+    app.query_params.update({"q": QUESTION, "k": "abc", "to": "2025"})
+    app.run()
+    no_failure(app)
+    assert param(app, "k") == ["abc"] and param(app, "to") == ["2025"]
+    assert str(app.date_input(key="f_to").value) == "2025-12-31"
+    ask(app, "Who wrote the report?")
+    assert param(app, "q") == ["Who wrote the report?"] and param(app, "k") == []
+    assert param(app, "to") == ["2025-12-31"]
+    ask(app, QUESTION)
+    assert param(app, "q") == [QUESTION] and param(app, "to") == ["2025-12-31"]
+
+
 def test_export_markdown_and_json(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
     saved: dict[str, bytes] = {}
     real = MemoryMediaFileStorage.load_and_get_id

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -207,6 +208,27 @@ def test_back_and_forward_move_between_what_was_on_screen(server: str, browser  
     expect(page.locator("mark.cited")).to_be_visible()
     wait_idle(page)
     assert "cite=" in page.url
+    page.close()
+
+
+def test_back_from_an_opened_link_leaves_it_in_one_press(server: str, browser  # type: ignore[no-untyped-def]
+                                                          ) -> None:
+    """A link with a setting that cannot apply (`k=abc`) was rewritten on opening, which added
+    a history entry: the first Back press came back to the same results."""
+    expect = sync_api.expect
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server)
+    expect(page.get_by_role("button", name=QUESTION)).to_be_visible()
+    page.goto(f"{server}/?{urllib.parse.urlencode({'q': QUESTION, 'k': 'abc'})}")
+    expect(page.locator(".rag-card").first).to_be_visible()
+    expect(page.get_by_text("could not be applied")).to_be_visible()
+    wait_idle(page)
+    assert "k=abc" in page.url
+    page.go_back()
+    expect(page.get_by_role("button", name=QUESTION)).to_be_visible()
+    expect(page.locator(".rag-card")).to_have_count(0)
+    assert "q=" not in page.url
     page.close()
 
 
