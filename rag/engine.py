@@ -22,7 +22,7 @@ from rag.answer.names import unknown_names
 from rag.answer.quotes import Quote
 from rag.answer.reader import ReaderModel, shared_reader
 from rag.answer.reading import UNLIKELY, PassageReader, Reading, Verdict, judge
-from rag.answer.record_fields import asked_fields, may_answer, narrowed
+from rag.answer.record_fields import asked_fields, may_answer, names_its_document, narrowed
 from rag.answer.relevance import (
     PARTIAL,
     QUOTED,
@@ -228,6 +228,11 @@ class Engine:
             query, terms, mask, max(k, answer.quote_window,
                                     self.query.reader.depth if reader else 0), method)
         chunks = self.stored.chunks
+        # The records the question asks only a line of, of a document it names by its type,
+        # go first, as many as the reader reads (rag.answer.record_fields.names_its_document).
+        ranked = lifted(ranked, {s.position for s in ranked if names_its_document(
+            posed, chunks[s.position].text, self.stored.lexical.query_terms)},
+            self.query.reader.depth)
         reading = reader.rerank(posed, ranked, lambda position: may_answer(
             posed, chunks[position].text, self.stored.lexical.query_terms)) \
             if reader and not blind else None
@@ -236,11 +241,7 @@ class Engine:
         # A passage the question quotes comes first: the quoted ones are shifted to score at
         # least the best one, so the order stays the order of the scores.
         quoted = {s.position for s in ranked if quote.in_text(chunks[s.position].text)}
-        if quoted:
-            lift = ranked[0].score - min(s.score for s in ranked if s.position in quoted)
-            ranked = sorted((replace(s, score=max(s.score + lift, ranked[0].score))
-                             if s.position in quoted else s for s in ranked),
-                            key=lambda s: s.position not in quoted)
+        ranked = lifted(ranked, quoted)
         passages = [make_passage(rank, chunks[s.position],
                                  self.documents[chunks[s.position].doc_id], s,
                                  s.position in quoted, abstention, reading,
@@ -329,6 +330,19 @@ class Engine:
         if chunk is None:
             raise UnknownCitation(key)
         return make_citation(chunk, self.documents[chunk.doc_id])
+
+
+def lifted(ranked: list[Scored], chosen: set[int], most: int | None = None) -> list[Scored]:
+    """`ranked` with the chosen passages (by position; the first `most` of them in its order)
+    first: shifted together to score at least the best one, so the order stays the order of
+    the scores and their differences among themselves are kept."""
+    chosen = set([s.position for s in ranked if s.position in chosen][:most])
+    if not chosen:
+        return ranked
+    lift = ranked[0].score - min(s.score for s in ranked if s.position in chosen)
+    return sorted((replace(s, score=max(s.score + lift, ranked[0].score))
+                   if s.position in chosen else s for s in ranked),
+                  key=lambda s: s.position not in chosen)
 
 
 def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored,

@@ -11,6 +11,7 @@ import pytest
 from rag.answer.relevance import QUOTED
 from rag.engine import Engine
 from rag.errors import EmptyQuestion, UnknownCitation
+from rag.index.builder import build_index
 from rag.ingest.record import record_fields
 from rag.messages import (
     ANSWERED_DESPITE_NAMES,
@@ -362,6 +363,24 @@ def test_who_wrote_the_report_opens_with_its_authors(default_engine: Engine) -> 
     after a sentence of passage [1], when answers were shown in passage order."""
     result = default_engine.search("Who wrote the report?")
     assert not result.abstained and result.answer.startswith("Authors: Frank Aum")
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("When was the report published?", "Published: February 2020"),
+    ("Who wrote the report?", "Authors: Frank Aum"),
+])
+def test_a_record_question_holds_when_a_small_document_is_added(
+        corpus_copy: Path, tmp_path: Path, question: str, answer: str) -> None:
+    """A first-time user added a 244-byte note beside the shipped corpus: the report's record
+    fell to fifth, "When was the report published?" was answered with the fact sheet's date
+    (0.85, likely) and "Who wrote the report?" was refused."""
+    (corpus_copy / "note.md").write_text(
+        "---\ntitle: Test Note on Kaesong\ntype: Note\ndate: 2024-05-01\nauthors: [Jane Tester]"
+        "\n---\n\n# Kaesong\n\nThe Kaesong Industrial Complex was a collaborative economic "
+        "development zone that closed in 2016. It employed about 55,000 North Korean workers.\n")
+    build_index(corpus_copy, tmp_path / "index")
+    result = Engine.open(tmp_path / "index", corpus_copy).search(question)
+    assert not result.abstained and result.answer.startswith(answer)
 
 
 @pytest.mark.parametrize("question", ["Who wrote this?", "who wrote it"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.extraction import AnswerSpan
-from rag.answer.record_fields import asked_fields, may_answer, narrowed
+from rag.answer.record_fields import asked_fields, may_answer, names_its_document, narrowed
 from rag.ingest.documents import Metadata
 from rag.ingest.record import metadata_text, record_fields
 from rag.retrieval.lexical import terms
@@ -96,3 +96,18 @@ def test_a_record_lacking_the_asked_field_cannot_answer_and_other_text_always_ma
     no_authors = metadata_text(Metadata(title="A Fact Sheet", type="Fact Sheet", date="2025"))
     assert not may_answer("Who wrote it?", no_authors, words)
     assert may_answer("Who wrote it?", "Body text comes first.", words)
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("When was the report published?", True),
+    ("Who wrote the report?", True),  # "wrote" is in no record: it asks for a line
+    ("Which organisation published the report?", True),
+    ("Who are the authors of the reports?", True),
+    ("When was the fact sheet published?", False),  # not this record's type
+    ("When was the summit in the report?", False),  # "when" asks a line; the summit more
+    ("Which of the report's authors belong to the Asia teams?", False),  # asks more
+    ("What does the report say?", False),  # asks for no line
+])
+def test_a_question_asking_only_a_record_line_of_a_document_it_names_by_type(
+        question: str, named: bool) -> None:
+    assert names_its_document(question, RECORD, words) is named
