@@ -23,6 +23,12 @@ AUXILIARY = re.compile(r"(?i)(is|are|was|were|do|does|did|can|could|will|would|s
 # dev, blocking those too left 14 of 235 questions after a lead-in unread as questions. "that"
 # and "there" count at the end ("… Who said that?", "What happened there?"), and "that" after
 # a verb or a wh-word ("When did that happen?"), where it is not a relative pronoun.
+# A question typed straight after a paste that stops mid-sentence ("… for the Korean Peninsu
+# Which organisation supported the report?") shares the paste's last sentence: it starts at
+# the last capitalised wh-word or auxiliary there, the question running from it to the "?".
+RUN_ON_QUESTION = re.compile(r"\s((?:Who|Whom|Whose|What|When|Where|Which|Why|How|Is|Are|Was"
+                             r"|Were|Do|Does|Did|Can|Could|Will|Would|Should|Has|Have|Had)\b"
+                             r"[^.!?]*\?)\s*$")
 REFERRING = re.compile(r"(?i)\b(this|these|those|it|here|they|them|he|she|him|former|latter)\b"
                        r"|\b(that|there)\W*$"
                        r"|\b(is|are|was|were|do|does|did|has|had|about|when|why|how|what) that\b")
@@ -62,6 +68,9 @@ def question_part(text: str) -> str:
     1.7 to -1.8, and with three such sentences the question was refused); then what follows a
     colon, if it ends in "?" and what comes before the colon is not itself a question ("Quick
     question for my thesis: who wrote the report?", but not "Who said: peace is a process?").
+    A last sentence that does not open like a question is read from its last capitalised
+    wh-word or auxiliary, if what follows ends in "?" (`RUN_ON_QUESTION`: a paste that stops
+    mid-sentence, then the question; answered with the paste's first sentence, 0.99, before).
     It is used only if it opens like a question and does not point back into what came before;
     otherwise the whole text is. Sentences by sentencex, as in passages."""
     bounds = [(b["start_index"], b["end_index"])
@@ -71,6 +80,9 @@ def question_part(text: str) -> str:
     while asking and text[bounds[asking - 1][0]:bounds[asking - 1][1]].rstrip().endswith("?"):
         asking -= 1
     posed = text[bounds[asking][0]:].strip() if 0 < asking < len(bounds) else text
+    run_on = None if opens_a_question(posed) else RUN_ON_QUESTION.search(posed)
+    if run_on:
+        posed = run_on.group(1)
     lead, colon, after = posed.rpartition(": ")
     if colon and "?" not in lead and after.endswith("?") and not opens_a_question(lead):
         posed = after

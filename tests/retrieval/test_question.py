@@ -20,6 +20,11 @@ from rag.retrieval.question import question_part, stands_alone
     ("Background. Who was the official that Kennedy named?",  # a relative "that"
      "Who was the official that Kennedy named?"),
     ("Background. Are there sanctions on North Korea?", "Are there sanctions on North Korea?"),
+    # a paste that stops mid-sentence, then the question typed straight after it
+    ("Six countries have substantial interests in a peace regime for the Korean Peninsu Which "
+     "organisation supported the report?", "Which organisation supported the report?"),
+    ("Peace is a process. A joint statement declared that the two Did the report have a "
+     "sponsor?", "Did the report have a sponsor?"),
 ])
 def test_a_lead_in_is_left_out_of_what_is_read(text: str, posed: str) -> None:
     assert question_part(text) == posed
@@ -40,6 +45,8 @@ def test_a_lead_in_is_left_out_of_what_is_read(text: str, posed: str) -> None:
     "\u201cPeace is a process.\u201d Who said that?",
     "Hanoi was the venue. What happened there?",
     "I have been reading about this. Hanoi summit date",  # no question at the end
+    "peace regime Korea What is it?",  # the run-on question points back
+    "The talks stalled after the summit, what happened?",  # no capital: not a new question
 ])
 def test_a_question_that_needs_what_came_before_is_read_whole(text: str) -> None:
     assert question_part(text) == text
