@@ -44,6 +44,14 @@ def check_date(value: str | None) -> None:
                        "e.g. 2020 or 2020-02.") from None
 
 
+def check_order(date_from: str | None, date_to: str | None) -> None:
+    """Refuse a range that ends before it starts, which no date is in (`rag ask --from 2021
+    --to 2020` had said only that no document matches; the app names the dates too)."""
+    if date_from and date_to and date_bounds(date_from)[0] > date_bounds(date_to)[1]:
+        raise RagError(f"the dates are the wrong way round: from {date_from} is after to "
+                       f"{date_to}.")
+
+
 @dataclass(frozen=True)
 class Filters:
     """Empty fields mean no restriction. Dates are ISO and inclusive; a document whose

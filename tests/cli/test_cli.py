@@ -133,6 +133,9 @@ def test_bad_requests_exit_non_zero_with_a_message(shipped_index: Path, tmp_path
         dated = rag("ask", "peace", "--from", bad_date, index=shipped_index, corpus=SHIPPED_CORPUS)
         assert dated.returncode == 1 and "YYYY-MM-DD" in dated.stderr
         assert "Traceback" not in dated.stderr
+    backwards = rag("ask", "peace", "--from", "2021-01", "--to", "2020", index=shipped_index,
+                    corpus=SHIPPED_CORPUS)  # had said only that no document matches, exit 0
+    assert backwards.returncode == 1 and "from 2021-01 is after to 2020" in backwards.stderr
     no_doc = rag("ask", "peace", "--doc", "nosuchdoc", index=shipped_index, corpus=SHIPPED_CORPUS)
     assert no_doc.returncode == 1 and "'nosuchdoc'" in no_doc.stderr
     assert "peace-regime-for-the-korean-peninsula" in no_doc.stderr
