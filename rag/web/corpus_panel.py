@@ -37,6 +37,8 @@ def do_rebuild(index_dir: Path, corpus_dir: Path) -> None:
     open_engine.clear()
     index_freshness.clear()
     st.session_state.pop("result_memo", None)
+    # A filter the old index could not apply may apply now: the address is written afresh.
+    st.session_state.pop("address_means", None)
     skipped = "".join(f"\n- skipped {md_text(s.relpath)}: {md_text(s.reason)}"
                       for s in report.skipped)
     st.session_state.flash = (

@@ -99,8 +99,10 @@ def boot_from_url(engine: Engine | None) -> None:
         state.f_from = state.f_to = None
     state.link_ignored = ignored
     # What the address just read means, in the form `sync_url` would write: while the screen
-    # stays this, the address is left as opened (see sync_url).
-    state.address_means = wanted_params()
+    # stays this, the address is left as opened (see sync_url). Not without an index, whose
+    # documents and types the address's filters could not yet be checked against.
+    if engine is not None:
+        state.address_means = wanted_params()
 
 
 def current_filters() -> Filters:

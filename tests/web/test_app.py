@@ -467,6 +467,25 @@ def test_stale_index_is_reported_and_rebuilt(tmp_path_factory: pytest.TempPathFa
     assert Engine.open(index, corpus).freshness().stale is False
 
 
+def test_an_opened_address_is_written_afresh_once_a_rebuild_can_apply_its_filter(
+        tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`type=Note` opened before any note was indexed is ignored, and the address kept as
+    opened; after a note is added and the index rebuilt from the app, the address had kept
+    `type=Note` while the screen showed every type (a review's finding)."""
+    corpus, index = built_copy(tmp_path_factory, "note-later")
+    point_app_at(monkeypatch, corpus, index)
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.query_params.update({"q": QUESTION, "type": "Note"})
+    at.run()
+    no_failure(at)
+    assert param(at, "type") == ["Note"]
+    (corpus / "note.md").write_text("---\ntitle: A Note\ntype: Note\n---\n\nA short note "
+                                    "on Kaesong.\n", encoding="utf-8")
+    button(at, "Rebuild the index").click().run()
+    no_failure(at)
+    assert param(at, "type") == [] and param(at, "q") == [QUESTION]
+
+
 def test_missing_index_says_how_to_build(tmp_path: Path, dirs: tuple[Path, Path],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     point_app_at(monkeypatch, dirs[0], tmp_path / "no-index")
