@@ -48,6 +48,7 @@ from rag.messages import (
     READ_AS,
     REFUSAL,
     SPELLING_CORRECTED,
+    SPELLING_LEFT,
     build_command,
 )
 from rag.retrieval.filters import Filters
@@ -228,11 +229,12 @@ class Engine:
             query, terms, mask, max(k, answer.quote_window,
                                     self.query.reader.depth if reader else 0), method)
         chunks = self.stored.chunks
-        # The records the question asks only a line of, of a document it names by its type,
-        # go first, as many as the reader reads (rag.answer.record_fields.names_its_document).
-        ranked = lifted(ranked, {s.position for s in ranked if names_its_document(
-            posed, chunks[s.position].text, self.stored.lexical.query_terms)},
-            self.query.reader.depth)
+        # For the reader: the records the question asks only a line of, of a document it
+        # names by its type, go first, as many as it reads (record_fields.names_its_document).
+        if reader and not blind:
+            ranked = lifted(ranked, {s.position for s in ranked if names_its_document(
+                posed, chunks[s.position].text, self.stored.lexical.query_terms)},
+                reader.settings.depth)
         reading = reader.rerank(posed, ranked, lambda position: may_answer(
             posed, chunks[position].text, self.stored.lexical.query_terms)) \
             if reader and not blind else None
@@ -313,6 +315,11 @@ class Engine:
             return cleaned
         text, corrections = self.speller.correct(cleaned.text)
         if not corrections:
+            unknown = self.speller.left_as_typed(cleaned.text)
+            if unknown and self.stored.lexical.knows_any(self.stored.lexical.query_terms(
+                    cleaned.text)):  # none known at all: NO_KNOWN_WORDS says it
+                words = ", ".join(f"\u201c{word}\u201d" for word in dict.fromkeys(unknown))
+                return replace(cleaned, notes=(*cleaned.notes, SPELLING_LEFT.format(words=words)))
             return cleaned
         changes = ", ".join(f"\u201c{c.typed}\u201d \u2192 \u201c{c.corrected}\u201d"
                             for c in corrections)

@@ -30,6 +30,9 @@ NO_KNOWN_WORDS = ("None of the question's words occur in the documents (a typo, 
                   "language, another topic?): the passages below match its meaning only.")
 READ_AS = ("Read as the question \u201c{question}\u201d: the sentences before it guided the search "
            "but are not part of what the answer must say.")
+SPELLING_LEFT = ("Too many of the question's words are in neither the documents nor the English "
+                 "word list to correct its spelling ({words}): it was searched as typed. Check "
+                 "the spelling, or ask in fewer words.")
 SPELLING_CORRECTED = ("Spelling corrected: {changes}. To search a word as typed, put it in "
                       "quotation marks.")
 STALE_INDEX = ("The index is stale ({changes}); results come from the index as built. "

@@ -297,6 +297,18 @@ def test_a_misspelt_question_is_corrected_answered_and_the_correction_noted(
     assert any("\u201chapened\u201d \u2192 \u201chappened\u201d" in note for note in result.notes)
 
 
+def test_a_question_too_misspelt_to_correct_says_so(default_engine: Engine) -> None:
+    """A first-time user's question with five misspelt words was refused with no note: too
+    many unknown words to guess (`MOST_UNKNOWN`), and the user was not told."""
+    result = default_engine.search("wich contries neighbour the peninsla and have intrests in "
+                                   "the peace proces?")
+    assert result.searched_as is None
+    (note,) = [n for n in result.notes if "searched as typed" in n]
+    assert "\u201cpeninsla\u201d" in note and "\u201cpeace\u201d" not in note
+    assert not [n for n in default_engine.search("Who wrote the report?").notes
+                if "searched as typed" in n]
+
+
 def test_a_question_after_a_lead_in_is_read_as_the_question_and_noted(
         default_engine: Engine) -> None:
     """A first-time user's lead-in had the question refused (one sentence before it) or

@@ -38,6 +38,8 @@ ASKS = {
                     r"|paid for|financ(ed|ing)",
     "ISBN": r"isbn",
 }
+# The lines a question asks of a document as a whole (the title is how it names one).
+OF_A_DOCUMENT = frozenset({"Authors", "Publisher", "Published", "Supported by"})
 QUESTION_WORDS = frozenset({"who", "whom", "whose", "what", "when", "where", "which", "why",
                             "how"})
 PATTERNS = {label: re.compile(rf"\b({words})\b", re.IGNORECASE) for label, words in ASKS.items()}
@@ -85,27 +87,32 @@ def may_answer(question: str, text: str, terms: Callable[[str], Iterable[str]]) 
 
 def names_its_document(question: str, text: str,
                        terms: Callable[[str], Iterable[str]]) -> bool:
-    """Does the question ask only for a line of this catalogue record, of a document it names
-    by the record's type ("When was the report published?", "Type: Report")? Only: past the
-    words that ask for a line ("who wrote", "when") and its question words, every search term
-    of the question is in the record. Retrieval ranks a record, a list of names and dates, low
-    by meaning: with one small note added beside the shipped corpus the report's record fell
-    from first to fifth for that question, and the fact sheet's date was given instead (a
-    first-time user's test, 2026-12-06). A question that also asks more ("Which of the
-    report's authors belong to the Asia teams?") is left to retrieval: lifting the record
-    there had cost a dev question its first place."""
+    """Does the question ask only who wrote, published or supported a document it names by the
+    record's type, or when it came out ("When was the report published?", "Type: Report")?
+    Only: past the words that ask for a line ("who wrote", "when") and its question words,
+    every search term of the question is in the record's other lines than its title (a
+    question about what a title names, "When was the Kaesong complex closed, in the note?",
+    asks of the text). Retrieval ranks a record, a list of names and dates, low by meaning:
+    with one small note added beside the shipped corpus the report's record fell from first
+    to fifth for that question, and the fact sheet's date was given instead (a first-time
+    user's test, 2026-12-06). A question that also asks more ("Which of the report's authors
+    belong to the Asia teams?") is left to retrieval: lifting the record there had cost a dev
+    question its first place."""
     fields = record_fields(text)
     asked = asked_fields(question)
-    if fields is None or not asked & {label for label, _, _ in fields}:
+    if fields is None or not asked & OF_A_DOCUMENT & {label for label, _, _ in fields} \
+            or asked - OF_A_DOCUMENT:
         return False
-    kind = next((text[start + len("Type: "):end] for label, start, end in fields
-                 if label == "Type"), "")
+    lines = {label: text[start + len(label) + 2:end] for label, start, end in fields}
+    kind = lines.get("Type", "")
     if not kind or not re.search(rf"\b{re.escape(kind)}s?\b", question, re.IGNORECASE):
         return False
     rest = question
     for label in asked:
         rest = PATTERNS[label].sub(" ", rest)
-    return set(terms(rest)) - QUESTION_WORDS <= set(terms(text))
+    told = {term for label, start, end in fields if label != "Title"
+            for term in terms(text[start:end])}
+    return set(terms(rest)) - QUESTION_WORDS <= told
 
 
 def narrowed(spans: list[AnswerSpan], question: str,

@@ -25,10 +25,12 @@ AUXILIARY = re.compile(r"(?i)(is|are|was|were|do|does|did|can|could|will|would|s
 # a verb or a wh-word ("When did that happen?"), where it is not a relative pronoun.
 # A question typed straight after a paste that stops mid-sentence ("… for the Korean Peninsu
 # Which organisation supported the report?") shares the paste's last sentence: it starts at
-# the last capitalised wh-word or auxiliary there, the question running from it to the "?".
-RUN_ON_QUESTION = re.compile(r"\s((?:Who|Whom|Whose|What|When|Where|Which|Why|How|Is|Are|Was"
-                             r"|Were|Do|Does|Did|Can|Could|Will|Would|Should|Has|Have|Had)\b"
-                             r"[^.!?]*\?)\s*$")
+# the last capitalised wh-word or auxiliary there that follows a word (not a comma: "Besides
+# Frank Aum, Who wrote the report?" asks of Aum) and is not a name's first word ("Will
+# Smith", "Can Tho"), the question running from it to the "?".
+RUN_ON_QUESTION = re.compile(r"^.*\w\s((?:Who|Whom|Whose|What|When|Where|Which|Why|How|Is|Are"
+                             r"|Was|Were|Do|Does|Did|Can|Could|Will|Would|Should|Has|Have"
+                             r"|Had)\b(?!\s+[A-Z])[^.!?]*\?)\s*$", re.DOTALL)
 REFERRING = re.compile(r"(?i)\b(this|these|those|it|here|they|them|he|she|him|former|latter)\b"
                        r"|\b(that|there)\W*$"
                        r"|\b(is|are|was|were|do|does|did|has|had|about|when|why|how|what) that\b")

@@ -169,9 +169,7 @@ class Speller:
         unknown words, is left as typed (a one-word search "sumit" is corrected):
         it is in another language ("was passiert heute abend" had become "was passport haute
         bend") or too garbled to guess, and each unknown word costs a scan of the corpus's."""
-        tokens = TOKEN.findall(question)
-        unknown = sum(not self.known(token) for token in tokens)
-        if (len(tokens) > 2 and 2 * unknown > len(tokens)) or unknown > MOST_UNKNOWN:
+        if self.left_as_typed(question):
             return question, []
         kept = [match.span() for match in QUOTED.finditer(question)]
         corrections: list[Correction] = []
@@ -190,6 +188,15 @@ class Speller:
             return better
 
         return TOKEN.sub(fix, question), corrections
+
+    def left_as_typed(self, question: str) -> list[str]:
+        """The unknown words of a question `correct` leaves as typed (most of its words, or more
+        than `MOST_UNKNOWN`), so that the user is told; none when it corrects."""
+        tokens = TOKEN.findall(question)
+        unknown = [token for token in tokens if not self.known(token)]
+        if (len(tokens) > 2 and 2 * len(unknown) > len(tokens)) or len(unknown) > MOST_UNKNOWN:
+            return unknown
+        return []
 
     def known(self, token: str) -> bool:
         """A code, a word of the corpus or of English, or one the index knows after

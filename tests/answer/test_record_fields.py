@@ -107,7 +107,17 @@ def test_a_record_lacking_the_asked_field_cannot_answer_and_other_text_always_ma
     ("When was the summit in the report?", False),  # "when" asks a line; the summit more
     ("Which of the report's authors belong to the Asia teams?", False),  # asks more
     ("What does the report say?", False),  # asks for no line
+    ("Who called for a peace regime in the report?", False),  # "called" asks for a title
+    ("When did the report say the summit happened?", False),  # the summit: more
 ])
 def test_a_question_asking_only_a_record_line_of_a_document_it_names_by_type(
         question: str, named: bool) -> None:
     assert names_its_document(question, RECORD, words) is named
+
+
+def test_a_question_about_what_a_title_names_asks_of_the_text_not_the_record() -> None:
+    note = metadata_text(Metadata(title="Closure of the Kaesong Industrial Complex", type="Note",
+                                  date="2024-05-01"))
+    assert not names_its_document("What year was the Kaesong Industrial Complex closure, in "
+                                  "the note?", note, words)
+    assert names_its_document("When was the note published?", note, words)

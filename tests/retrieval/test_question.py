@@ -25,6 +25,7 @@ from rag.retrieval.question import question_part, stands_alone
      "organisation supported the report?", "Which organisation supported the report?"),
     ("Peace is a process. A joint statement declared that the two Did the report have a "
      "sponsor?", "Did the report have a sponsor?"),
+    ("Documents on Will Smith What did the report say?", "What did the report say?"),
 ])
 def test_a_lead_in_is_left_out_of_what_is_read(text: str, posed: str) -> None:
     assert question_part(text) == posed
@@ -47,6 +48,9 @@ def test_a_lead_in_is_left_out_of_what_is_read(text: str, posed: str) -> None:
     "I have been reading about this. Hanoi summit date",  # no question at the end
     "peace regime Korea What is it?",  # the run-on question points back
     "The talks stalled after the summit, what happened?",  # no capital: not a new question
+    "The talks between Kim and Will Smith ended how?",  # a name, not a question word
+    "Besides Frank Aum, Who wrote the report?",  # after a comma: one question
+    "Peace on the Korean Peninsula, Is a treaty needed?",
 ])
 def test_a_question_that_needs_what_came_before_is_read_whole(text: str) -> None:
     assert question_part(text) == text
