@@ -51,7 +51,7 @@ from rag.messages import (
     SPELLING_LEFT,
     build_command,
 )
-from rag.retrieval.filters import Filters
+from rag.retrieval.filters import Filters, check_order
 from rag.retrieval.fusion import check_method
 from rag.retrieval.hybrid import HybridRetriever, Scored
 from rag.retrieval.question import CleanQuestion, clean_question, question_part, stands_alone
@@ -195,6 +195,7 @@ class Engine:
         notes = list(cleaned.notes)
         if filters is not None:
             filters.check_documents(self.documents)
+            check_order(filters.date_from, filters.date_to)
         mask = None if filters is None or filters.is_empty() else filters.mask(
             self.stored.chunks, self.documents)
         if mask is not None and not mask.any():

@@ -14,7 +14,7 @@ import pytest
 from rag.answer.decision import ANSWERED, FILTERED_OUT, TOO_FAR, Decision
 from rag.answer.relevance import QUOTED
 from rag.engine import Engine
-from rag.errors import UnknownCitation
+from rag.errors import RagError, UnknownCitation
 from rag.evaluation.run import evaluate_file
 from rag.messages import NO_KNOWN_WORDS, REFUSAL
 from rag.retrieval.filters import Filters
@@ -210,3 +210,10 @@ def test_rescore_sentences_is_a_count_not_a_switch(bad: object) -> None:
     """It was a bool: `True` would now quietly mean one sentence, so it is refused."""
     with pytest.raises(ValueError, match="how many sentences to reread"):
         ReaderSettings(rescore_sentences=bad)  # type: ignore[arg-type]
+
+
+def test_a_date_range_that_ends_before_it_starts_is_refused_by_the_engine(
+        fake_engine: Engine) -> None:
+    """So the CLI, the app's sidebar and a script all say why nothing matches."""
+    with pytest.raises(RagError, match="from 2021-01 is after to 2020"):
+        fake_engine.search("peace regime", filters=Filters(date_from="2021-01", date_to="2020"))

@@ -32,7 +32,7 @@ from rag.messages import (
     build_summary,
     confidence_line,
 )
-from rag.retrieval.filters import Filters, check_order
+from rag.retrieval.filters import Filters
 from rag.retrieval.fusion import Method
 from rag.retrieval.spelling import english
 from rag.settings import default_corpus_dir, default_index_dir
@@ -124,7 +124,6 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
     engine = guarded(lambda: open_engine(index, corpus, reader), as_json)
     filters = guarded(lambda: Filters(frozenset(doc or ()), frozenset(type_ or ()), date_from,
                                       date_to), as_json)  # a bad date is refused here
-    guarded(lambda: check_order(date_from, date_to), as_json)
     result = guarded(lambda: engine.search(question, k, filters, method=method),
                      as_json).as_dict()
     if as_json:  # a script reads the staleness warning here, not on stderr

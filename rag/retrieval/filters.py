@@ -46,7 +46,9 @@ def check_date(value: str | None) -> None:
 
 def check_order(date_from: str | None, date_to: str | None) -> None:
     """Refuse a range that ends before it starts, which no date is in (`rag ask --from 2021
-    --to 2020` had said only that no document matches; the app names the dates too)."""
+    --to 2020` had said only that no document matches). `Engine.search` checks it, so the
+    CLI, the app's sidebar and a script all say so; a link's range is checked earlier, in
+    rag.web.session, which ignores it with a notice rather than refusing the page."""
     if date_from and date_to and date_bounds(date_from)[0] > date_bounds(date_to)[1]:
         raise RagError(f"the dates are the wrong way round: from {date_from} is after to "
                        f"{date_to}.")

@@ -203,6 +203,10 @@ def test_filters_restrict_documents_type_and_dates(app: AppTest) -> None:
     assert param(app, "to") == ["2020-12-31"]
 
     app.date_input(key="f_from").set_value(datetime.date(2030, 1, 1)).run()
+    no_failure(app)  # from 2030 to 2020: refused with why (it had said only no document matches)
+    assert not keys_shown(app)
+    assert any("wrong way round" in e.value for e in app.error)
+    app.date_input(key="f_to").set_value(datetime.date(2031, 1, 1)).run()
     no_failure(app)
     assert not keys_shown(app)
     assert any("No document matches the filters" in i.value for i in app.info)
@@ -260,6 +264,16 @@ def test_permalink_carries_filters(app: AppTest) -> None:
     assert app.multiselect(key="f_types").value == ["Fact Sheet"]
     # k=2: the fact sheet's one passage and its catalogue record, nothing of another type
     assert [k.split(":")[0] for k in keys_shown(app)] == ["current-situation-in-north-korea"] * 2
+
+
+def test_the_filter_caption_names_documents_by_title(app: AppTest) -> None:
+    """It had shown "Filtered: documents current-situation-in-north-korea", the id."""
+    app.query_params.update({"q": QUESTION, "doc": "current-situation-in-north-korea"})
+    app.run()
+    no_failure(app)
+    (caption,) = [c.value for c in app.caption if c.value.startswith("Filtered:")]
+    assert "The Current Situation in North Korea" in as_read(caption)
+    assert "current-situation-in-north-korea" not in as_read(caption)
 
 
 @pytest.mark.parametrize(("params", "named"), [
