@@ -81,9 +81,13 @@ def show_results(engine: Engine) -> None:
     for note in result.notes:
         st.info(md_text(note))
     if not filters.is_empty():
+        shown = filters.as_dict()
+        if "documents" in shown:  # by title, as the sidebar lists them, not by id
+            shown["documents"] = [f"\u201c{engine.documents[d].metadata.title}\u201d"
+                                  if d in engine.documents else d for d in filters.doc_ids]
         st.caption("Filtered: " + md_text("; ".join(
             f"{name} {', '.join(v) if isinstance(v, list) else v}"
-            for name, v in filters.as_dict().items())))
+            for name, v in shown.items())))
     confidence = confidence_html(result)
     if result.abstained:
         detail = NO_PASSAGE_DETAIL if not result.passages else REFUSAL_DETAIL if \

@@ -16,8 +16,9 @@ REFUSAL_DETAIL = ("No passage in the indexed documents answers this question; th
 FILTERED_REFUSAL_DETAIL = ("No passage in the documents the filters let through answers this "
                            "question; the nearest of them are shown below, and none comes close "
                            "enough to answer it.")
-# The same when there is no passage to show (the filters match no document).
-NO_PASSAGE_DETAIL = "There is no passage to show: see the note above."
+# The same when there is no passage to show (the filters match no document). "The note", not
+# "the note above": the CLI writes notes to stderr, which a script may capture apart.
+NO_PASSAGE_DETAIL = "There is no passage to show: see the note."
 NO_EXPECTED_ANSWER = ("The question asks for {expected}, and none of the best passages "
                       "gives one.")
 NEVER_MENTIONED = "The documents never mention {names}."

@@ -83,7 +83,10 @@ def bibtex_key(meta: Metadata) -> str:
     word = next((w for w in re.findall(r"[A-Za-z]+", meta.title)
                  if w.lower() not in {"a", "an", "the", "to", "of", "on", "for"}), "doc")
     year = (meta.date or "")[:4]
-    return re.sub(r"[^a-z0-9]", "", f"{family}{year}{word}".lower()) or "document"
+    # Without an author the title's word leads ("current2025"): a key opening with a digit
+    # ("2025current") is legal BibTeX but clashes with tools that read keys as names.
+    key = f"{family}{year}{word}" if family else f"{word}{year}"
+    return re.sub(r"[^a-z0-9]", "", key.lower()) or "document"
 
 
 def bibtex(meta: Metadata) -> str:
