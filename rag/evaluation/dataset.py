@@ -32,6 +32,10 @@ class Question:
     unanswerable: bool = False
     extra: dict[str, object] = field(default_factory=dict)
     line: int = 0
+    # Whether the row says anything of its answer: gold, gold documents, an answer gold or an
+    # `unanswerable` flag. A bare question is answered but counts in no figure, refusals
+    # included (a first-time user's file of bare questions showed "answerable refused 0.500").
+    labelled: bool = True
 
     @property
     def judged(self) -> bool:
@@ -114,7 +118,8 @@ def parse_row(row: object, line: int, from_csv: bool = False) -> Question:
         gold_docs=as_strings(row.get("gold_docs"), "gold_docs", from_csv),
         answer_gold=as_strings(row.get("answer_gold"), "answer_gold", from_csv),
         unanswerable=as_flag(row.get("unanswerable"), "unanswerable"),
-        extra=extra, line=line)
+        extra=extra, line=line,
+        labelled=any(row.get(name) not in (None, "", []) for name in KNOWN[2:]))
 
 
 def read_jsonl(path: Path) -> list[tuple[int, object | RowError]]:

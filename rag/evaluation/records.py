@@ -39,6 +39,7 @@ class Judgement(TypedDict):
     """How one answer was judged: the `eval` object of a result row."""
 
     judged: bool  # the question has gold snippets or gold documents
+    labelled: bool  # it has any label; a bare question counts in no figure
     relevant_ranks: list[int]
     first_relevant_rank: int | None
     answer_holds_gold: bool | None
@@ -91,6 +92,7 @@ class Summary(TypedDict):
     judged: int
     unanswerable: int
     unlabelled: int
+    bare: int  # questions with no label at all, answered but in no figure
     bad_rows: list[BadRowEntry]
     answer_accuracy: float | None
     abstention_precision: float | None

@@ -56,6 +56,8 @@ def metric_lines(summary: Summary) -> list[tuple[str, str]]:
              ("  unanswerable", shown(summary["unanswerable"]))]
     if summary["unlabelled"]:
         lines.append(("  answerable, no gold (not scored)", shown(summary["unlabelled"])))
+    if summary["bare"]:
+        lines.append(("  no label (answered, in no figure)", shown(summary["bare"])))
     lines.append(("Bad rows skipped", shown(len(summary["bad_rows"]))))
     for name, value in summary.items():
         if name.startswith(("recall@", "mrr@")):

@@ -51,7 +51,8 @@ def result_row(question: Question, result: dict[str, Any], latency_ms: float,
     ranks = relevant_ranks(list(result.get("passages") or []), question) \
         if question.judged else []
     verified, spans = verify_spans(result, documents)
-    row["eval"] = Judgement(judged=question.judged, relevant_ranks=ranks,
+    row["eval"] = Judgement(judged=question.judged, labelled=question.labelled,
+                            relevant_ranks=ranks,
                             first_relevant_rank=ranks[0] if ranks else None,
                             answer_holds_gold=answer_holds_gold(result, question)
                             if question.judged else None,
@@ -90,7 +91,7 @@ def miss_reasons(row: ResultRow, k: int) -> list[str]:
         reasons.append(f"no relevant passage in the top {k}")
     elif row["eval"]["judged"] and first > 1:
         reasons.append(f"first relevant passage at rank {first}")
-    if row["abstained"] and not row["unanswerable"]:
+    if row["abstained"] and not row["unanswerable"] and row["eval"]["labelled"]:
         reasons.append("abstained on an answerable question")
     elif row["eval"]["judged"] and row["eval"].get("answer_holds_gold") is False:
         reasons.append("the answer does not hold the gold")
@@ -103,13 +104,17 @@ def summarize(rows: Sequence[ResultRow], k: int, bad_rows: Sequence[BadRow] = ()
               method: str | None = None, source: str | None = None) -> Summary:
     judged = [row["eval"]["relevant_ranks"] for row in rows if row["eval"]["judged"]]
     cutoffs = sorted({c for c in RECALL_CUTOFFS if c <= k} | {k})
-    abstention = abstention_scores((bool(r["abstained"]), bool(r["unanswerable"])) for r in rows)
+    labelled = [r for r in rows if r["eval"]["labelled"]]  # refusals: bare questions aside
+    abstention = abstention_scores((bool(r["abstained"]), bool(r["unanswerable"]))
+                                   for r in labelled)
     latency = latency_percentiles([row["latency_ms"] for row in rows])
     summary: dict[str, Any] = {  # a Summary; recall@N and mrr@N keys are added below
         "file": source, "method": method, "k": k,
         "questions": len(rows), "judged": len(judged),
         "unanswerable": abstention["unanswerable"],
-        "unlabelled": sum(1 for r in rows if not r["unanswerable"] and not r["eval"]["judged"]),
+        "unlabelled": sum(1 for r in labelled if not r["unanswerable"]
+                          and not r["eval"]["judged"]),
+        "bare": len(rows) - len(labelled),
         "bad_rows": [{"line": b.line, "reason": b.reason} for b in bad_rows],
     }
     for cutoff in cutoffs:
@@ -120,10 +125,10 @@ def summarize(rows: Sequence[ResultRow], k: int, bad_rows: Sequence[BadRow] = ()
             r["eval"]["answer_holds_gold"] for r in rows if r["eval"]["judged"]),
         "abstention_precision": abstention["precision"],
         "abstention_recall": abstention["recall"],
-        "abstained": abstention["abstained"],
-        **refusal_rates((bool(r["abstained"]), bool(r["unanswerable"])) for r in rows),
+        "abstained": sum(bool(r["abstained"]) for r in rows),  # bare questions too
+        **refusal_rates((bool(r["abstained"]), bool(r["unanswerable"])) for r in labelled),
         "confidence_auc": confidence_auc((cast("float | None", r.get("confidence")),
-                                          bool(r["unanswerable"])) for r in rows),
+                                          bool(r["unanswerable"])) for r in labelled),
         "citations_verified": citation_share(
             (r["eval"]["citations_verified"], r["eval"]["citation_spans"]) for r in rows),
         "citation_spans": sum(r["eval"]["citation_spans"] for r in rows),

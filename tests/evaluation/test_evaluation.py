@@ -249,6 +249,25 @@ def test_evaluate_file_passes_fields_through_and_summarises(tmp_path: Path) -> N
     assert lines[1].endswith(',paraphrase,"{""x"": 1}"')
 
 
+def test_a_bare_question_is_answered_but_counts_in_no_figure(tmp_path: Path) -> None:
+    """A first-time user's file of bare questions showed "Abstention precision 0.000" and
+    "Answerable refused 0.500": each question without a label had counted as answerable."""
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in [
+        {"id": "b1", "question": "Who must join?"}, {"id": "b2", "question": "What else?"},
+        {"id": "u1", "question": "What is the Iran deal?", "unanswerable": True},
+        {"id": "a1", "question": "Who must join a peace regime?", "unanswerable": False}]),
+        encoding="utf-8")
+    rows, summary = evaluate_file(path, FakeEngine(abstain_on={"What else?",
+                                                               "What is the Iran deal?"}))
+    assert [row["eval"]["labelled"] for row in rows] == [False, False, True, True]
+    assert summary["bare"] == 2 and summary["abstained"] == 2 and summary["unlabelled"] == 1
+    assert summary["answerable_refused"] == 0.0 and summary["unanswerable_refused"] == 1.0
+    assert summary["abstention_precision"] == 1.0
+    assert "b2" not in [m["id"] for m in summary["misses"]]
+    assert "no label (answered, in no figure)" in summary_text(summary)
+
+
 @pytest.mark.parametrize(("content", "reason"), [("", "the file is empty"),
                                                  ('{"id": "x"}\n', "line 1: no question")])
 def test_a_file_without_a_question_is_refused(tmp_path: Path, content: str, reason: str) -> None:
