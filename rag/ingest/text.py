@@ -21,7 +21,7 @@ def decode_text(raw: bytes, path: Path) -> str:
     except UnicodeDecodeError as err:
         raise IngestError(
             f"not UTF-8 text (byte 0x{raw[err.start]:02x} at position {err.start}); "
-            "save the file as UTF-8 and rebuild"
+            "save the file as UTF-8 and try again"  # a build's skip and `rag add`'s refusal alike
         ) from None
     if "\x00" in text:
         raise IngestError("contains NUL bytes: this looks like a binary file, not text")

@@ -186,6 +186,10 @@ def test_add_copies_a_good_file_refuses_the_rest_and_builds_once(corpus_copy: Pa
     again = rag("add", str(incoming / "notes.md"), index=tmp_path / "index", corpus=corpus_copy)
     assert again.returncode == 1  # a new version says how to replace the old one
     assert f"to replace it, save it over {corpus_copy / 'notes.md'}" in again.stderr
+    (incoming / "latin.md").write_bytes("Caf\xe9 in Seoul".encode("latin-1"))
+    latin = rag("add", str(incoming / "latin.md"), index=tmp_path / "index", corpus=corpus_copy)
+    assert latin.returncode == 1 and "save the file as UTF-8 and try again" in latin.stderr
+    assert "rebuild" not in latin.stderr  # it had said "and rebuild", which `add` does itself
     nothing = rag("add", str(incoming / "missing.md"), index=tmp_path / "index",
                   corpus=corpus_copy)
     assert nothing.returncode == 1 and "Nothing was added" in nothing.stderr
