@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import torch
 
 DATA = Path(__file__).resolve().parent / "data"
+SPAN_HEAD_LR = 1e-3  # a new linear layer on trained features learns at a higher rate
 
 
 def load_pairs(split: str, names: tuple[str, ...] = ("pairs.jsonl",)) -> list[dict]:
@@ -40,6 +41,15 @@ def load_pairs(split: str, names: tuple[str, ...] = ("pairs.jsonl",)) -> list[di
     for name in names:
         with open(DATA / name, encoding="utf-8") as rows:
             out += [row for row in map(json.loads, rows) if row["split"] == split]
+    return out
+
+
+def load_questions() -> list[dict]:
+    """Every round's questions (their answers and offsets), from training/data."""
+    out = []
+    for path in sorted(DATA.glob("questions*.jsonl")):
+        with open(path, encoding="utf-8") as rows:
+            out += list(map(json.loads, rows))
     return out
 
 
@@ -126,6 +136,9 @@ def main() -> None:
     parser.add_argument("--fake-quant", action="store_true",
                         help="round the linear weights to the export's grid in training "
                              "(fake_quant.py), so the run's dev figures are its export's")
+    parser.add_argument("--span-weight", type=float, default=0.0,
+                        help="also train a span head with a no-answer score (span_head.py), "
+                             "its loss weighted so; 0: the one-logit head alone")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
@@ -161,32 +174,58 @@ def main() -> None:
     train, dev = load_pairs("train", tuple(args.pairs)), load_pairs("dev", tuple(args.pairs))
     train_enc, dev_enc = encode(train), encode(dev)
     labels = torch.tensor([float(r["label"]) for r in train])
+    if args.span_weight:
+        from training.span_head import (
+            SAVED,
+            answer_chars,
+            answer_scores,
+            attach,
+            span_loss,
+            span_targets,
+        )
+
+        answers = {q["question_id"]: q for q in load_questions()}
+        targets = torch.tensor(span_targets(train_enc, [
+            answer_chars({**r, "answer_start": answers[r["question_id"]].get("answer_start")},
+                         answers[r["question_id"]].get("answer")) for r in train]))
+        attach(model)
 
     def collate(encoded: dict, rows: list[int]) -> dict:
         picked = [{k: encoded[k][i] for k in encoded} for i in rows]
         return tokenizer.pad(picked, return_tensors="pt")
 
-    def predict(encoded: dict, count: int) -> np.ndarray:
+    def predict(encoded: dict, count: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Each pair's logit, and its span answer score when there is a span head."""
         model.eval()
-        out = []
+        scores = np.zeros(count, dtype=np.float32)
+        spans = np.zeros(count, dtype=np.float32) if args.span_weight else None
         lengths = [len(ids) for ids in encoded["input_ids"]]
         order = sorted(range(count), key=lengths.__getitem__)
         with torch.no_grad():
             for start in range(0, count, 64):
                 rows = order[start:start + 64]
-                out.append((rows, model(**collate(encoded, rows)).logits[:, 0].numpy()))
-        scores = np.zeros(count, dtype=np.float32)
-        for rows, values in out:
-            scores[rows] = values
+                out = model(**collate(encoded, rows), output_hidden_states=spans is not None)
+                scores[rows] = out.logits[:, 0].numpy()
+                if spans is not None:
+                    width = out.hidden_states[-1].shape[1]
+                    inside = np.array([[s == 1 for s in encoded.sequence_ids(i)]
+                                       + [False] * (width - len(encoded["input_ids"][i]))
+                                       for i in rows])
+                    spans[rows] = answer_scores(
+                        model.span_head(out.hidden_states[-1]).numpy(), inside)
         model.train()
-        return scores
+        return scores, spans
 
     lengths = [len(ids) for ids in train_enc["input_ids"]]
     groups = question_groups(train)
     steps_per_epoch = (len(group_batches(groups, lengths, args.batch, rng))
                        if args.loss == "listwise" else -(-len(train) // args.batch))
     total = int(steps_per_epoch * args.epochs)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    head = list(model.span_head.parameters()) if args.span_weight else []
+    body = [p for p in model.parameters() if all(p is not h for h in head)]
+    optimizer = torch.optim.AdamW(
+        [{"params": body}] + ([{"params": head, "lr": SPAN_HEAD_LR}] if head else []),
+        lr=args.lr, weight_decay=0.01)
     schedule = get_linear_schedule_with_warmup(optimizer, int(0.1 * total), total)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     print(f"train {len(train)} pairs, dev {len(dev)}; {total} steps of {args.batch}; "
@@ -202,9 +241,15 @@ def main() -> None:
         for rows, packed in epoch:
             if step == total:
                 break
-            logits = model(**collate(train_enc, rows)).logits[:, 0]
+            batch = collate(train_enc, rows)
+            out = model(**batch, output_hidden_states=bool(args.span_weight))
+            logits = out.logits[:, 0]
             loss = (loss_fn(logits, labels[rows]) if packed is None
                     else listwise_loss(logits, labels[rows], packed))
+            if args.span_weight:
+                loss = loss + args.span_weight * span_loss(
+                    model.span_head(out.hidden_states[-1]), batch["attention_mask"],
+                    targets[rows])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -215,7 +260,7 @@ def main() -> None:
                 print(f"step {step}/{total} loss {loss.item():.4f} "
                       f"{time.time() - started:.0f} s", flush=True)
     seconds = time.time() - started
-    dev_scores = predict(dev_enc, len(dev))
+    dev_scores, dev_spans = predict(dev_enc, len(dev))
     dev_labels = np.array([r["label"] for r in dev])
     passage = np.array([r["level"] == "passage" for r in dev])
     report = {"layers": args.layers, "loss": args.loss,
@@ -226,12 +271,20 @@ def main() -> None:
               "train_seconds": round(seconds, 1),
               "dev_auc_passage": round(roc_auc(dev_labels[passage], dev_scores[passage]), 4),
               "dev_auc_sentence": round(roc_auc(dev_labels[~passage], dev_scores[~passage]), 4)}
+    if dev_spans is not None:
+        report["span_weight"] = args.span_weight
+        for name, values in (("span", dev_spans), ("sum", dev_scores + dev_spans)):
+            for level, rows in (("passage", passage), ("sentence", ~passage)):
+                report[f"dev_auc_{name}_{level}"] = round(
+                    roc_auc(dev_labels[rows], values[rows]), 4)
     print(json.dumps(report))
     args.out.mkdir(parents=True, exist_ok=True)
     if args.fake_quant:
         bake(model)
     model.save_pretrained(args.out)
     tokenizer.save_pretrained(args.out)
+    if args.span_weight:
+        torch.save(model.span_head.state_dict(), args.out / SAVED)
     (args.out / "training_report.json").write_text(json.dumps(report, indent=1))
 
 
