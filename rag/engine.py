@@ -45,6 +45,7 @@ from rag.messages import (
     NO_FILTER_MATCH,
     NO_KNOWN_WORDS,
     NO_SEARCH_WORDS,
+    POINTS_BACK,
     READ_AS,
     REFUSAL,
     SPELLING_CORRECTED,
@@ -54,7 +55,14 @@ from rag.messages import (
 from rag.retrieval.filters import Filters, check_order
 from rag.retrieval.fusion import check_method
 from rag.retrieval.hybrid import HybridRetriever, Scored
-from rag.retrieval.question import CleanQuestion, clean_question, question_part, stands_alone
+from rag.retrieval.question import (
+    CleanQuestion,
+    clean_question,
+    names_nothing,
+    pointing_word,
+    question_part,
+    stands_alone,
+)
 from rag.retrieval.spelling import Speller
 from rag.settings import (
     AbstentionSettings,
@@ -210,10 +218,13 @@ class Engine:
             posed, terms = cleaned.text, self.stored.lexical.query_terms(cleaned.text)
         if posed != cleaned.text:
             notes.append(READ_AS.format(question=posed))
+        if names_nothing(cleaned.text):  # "Where is this from?": nothing to search for
+            terms = []
         query = self.embedder.encode_query(cleaned.text)
         unmatched = bool(terms) and not self.stored.lexical.knows_any(terms)
         if not terms:
-            notes.append(NO_SEARCH_WORDS)
+            pointer = pointing_word(cleaned.text)
+            notes.append(POINTS_BACK.format(word=pointer) if pointer else NO_SEARCH_WORDS)
         elif unmatched and not asked_fields(posed):
             notes.append(NO_KNOWN_WORDS)
         quote = Quote.of(cleaned.text if terms else "", answer)

@@ -27,6 +27,8 @@ ANSWERED_DESPITE_NAMES = ("The documents never mention {names}; the answer below
 NO_FILTER_MATCH = "No document matches the filters."
 NO_SEARCH_WORDS = ("The question has only common words (such as \u201cthe\u201d or "
                    "\u201cwhat\u201d) to search for; name what you are looking for.")
+POINTS_BACK = ("Each question is read on its own, so \u201c{word}\u201d points to nothing here: "
+               "name what you are asking about.")
 NO_KNOWN_WORDS = ("None of the question's words occur in the documents (a typo, another "
                   "language, another topic?): the passages below match its meaning only.")
 READ_AS = ("Read as the question \u201c{question}\u201d: the sentences before it guided the search "

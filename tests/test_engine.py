@@ -17,6 +17,7 @@ from rag.messages import (
     ANSWERED_DESPITE_NAMES,
     NO_KNOWN_WORDS,
     NO_SEARCH_WORDS,
+    POINTS_BACK,
     READ_AS,
     REFUSAL,
 )
@@ -91,6 +92,21 @@ def test_a_question_of_only_common_words_is_refused_with_a_hint(
     assert result.notes == [NO_SEARCH_WORDS] and result.passages
     assert result.confidence == 0.0 and result.confidence_label == "unlikely"
     assert all(p.relevance in ("partial match", "weak match") for p in result.passages)
+
+
+@pytest.mark.parametrize(("question", "note"), [
+    ("Where is this from?", POINTS_BACK.format(word="this")),
+    ("What is it?", POINTS_BACK.format(word="it")),
+    ("What about them?", POINTS_BACK.format(word="them")),
+    ("Tell me more", NO_SEARCH_WORDS)])
+@pytest.mark.parametrize("reader", [False, True])
+def test_a_follow_up_that_names_nothing_is_refused_with_a_hint(
+        engine: Engine, default_engine: Engine, question: str, note: str, reader: bool) -> None:
+    """Each question is read on its own: the reader had answered "What is it?" 0.80 likely and
+    "What about them?" 0.91 with whatever passage came first."""
+    result = (default_engine if reader else engine).search(question)
+    assert result.abstained and result.answer == REFUSAL
+    assert result.notes == [note] and result.confidence == 0.0
 
 
 def test_full_width_letters_are_read_as_plain_ones(engine: Engine) -> None:

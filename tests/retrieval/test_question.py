@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.retrieval.question import question_part, stands_alone
+from rag.retrieval.question import names_nothing, pointing_word, question_part, stands_alone
 
 
 @pytest.mark.parametrize(("text", "posed"), [
@@ -59,3 +59,21 @@ def test_a_question_that_needs_what_came_before_is_read_whole(text: str) -> None
 def test_a_question_naming_nothing_of_its_own_does_not_stand_alone() -> None:
     assert not stands_alone(["what", "happen"]) and not stands_alone([])
     assert stands_alone(["when", "hanoi", "summit"])
+
+
+@pytest.mark.parametrize("question", ["Where is this from?", "What is it?", "Tell me more.",
+                                      "And what about them?", "Why is that?"])
+def test_a_question_of_words_that_name_nothing_names_nothing(question: str) -> None:
+    assert names_nothing(question)
+
+
+@pytest.mark.parametrize("question", ["What about the US?", "What about US sanctions?",
+                                      "Where is Hanoi?", "What is it about Kaesong?", "???",
+                                      "Who wrote it?"])
+def test_a_question_with_one_word_of_its_own_names_something(question: str) -> None:
+    assert not names_nothing(question)
+
+
+def test_the_word_pointing_back_is_the_first_such() -> None:
+    assert pointing_word("What did they say about this?") == "they"
+    assert pointing_word("Tell me more") is None
