@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rag.answer.answer_type import expected_answer
 from rag.answer.candidates import SentenceReader
+from rag.answer.dates import with_years
 from rag.answer.decision import (
     ANSWERED,
     FILTERED_OUT,
@@ -302,8 +303,9 @@ class Engine:
                                 searched_as=corrected)
         if unknown:
             notes.append(ANSWERED_DESPITE_NAMES.format(names=names))
-        spans = verified(narrowed(choose_sentences(sentences, answer), posed,
-                                  self.stored.lexical.query_terms), self.documents)
+        spans = verified(with_years(narrowed(choose_sentences(sentences, answer), posed,
+                                             self.stored.lexical.query_terms),
+                                    posed, self.reader.sentence_before), self.documents)
         return SearchResult(asked, passages, False, format_answer(spans), spans, notes,
                             decision.support, decision, confidence, label, corrected)
 

@@ -357,6 +357,19 @@ def test_an_index_built_before_words_were_stored_still_corrects(
         "When was the Singapore summit?"
 
 
+def test_a_month_asked_when_comes_with_the_year_from_the_sentence_before(
+        default_engine: Engine) -> None:
+    """"When was the Singapore summit?" had been answered "… in Singapore in June, …" alone;
+    the year is in the sentence before it. (Without the reader it is refused.)"""
+    result = default_engine.search("When was the Singapore summit?")
+    assert result.answer.startswith("In 2018, reinvigorated diplomacy")
+    assert "summit in Singapore in June" in result.answer
+    first, second = result.answer_spans[:2]
+    assert first.key == second.key and first.end < second.start
+    text = default_engine.documents[first.doc_id].text
+    assert all(text[s.start:s.end] == s.text for s in (first, second))
+
+
 @pytest.mark.parametrize("question", [
     "How could ordinary North Koreans benefit from peaceful coexistence?",
     "What are the risks if South Korea builds nuclear weapons?",

@@ -58,6 +58,19 @@ class SentenceReader:
                               table.answers.row_scores(rows, query) if rows else np.zeros(0),
                               overlap)
 
+    def sentence_before(self, span: AnswerSpan) -> AnswerSpan | None:
+        """The sentence just before `span` in its passage (None if it is the first)."""
+        table, bounds = self.stored.sentences, self.stored.sentences.bounds
+        position = self.positions[span.key]
+        earlier = [row for row in range(bounds[position], bounds[position + 1])
+                   if table.rows[row][2] <= span.start]
+        if not earlier:
+            return None
+        _, start, end = table.rows[earlier[-1]].tolist()
+        document = self.stored.documents[span.doc_id]
+        return AnswerSpan(document.text[start:end], span.passage, span.key, span.doc_id, start,
+                          end, document.page_label(document.page_at(start)))
+
     def answer_candidates(self, question: str, query: np.ndarray,
                           passages: Sequence[RankedPassage], quote: Quote,
                           expected: Expected | None) -> SentenceScores:
