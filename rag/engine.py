@@ -63,6 +63,7 @@ from rag.retrieval.question import (
     pointing_word,
     question_part,
     stands_alone,
+    unframed,
 )
 from rag.retrieval.spelling import Speller
 from rag.settings import (
@@ -248,7 +249,7 @@ class Engine:
             ranked = lifted(ranked, {s.position for s in ranked if names_its_document(
                 posed, chunks[s.position].text, self.stored.lexical.query_terms)},
                 reader.settings.depth)
-        reading = reader.rerank(posed, ranked, lambda position: may_answer(
+        reading = reader.rerank(unframed(posed), ranked, lambda position: may_answer(
             posed, chunks[position].text, self.stored.lexical.query_terms)) \
             if reader and not blind else None
         if reading is not None:
@@ -284,7 +285,8 @@ class Engine:
         if reader and reading:
             sentence_logit = None
             if reader.settings.rescore_sentences:
-                sentences, sentence_logit = reader.rescore(posed, sentences, answer)
+                sentences, sentence_logit = reader.rescore(unframed(posed), sentences,
+                                                                answer)
             decision = replace(decision, reader_logit=reading.best_logit,
                                sentence_logit=sentence_logit, probability=reading.probability,
                                evidence=reading.evidence)

@@ -357,6 +357,14 @@ def test_an_index_built_before_words_were_stored_still_corrects(
         "When was the Singapore summit?"
 
 
+def test_a_question_framed_by_the_report_is_answered_on_its_topic(
+        default_engine: Engine) -> None:
+    """"What does the report say about human rights?" had been answered with the report's
+    description of itself ("This report examines …", 0.92)."""
+    result = default_engine.search("What does the report say about human rights?")
+    assert "human rights" in result.answer and "This report examines" not in result.answer
+
+
 def test_a_month_asked_when_comes_with_the_year_from_the_sentence_before(
         default_engine: Engine) -> None:
     """"When was the Singapore summit?" had been answered "… in Singapore in June, …" alone;

@@ -51,6 +51,15 @@ TOPICLESS = POINTING | frozenset({
     "else", "again", "also", "just", "tell", "explain", "mean", "means", "meant", "say", "says",
     "said", "please", "anything", "something", "the", "a", "an", "one"})
 WORD = re.compile(r"\w+")
+# A question framed by its source ("What does the report say about human rights?"): the
+# reader had read "report" as the topic and answered with the report's description of itself
+# ("This report examines …", 0.92) over the sentence on human rights. The reader reads it as
+# "What is said about human rights?"; the search still reads the whole question.
+FRAMED = re.compile(r"(?i)^(?:and\s+|so\s+)?(?:what|how)\s+(?:does|do|did)\s+(?:the|this|that|"
+                    r"these|its|USIP['\u2019]?s?)\s+(?:[\w'\u2019-]+\s+){0,3}?(?:report|article|"
+                    r"document|paper|fact\s+sheet|piece|brief|analysis|author|text|study|"
+                    r"publication|source|summary|USIP)s?\s+(?:say|write|mention|state|tell\s+us|"
+                    r"tell\s+me)\s+(?:about|on|regarding|concerning)\s+(?P<topic>\S.*)$")
 
 
 @dataclass(frozen=True)
@@ -132,3 +141,10 @@ def names_nothing(text: str) -> bool:
 def pointing_word(text: str) -> str | None:
     """The question's first word that points back to something said before ("this")."""
     return next((w for w in WORD.findall(text.lower()) if w in POINTING), None)
+
+
+def unframed(question: str) -> str:
+    """The question the reader reads: one framed by its source ("What does the report say
+    about X?") as "What is said about X?"; any other as asked."""
+    framed = FRAMED.match(question.strip())
+    return f"What is said about {framed['topic']}" if framed else question

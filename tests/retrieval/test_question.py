@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from rag.retrieval.question import names_nothing, pointing_word, question_part, stands_alone
+from rag.retrieval.question import (
+    names_nothing,
+    pointing_word,
+    question_part,
+    stands_alone,
+    unframed,
+)
 
 
 @pytest.mark.parametrize(("text", "posed"), [
@@ -77,3 +83,26 @@ def test_a_question_with_one_word_of_its_own_names_something(question: str) -> N
 def test_the_word_pointing_back_is_the_first_such() -> None:
     assert pointing_word("What did they say about this?") == "they"
     assert pointing_word("Tell me more") is None
+
+
+@pytest.mark.parametrize(("question", "read"), [
+    ("What does the report say about human rights?", "What is said about human rights?"),
+    ("what does the fact sheet say about the Hanoi summit",
+     "What is said about the Hanoi summit"),
+    ("What does USIP's latest report say about sanctions relief?",
+     "What is said about sanctions relief?"),
+    ("How do the authors write about China?", "What is said about China?"),
+])
+def test_a_question_framed_by_its_source_is_read_for_its_topic(question: str,
+                                                                 read: str) -> None:
+    assert unframed(question) == read
+
+
+@pytest.mark.parametrize("question", [
+    "What does the report recommend about sanctions?",  # a recommendation is asked for
+    "What does the report say?",  # no topic
+    "Who wrote the report about human rights?",
+    "What did Kim Jong Un say about nuclear weapons?",  # a person's words, not a source frame
+])
+def test_other_questions_are_read_as_asked(question: str) -> None:
+    assert unframed(question) == question
