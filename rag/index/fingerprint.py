@@ -19,7 +19,10 @@ def index_fingerprint(settings: Settings,
     return {
         "format_version": FORMAT_VERSION,
         **(model or default_identity()),
-        "chunker": "langchain_text_splitters.RecursiveCharacterTextSplitter per section",
+        # A PDF's catalogue record became a section of its own on 2026-12-06: indexes from
+        # before cite it inside the last page's passage, so they are rebuilt.
+        "chunker": "langchain_text_splitters.RecursiveCharacterTextSplitter per section; "
+                   "a PDF's record apart",
         **settings.fingerprint_fields(),
     }
 

@@ -64,11 +64,12 @@ class Document:
         return hashlib.sha256(blob).hexdigest()
 
     def page_at(self, offset: int) -> int | None:
-        """The 1-based physical page holding `offset`: what a PDF viewer jumps to."""
-        for number, page in enumerate(self.pages, start=1):
-            if page.start <= offset < page.end:
-                return number
-        return len(self.pages) or None
+        """The 1-based physical page holding `offset`: what a PDF viewer jumps to (the page
+        before, in the blank line between two). None past the last page: the catalogue record
+        written after a PDF's text is on no page of it (it had been cited as on the last)."""
+        if not self.pages or offset >= self.pages[-1].end:
+            return None
+        return max(1, sum(page.start <= offset for page in self.pages))
 
     def page_label(self, first: int | None, last: int | None = None) -> str | None:
         """How the document itself numbers physical pages `first` to `last` ("vii", "3–4"):

@@ -38,6 +38,15 @@ def with_record(text: str, metadata: Metadata) -> str:
     return f"{text.rstrip()}\n\n# {RECORD_HEADING}\n\n{metadata_text(metadata)}\n"
 
 
+def record_apart(text: str) -> tuple[tuple[tuple[str, ...], int, int], ...]:
+    """Sections for a text with no headings of its own (a PDF's): the body, then the record
+    `with_record` appended, so that the record is a passage of its own, cited as the record
+    and on no page, never merged into the last page's passage."""
+    heading = text.rindex(f"\n\n# {RECORD_HEADING}\n\n")
+    body_start = heading + len(f"\n\n# {RECORD_HEADING}\n\n")
+    return (((), 0, heading), ((RECORD_HEADING,), body_start, len(text)))
+
+
 def metadata_text(metadata: Metadata) -> str:
     """One line per known fact, labelled in words a question would use."""
     extra = dict(metadata.extra)

@@ -17,7 +17,7 @@ import yaml
 
 from rag.errors import IngestError
 from rag.ingest.documents import Document, Metadata, Span, markdown_sections
-from rag.ingest.record import with_record
+from rag.ingest.record import record_apart, with_record
 from rag.ingest.text import load_text, normalise_metadata
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -117,7 +117,7 @@ def load_document(path: Path, relpath: str, doc_id: str | None = None) -> Docume
     meta.setdefault("title", humanise(path.stem))
     metadata = Metadata.from_dict(meta)
     text = with_record(text, metadata)
-    sections = () if pages else markdown_sections(text)
+    sections = record_apart(text) if pages else markdown_sections(text)
     return Document(doc_id or doc_id_for(relpath), relpath, text, metadata, pages, sections)
 
 

@@ -178,6 +178,21 @@ def test_a_pdf_passage_is_cited_with_its_printed_page(tmp_path: Path) -> None:
     assert (citation.page, citation.page_label) == (3, "1")
 
 
+def test_a_pdfs_record_is_cited_as_the_record_not_on_a_page(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_pdf(corpus / "brief.pdf", ["The armistice of 1953 ended the fighting in Korea.",
+                                     "No peace treaty followed it."], title="Armistice Brief")
+    build_index(corpus, tmp_path / "index")
+    engine = Engine.open(tmp_path / "index", corpus)
+    result = engine.search("What is the title of the Armistice Brief?")
+    record = next(p for p in result.passages if p.text.startswith("Title: Armistice Brief"))
+    assert (record.page, record.page_label) == (None, None)
+    assert "armistice of 1953" not in record.text
+    citation = engine.cite(record.key)
+    assert citation.from_metadata and citation.page is None
+
+
 def test_adding_a_namesake_file_keeps_the_older_files_citation_keys(
         corpus_copy: Path, tmp_path: Path) -> None:
     index = tmp_path / "index"

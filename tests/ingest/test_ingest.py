@@ -9,6 +9,7 @@ import pytest
 from rag.chunking.passages import chunk_document
 from rag.cite.lookup import section_label
 from rag.errors import IngestError
+from rag.ingest.record import RECORD_HEADING
 from rag.ingest.scan import doc_id_for, load_corpus, load_document, scan_corpus
 from rag.settings import Settings
 from tests.documents_factory import HTML_PAGE, write_broken_files, write_pdf
@@ -70,6 +71,24 @@ def test_pdf_keeps_page_numbers(tmp_path: Path) -> None:
     assert doc.page_at(second) == 2
     assert doc.page_at(doc.text.index("First page")) == 1
     assert [p.label for p in doc.pages] == ["1", "2"]
+
+
+def test_a_pdfs_catalogue_record_is_a_section_of_its_own_on_no_page(tmp_path: Path) -> None:
+    """A first-time user's PDF had its record merged into the last page's passage and cited
+    as "p. 4", though the PDF holds no such lines."""
+    path = write_pdf(tmp_path / "r.pdf", ["First page about armistice.", "Second page on trade."],
+                     title="Two Pages")
+    doc = load_document(path, "r.pdf")
+    (body, start, end), (record, record_start, record_end) = doc.sections
+    assert body == () and doc.text[start:end].rstrip().endswith("Second page on trade.")
+    assert record == (RECORD_HEADING,)
+    assert doc.text[record_start:record_end].startswith("Title: Two Pages")
+    assert doc.page_at(record_start) is None and doc.page_at(len(doc.text) - 1) is None
+    between = doc.pages[0].end  # the blank line between the pages: the page before
+    assert doc.page_at(between) == 1 and doc.page_at(doc.pages[1].end - 1) == 2
+    chunks = chunk_document(doc, Settings())
+    assert [c.section for c in chunks][-1] == (RECORD_HEADING,) and chunks[-1].page is None
+    assert all("Title:" not in c.text for c in chunks[:-1])
 
 
 def test_pdf_pages_carry_their_printed_labels(tmp_path: Path) -> None:
