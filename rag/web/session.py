@@ -75,10 +75,13 @@ def boot_from_url(engine: Engine | None) -> None:
         return
     ignored = []  # what the link asks for that cannot be applied: said, not silently dropped
     try:
-        state.k = max(1, min(MAX_K, int(first_param("k") or DEFAULT_K)))
+        state.k = int(first_param("k") or DEFAULT_K)
     except ValueError:
         state.k = DEFAULT_K
         ignored.append(f"k \u201c{first_param('k')}\u201d (not a number)")
+    if not 1 <= state.k <= MAX_K:  # the slider's range; "k=0" had quietly shown one passage
+        ignored.append(f"k \u201c{state.k}\u201d (not from 1 to {MAX_K})")
+        state.k = DEFAULT_K
     documents = engine.documents if engine else {}
     types = {d.metadata.type for d in documents.values()}
     state.f_docs, state.f_types = [], []
