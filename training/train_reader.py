@@ -280,11 +280,12 @@ def main() -> None:
     print(json.dumps(report))
     args.out.mkdir(parents=True, exist_ok=True)
     if args.fake_quant:
-        bake(model)
+        bake(model)  # the span head is not fake-quantised: it was attached after
+    if args.span_weight:  # apart, so the reader's own weights load as a cross-encoder
+        torch.save(model.span_head.state_dict(), args.out / SAVED)
+        del model.span_head
     model.save_pretrained(args.out)
     tokenizer.save_pretrained(args.out)
-    if args.span_weight:
-        torch.save(model.span_head.state_dict(), args.out / SAVED)
     (args.out / "training_report.json").write_text(json.dumps(report, indent=1))
 
 

@@ -59,7 +59,8 @@ class SentenceReader:
                               overlap)
 
     def sentence_before(self, span: AnswerSpan) -> AnswerSpan | None:
-        """The sentence just before `span` in its passage (None if it is the first)."""
+        """The sentence just before `span` in its passage and paragraph (None if it is the
+        first): a year from another paragraph may be another story's."""
         table, bounds = self.stored.sentences, self.stored.sentences.bounds
         position = self.positions[span.key]
         earlier = [row for row in range(bounds[position], bounds[position + 1])
@@ -68,6 +69,8 @@ class SentenceReader:
             return None
         _, start, end = table.rows[earlier[-1]].tolist()
         document = self.stored.documents[span.doc_id]
+        if "\n\n" in document.text[end:span.start]:
+            return None
         return AnswerSpan(document.text[start:end], span.passage, span.key, span.doc_id, start,
                           end, document.page_label(document.page_at(start)))
 

@@ -9,23 +9,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from rag.answer.answer_type import ASKS_DATE, MONTHS
 from rag.answer.extraction import AnswerSpan
 
-ASKS_WHEN = re.compile(r"(?i)\bwhen\b|\bwhat (year|date)\b|\bwhich year\b")
-MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|"
-                   r"November|December)\b")
+# Months with their capital, abbreviations too; "May" only next to a day (mostly a verb).
+MONTH = re.compile(rf"\b({MONTHS})|\bMay \d|\d May\b")
 YEAR = re.compile(r"\b(1[6-9]|20)\d\d\b")
 
 
 def lacks_its_year(question: str, text: str) -> bool:
-    """Whether the question asks when and the text names a month but no year."""
-    return bool(ASKS_WHEN.search(question) and MONTH.search(text) and not YEAR.search(text))
+    """Whether the question asks for a date ("when was …", "what year", answer_type's rule,
+    not any "when": "What happened when Trump met Kim?" asks for an event) and the text names
+    a month but no year."""
+    return bool(ASKS_DATE.search(question) and MONTH.search(text) and not YEAR.search(text))
 
 
 def with_years(spans: list[AnswerSpan], question: str,
                before: Callable[[AnswerSpan], AnswerSpan | None]) -> list[AnswerSpan]:
-    """Each span that `lacks_its_year`, preceded by the sentence `before` it in its passage
-    when that one gives a year and is not already in the answer."""
+    """Each span that `lacks_its_year`, preceded by the sentence `before` it (in its
+    paragraph) when that one gives a year and is not already in the answer."""
     out: list[AnswerSpan] = []
     for span in spans:
         prior = before(span) if lacks_its_year(question, span.text) else None

@@ -49,14 +49,19 @@ TOPICLESS = POINTING | frozenset({
     "have", "had", "me", "my", "we", "our", "you", "your", "i", "about", "from", "of", "on",
     "in", "to", "for", "with", "at", "by", "as", "so", "and", "or", "but", "then", "now", "more",
     "else", "again", "also", "just", "tell", "explain", "mean", "means", "meant", "say", "says",
-    "said", "please", "anything", "something", "the", "a", "an", "one"})
+    "said", "please", "anything", "something", "all", "the", "a", "an", "one"})
+CLITIC = re.compile(r"['\u2019](s|re|ve|ll|d|m)\b")  # "What's this?", "Who's he?"
 WORD = re.compile(r"\w+")
 # A question framed by its source ("What does the report say about human rights?"): the
 # reader had read "report" as the topic and answered with the report's description of itself
 # ("This report examines …", 0.92) over the sentence on human rights. The reader reads it as
 # "What is said about human rights?"; the search still reads the whole question.
+# The words before the source's kind may only be lower-case ("latest", "new") or USIP: a named
+# source ("the Trump administration's policy paper", "the UN panel report") is kept for the
+# reader, since it tells which text is meant.
 FRAMED = re.compile(r"(?i)^(?:and\s+|so\s+)?(?:what|how)\s+(?:does|do|did)\s+(?:the|this|that|"
-                    r"these|its|USIP['\u2019]?s?)\s+(?:[\w'\u2019-]+\s+){0,3}?(?:report|article|"
+                    r"these|its|USIP['\u2019]?s?)\s+(?:(?-i:[a-z][\w'\u2019-]*|USIP['\u2019]?s?)"
+                    r"\s+){0,3}?(?:report|article|"
                     r"document|paper|fact\s+sheet|piece|brief|analysis|author|text|study|"
                     r"publication|source|summary|USIP)s?\s+(?:say|write|mention|state|tell\s+us|"
                     r"tell\s+me)\s+(?:about|on|regarding|concerning)\s+(?P<topic>\S.*)$")
@@ -134,7 +139,7 @@ def opens_a_question(text: str) -> bool:
 
 def names_nothing(text: str) -> bool:
     """Whether every word of the question is one that names nothing (TOPICLESS)."""
-    words = WORD.findall(text.lower())
+    words = WORD.findall(CLITIC.sub("", text.lower()))
     return bool(words) and all(word in TOPICLESS for word in words)
 
 

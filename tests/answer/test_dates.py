@@ -17,6 +17,7 @@ PLAIN = AnswerSpan("Talks went on.", 1, "d:1", "d", 0, 14)
     ("What year did they meet in Singapore?", MONTH.text, True),
     ("When was the Hanoi summit?", "A summit in Hanoi in February 2019 failed.", False),
     ("Where was the summit?", MONTH.text, False),  # not asked when
+    ("What happened when they met in Singapore?", MONTH.text, False),  # an event, not a date
     ("When did talks go on?", PLAIN.text, False),  # no month to place
 ])
 def test_a_month_without_a_year_lacks_it_only_when_asked_when(question: str, text: str,

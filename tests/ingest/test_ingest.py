@@ -91,6 +91,15 @@ def test_a_pdfs_catalogue_record_is_a_section_of_its_own_on_no_page(tmp_path: Pa
     assert all("Title:" not in c.text for c in chunks[:-1])
 
 
+def test_a_pdf_quoting_the_record_heading_keeps_it_in_its_body(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "r.pdf", [f"Notes.\n\n# {RECORD_HEADING}\n\nOur own words."],
+                     title="Quoting")
+    doc = load_document(path, "r.pdf")
+    (_, start, end), (_, record_start, _) = doc.sections
+    assert "Our own words." in doc.text[start:end]
+    assert doc.text[record_start:].startswith("Title: Quoting")
+
+
 def test_pdf_pages_carry_their_printed_labels(tmp_path: Path) -> None:
     path = write_pdf(tmp_path / "r.pdf", ["Title page.", "Preface.", "Chapter on the armistice.",
                                           "Chapter on trade."], numbering={0: "r", 2: "D"})

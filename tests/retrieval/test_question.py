@@ -68,7 +68,9 @@ def test_a_question_naming_nothing_of_its_own_does_not_stand_alone() -> None:
 
 
 @pytest.mark.parametrize("question", ["Where is this from?", "What is it?", "Tell me more.",
-                                      "And what about them?", "Why is that?"])
+                                      "And what about them?", "Why is that?", "What's this?",
+                                      "What\u2019s it about?", "Who's he?",
+                                      "What is it all about?"])
 def test_a_question_of_words_that_name_nothing_names_nothing(question: str) -> None:
     assert names_nothing(question)
 
@@ -103,6 +105,9 @@ def test_a_question_framed_by_its_source_is_read_for_its_topic(question: str,
     "What does the report say?",  # no topic
     "Who wrote the report about human rights?",
     "What did Kim Jong Un say about nuclear weapons?",  # a person's words, not a source frame
+    # a named source tells the reader which text is meant
+    "What does the Trump administration's policy paper say about sanctions?",
+    "What does the UN panel report say about sanctions?",
 ])
 def test_other_questions_are_read_as_asked(question: str) -> None:
     assert unframed(question) == question

@@ -12,7 +12,7 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from rag.engine import Engine
+from rag.engine import DEFAULT_K, Engine
 from rag.messages import (
     FILTERED_REFUSAL_DETAIL,
     FROM_METADATA,
@@ -292,6 +292,8 @@ def test_a_link_s_filters_that_cannot_apply_are_named_not_dropped_silently(
     (warning,) = [w.value for w in app.warning if "could not be applied" in w.value]
     assert all(part in warning for part in named)
     assert keys_shown(app) and filters_box(app).label == "Filters"
+    if "k" in params:  # the default number of passages, not one or all
+        assert len(keys_shown(app)) == DEFAULT_K
 
 
 def test_an_opened_address_stays_as_opened_until_the_screen_changes(app: AppTest) -> None:
