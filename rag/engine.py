@@ -41,6 +41,7 @@ from rag.index.store import StoredIndex, load_build
 from rag.ingest.documents import Document
 from rag.messages import (
     ANSWERED_DESPITE_NAMES,
+    CONFIDENCE_ELSEWHERE,
     NEVER_MENTIONED,
     NO_EXPECTED_ANSWER,
     NO_FILTER_MATCH,
@@ -308,6 +309,10 @@ class Engine:
         spans = verified(with_years(narrowed(choose_sentences(sentences, answer), posed,
                                              self.stored.lexical.query_terms),
                                     posed, self.reader.sentence_before), self.documents)
+        rated_best = best_rated(passages)
+        if spans and rated_best and spans[0].passage not in rated_best:
+            notes.append(CONFIDENCE_ELSEWHERE.format(answer=spans[0].passage,
+                                                     best=rated_best[0]))
         return SearchResult(asked, passages, False, format_answer(spans), spans, notes,
                             decision.support, decision, confidence, label, corrected)
 
@@ -366,6 +371,14 @@ def lifted(ranked: list[Scored], chosen: set[int], most: int | None = None) -> l
     return sorted((replace(s, score=max(s.score + lift, ranked[0].score))
                    if s.position in chosen else s for s in ranked),
                   key=lambda s: s.position not in chosen)
+
+
+def best_rated(passages: list[Passage]) -> list[int]:
+    """The ranks of the passages the reader rates best (its probability, the confidence);
+    empty when it reread none."""
+    rated = {p.rank: p.signals["reader"] for p in passages if "reader" in p.signals}
+    top = max(rated.values(), default=None)
+    return [rank for rank, value in rated.items() if value == top]
 
 
 def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored,

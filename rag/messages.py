@@ -48,6 +48,10 @@ FROM_METADATA = ("This passage is the document's catalogue record, written by th
 RANKING_NOTE = ("Ranked by the reader and the search together; \u201canswers N%\u201d is the "
                 "reader's estimate for each passage (for the one it rates best, the answer's "
                 "confidence).")
+# When the answer sentence comes from another passage than the one the reader rates best: a
+# first-time user saw "Confidence 0.99" beside an answer from a passage labelled 76%.
+CONFIDENCE_ELSEWHERE = ("The answer is quoted from passage [{answer}]; the confidence is the "
+                        "reader's for passage [{best}], which it rates best.")
 # The reader's confidence labels (rag.answer.reading), in words for a reader.
 CONFIDENCE_WORDS = {
     "likely": "the passage rated highest very probably answers this",

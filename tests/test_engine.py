@@ -15,6 +15,7 @@ from rag.index.builder import build_index
 from rag.ingest.record import record_fields
 from rag.messages import (
     ANSWERED_DESPITE_NAMES,
+    CONFIDENCE_ELSEWHERE,
     NO_KNOWN_WORDS,
     NO_SEARCH_WORDS,
     POINTS_BACK,
@@ -363,6 +364,20 @@ def test_a_question_framed_by_the_report_is_answered_on_its_topic(
     description of itself ("This report examines …", 0.92)."""
     result = default_engine.search("What does the report say about human rights?")
     assert "human rights" in result.answer and "This report examines" not in result.answer
+
+
+def test_an_answer_from_a_passage_not_rated_best_says_whose_the_confidence_is(
+        default_engine: Engine) -> None:
+    """"Who is Frank Aum?" showed confidence 0.99, the catalogue record's, beside an answer
+    quoted from the passage labelled 76%, with nothing to say so."""
+    result = default_engine.search("Who is Frank Aum?")
+    reader = {p.rank: p.signals["reader"] for p in result.passages if "reader" in p.signals}
+    quoted = result.answer_spans[0].passage
+    best = max(reader, key=reader.get)
+    assert reader[quoted] < reader[best] == pytest.approx(result.confidence, abs=1e-4)
+    assert CONFIDENCE_ELSEWHERE.format(answer=quoted, best=best) in result.notes
+    plain = default_engine.search("What happened in Hanoi?")
+    assert not any("the confidence is the reader's" in note for note in plain.notes)
 
 
 def test_a_month_asked_when_comes_with_the_year_from_the_sentence_before(
