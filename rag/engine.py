@@ -42,6 +42,7 @@ from rag.ingest.documents import Document
 from rag.messages import (
     ANSWERED_DESPITE_NAMES,
     CONFIDENCE_ELSEWHERE,
+    CONFIDENCE_UNSHOWN,
     NEVER_MENTIONED,
     NO_EXPECTED_ANSWER,
     NO_FILTER_MATCH,
@@ -309,10 +310,8 @@ class Engine:
         spans = verified(with_years(narrowed(choose_sentences(sentences, answer), posed,
                                              self.stored.lexical.query_terms),
                                     posed, self.reader.sentence_before), self.documents)
-        rated_best = best_rated(passages)
-        if spans and rated_best and spans[0].passage not in rated_best:
-            notes.append(CONFIDENCE_ELSEWHERE.format(answer=spans[0].passage,
-                                                     best=rated_best[0]))
+        if spans and reading is not None:
+            notes += confidence_source(spans[0].passage, ranked[:k], reading)
         return SearchResult(asked, passages, False, format_answer(spans), spans, notes,
                             decision.support, decision, confidence, label, corrected)
 
@@ -373,12 +372,19 @@ def lifted(ranked: list[Scored], chosen: set[int], most: int | None = None) -> l
                   key=lambda s: s.position not in chosen)
 
 
-def best_rated(passages: list[Passage]) -> list[int]:
-    """The ranks of the passages the reader rates best (its probability, the confidence);
-    empty when it reread none."""
-    rated = {p.rank: p.signals["reader"] for p in passages if "reader" in p.signals}
-    top = max(rated.values(), default=None)
-    return [rank for rank, value in rated.items() if value == top]
+def confidence_source(quoted: int, shown: list[Scored], reading: Reading) -> list[str]:
+    """A note when the answer is quoted from the passage ranked `quoted` and the confidence
+    comes from another one, the reader's best (it may not be shown: `k` below the depth);
+    none when the quoted passage is among the best (ties: the others are capped at the
+    confidence)."""
+    odds = reading.probabilities
+    top = max(odds.values(), default=None)
+    holders = {position for position, value in odds.items() if value == top}
+    if top is None or shown[quoted - 1].position in holders:
+        return []
+    best = next((rank for rank, s in enumerate(shown, start=1) if s.position in holders), None)
+    return [CONFIDENCE_UNSHOWN.format(answer=quoted) if best is None
+            else CONFIDENCE_ELSEWHERE.format(answer=quoted, best=best)]
 
 
 def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored,

@@ -16,6 +16,7 @@ from rag.ingest.record import record_fields
 from rag.messages import (
     ANSWERED_DESPITE_NAMES,
     CONFIDENCE_ELSEWHERE,
+    CONFIDENCE_UNSHOWN,
     NO_KNOWN_WORDS,
     NO_SEARCH_WORDS,
     POINTS_BACK,
@@ -376,8 +377,14 @@ def test_an_answer_from_a_passage_not_rated_best_says_whose_the_confidence_is(
     best = max(reader, key=reader.get)
     assert reader[quoted] < reader[best] == pytest.approx(result.confidence, abs=1e-4)
     assert CONFIDENCE_ELSEWHERE.format(answer=quoted, best=best) in result.notes
+    # With fewer passages shown than reread, the one it comes from may not be shown.
+    one = default_engine.search("Who is Frank Aum?", k=1)
+    assert one.answer_spans[0].passage == 1
+    assert CONFIDENCE_UNSHOWN.format(answer=1) in one.notes
     plain = default_engine.search("What happened in Hanoi?")
-    assert not any("the confidence is the reader's" in note for note in plain.notes)
+    said = {CONFIDENCE_ELSEWHERE.format(answer=plain.answer_spans[0].passage, best=n)
+            for n in range(1, 11)} | {CONFIDENCE_UNSHOWN.format(answer=1)}
+    assert not said & set(plain.notes)
 
 
 def test_a_month_asked_when_comes_with_the_year_from_the_sentence_before(
