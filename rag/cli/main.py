@@ -33,7 +33,7 @@ from rag.messages import (
     confidence_line,
 )
 from rag.retrieval.filters import Filters
-from rag.retrieval.fusion import Method
+from rag.retrieval.fusion import DEFAULT_METHOD, Method
 from rag.retrieval.spelling import english
 from rag.settings import default_corpus_dir, default_index_dir
 
@@ -116,7 +116,7 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
         date_from: Annotated[str | None, typer.Option("--from", help="Earliest date, ISO.")] = None,
         date_to: Annotated[str | None, typer.Option("--to", help="Latest date, ISO.")] = None,
         method: Annotated[Method, typer.Option("--method", help="Retrieval: hybrid (default), "
-                          "rrf, dense or bm25.")] = "hybrid",
+                          "rrf, dense or bm25.")] = DEFAULT_METHOD,
         reader: ReaderOpt = READER_DEFAULT, as_json: JsonOpt = False,
         corpus: CorpusOpt = None,
         index: IndexOpt = None) -> None:

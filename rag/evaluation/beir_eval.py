@@ -23,6 +23,7 @@ from rag.evaluation.records import DocumentRanker
 from rag.evaluation.run import search_options
 from rag.evaluation.significance import paired_bootstrap
 from rag.ingest.beir import load_beir
+from rag.retrieval.fusion import DEFAULT_METHOD
 from rag.settings import QuerySettings, ReaderSettings
 
 DEPTH = 100
@@ -70,7 +71,7 @@ def per_query_scores(qrels: dict[str, dict[str, int]],
 def rank_all(engine: DocumentRanker, queries: dict[str, str], method: str | None,
              progress: bool) -> tuple[dict[str, list[str]], list[float]]:
     rankings, latencies = {}, []
-    for qid, text in tqdm(queries.items(), desc=f"Ranking ({method or 'default'})",
+    for qid, text in tqdm(queries.items(), desc=f"Ranking ({method or DEFAULT_METHOD})",
                           unit="query", file=sys.stderr, disable=not progress):
         began = time.perf_counter()
         rankings[qid] = document_ranking(engine, text, DEPTH, method)
@@ -94,7 +95,8 @@ def evaluate_beir(folder: Path, split: str = "test", method: str | None = None,
     rankings, latencies = rank_all(engine, queries, method, progress)
     scores = per_query_scores(data.qrels, rankings)
     summary: dict[str, Any] = {
-        "folder": str(folder), "split": split, "method": method, "reader": reader,
+        "folder": str(folder), "split": split, "method": method or DEFAULT_METHOD,
+        "reader": reader,
         "queries": len(queries),
         "documents": len(data.documents), "index": str(cached.index_dir),
         "index_built": cached.built, "scorer": scorer_name(),
@@ -106,7 +108,7 @@ def evaluate_beir(folder: Path, split: str = "test", method: str | None = None,
         other_scores = per_query_scores(data.qrels, other)
         order: Sequence[str] = list(queries)
         summary["bootstrap"] = {
-            "metric": "ndcg@10", "method": method or "default", "against": bootstrap_against,
+            "metric": "ndcg@10", "method": method or DEFAULT_METHOD, "against": bootstrap_against,
             "against_ndcg@10": round(means(other_scores)["ndcg@10"], 4),
             **paired_bootstrap([scores["ndcg@10"][q] for q in order],
                                [other_scores["ndcg@10"][q] for q in order])}
@@ -115,7 +117,7 @@ def evaluate_beir(folder: Path, split: str = "test", method: str | None = None,
 
 def beir_summary_text(summary: dict[str, Any]) -> str:
     lines = [f"BEIR {summary['folder']} ({summary['split']}): {summary['queries']} queries, "
-             f"{summary['documents']} documents, method {summary['method'] or 'default'}"
+             f"{summary['documents']} documents, method {summary['method']}"
              + (", reranked by the reader" if summary.get("reader") else ", retrieval alone"),
              f"  index {summary['index']} ({'built now' if summary['index_built'] else 'reused'})",
              f"  scores by {summary['scorer']}: ndcg_cut_10, recall_10, recall_100, "

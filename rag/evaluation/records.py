@@ -12,6 +12,7 @@ from typing import Protocol, TypedDict
 
 from rag.ingest.documents import Document
 from rag.retrieval.filters import Filters
+from rag.retrieval.fusion import DEFAULT_METHOD
 
 
 class SearchResultLike(Protocol):
@@ -25,14 +26,14 @@ class SearchEngine(Protocol):
     def documents(self) -> Mapping[str, Document]: ...
 
     def search(self, question: str, k: int | None = None, filters: Filters | None = None,
-               method: str = "hybrid") -> SearchResultLike: ...
+               method: str = DEFAULT_METHOD) -> SearchResultLike: ...
 
 
 class DocumentRanker(Protocol):
     """What a BEIR collection is ranked with."""
 
     def rank_documents(self, question: str, depth: int = 100,
-                       method: str = "hybrid") -> list[tuple[str, float]]: ...
+                       method: str = DEFAULT_METHOD) -> list[tuple[str, float]]: ...
 
 
 class Judgement(TypedDict):

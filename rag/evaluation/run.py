@@ -27,6 +27,7 @@ from rag.evaluation.metrics import (
 )
 from rag.evaluation.records import Judgement, Miss, ResultRow, SearchEngine, Summary
 from rag.ingest.documents import Document
+from rag.retrieval.fusion import DEFAULT_METHOD
 
 RECALL_CUTOFFS = (1, 5, 10)
 MRR_CUTOFF = 10
@@ -109,7 +110,7 @@ def summarize(rows: Sequence[ResultRow], k: int, bad_rows: Sequence[BadRow] = ()
                                    for r in labelled)
     latency = latency_percentiles([row["latency_ms"] for row in rows])
     summary: dict[str, Any] = {  # a Summary; recall@N and mrr@N keys are added below
-        "file": source, "method": method, "k": k,
+        "file": source, "method": method or DEFAULT_METHOD, "k": k,
         "questions": len(rows), "judged": len(judged),
         "unanswerable": abstention["unanswerable"],
         "unlabelled": sum(1 for r in labelled if not r["unanswerable"]

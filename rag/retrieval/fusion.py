@@ -19,6 +19,7 @@ from rag.settings import FusionSettings
 
 Method = Literal["hybrid", "rrf", "dense", "bm25"]
 METHODS: tuple[str, ...] = get_args(Method)
+DEFAULT_METHOD: Method = "hybrid"  # what a search uses unless asked for another
 
 
 def check_method(method: str) -> None:

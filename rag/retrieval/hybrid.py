@@ -19,7 +19,7 @@ import numpy as np
 
 from rag.index.store import StoredIndex
 from rag.retrieval.candidates import Candidates, Units
-from rag.retrieval.fusion import best_first, check_method, fuse, z_score
+from rag.retrieval.fusion import DEFAULT_METHOD, best_first, check_method, fuse, z_score
 from rag.settings import FusionSettings
 
 
@@ -77,7 +77,7 @@ class HybridRetriever:
         return own, lexical
 
     def score_passages(self, query: np.ndarray, terms: list[str], mask: np.ndarray | None,
-                       count: int, method: str = "hybrid") -> list[Scored]:
+                       count: int, method: str = DEFAULT_METHOD) -> list[Scored]:
         """The `count` best passages (among those `mask` admits) by `method`, best first.
 
         Dense: mostly its best sentence's cosine, partly its own. Lexical: half its own
@@ -109,7 +109,7 @@ class HybridRetriever:
         return float(self.stored.sentences.answers.row_scores(rows, query).max())
 
     def rank_documents(self, query: np.ndarray, terms: list[str], depth: int = 100,
-                       method: str = "hybrid") -> list[tuple[str, float]]:
+                       method: str = DEFAULT_METHOD) -> list[tuple[str, float]]:
         """Documents ranked for a question (for document-level benchmarks such as BEIR).
 
         Dense: 0.75 x the best cosine of any of the document's sentences + 0.25 x that of any

@@ -292,9 +292,11 @@ def test_a_method_is_passed_only_when_asked_for(tmp_path: Path) -> None:
             self.methods.append(method)
             return super().search(question, k, filters)
 
-    evaluate_file(path, ChoosingEngine(set()), method="bm25")
-    evaluate_file(path, ChoosingEngine(set()))
+    asked = evaluate_file(path, ChoosingEngine(set()), method="bm25")[1]
+    default = evaluate_file(path, ChoosingEngine(set()))[1]
     assert ChoosingEngine.methods == ["bm25", "bm25", "hybrid", "hybrid"]  # warm-up + question
+    # The summary names the method used, the default too (it had said null).
+    assert (asked["method"], default["method"]) == ("bm25", "hybrid")
 
 
 def cli_env(**extra: str) -> dict[str, str]:
@@ -331,6 +333,7 @@ def test_rag_eval_end_to_end(tmp_path: Path, shipped_index: Path) -> None:
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["questions"] == 5 and summary["judged"] == 3
+    assert summary["method"] == "hybrid"
     assert summary["bad_rows"] == [{"line": 6, "reason": summary["bad_rows"][0]["reason"]}]
     assert "skipped line 6" in done.stderr and "Evaluating" in done.stderr  # the progress bar
     assert summary["recall@10"] == 1.0 and summary["citations_verified"] == 1.0
@@ -402,6 +405,7 @@ def test_rag_eval_beir_command(tmp_path: Path) -> None:
     assert summary["queries"] == 3 and summary["scorer"].startswith("pytrec_eval")
     assert str(tmp_path / "cache" / "beir") in summary["index"]
     assert summary["reader"] is False  # documents keep retrieval's order unless --reader
+    assert summary["method"] == "hybrid"
     missing = subprocess.run([sys.executable, "-m", "rag", "eval", "--beir", str(folder),
                               "--split", "dev"], capture_output=True, text=True, cwd=ROOT,
                              timeout=600, env=cli_env(RAG_CACHE_DIR=str(tmp_path / "cache")))
