@@ -74,13 +74,14 @@ def boot_from_url(engine: Engine | None) -> None:
     if navigated and not state.q:  # an address without a question says nothing of the filters
         return
     ignored = []  # what the link asks for that cannot be applied: said, not silently dropped
+    asked_k = first_param("k")  # quoted as the link spells it ("k=00", not "0")
     try:
-        state.k = int(first_param("k") or DEFAULT_K)
+        state.k = int(asked_k or DEFAULT_K)
     except ValueError:
         state.k = DEFAULT_K
-        ignored.append(f"k \u201c{first_param('k')}\u201d (not a number)")
+        ignored.append(f"k \u201c{asked_k}\u201d (not a number)")
     if not 1 <= state.k <= MAX_K:  # the slider's range; "k=0" had quietly shown one passage
-        ignored.append(f"k \u201c{state.k}\u201d (not from 1 to {MAX_K})")
+        ignored.append(f"k \u201c{asked_k}\u201d (not from 1 to {MAX_K})")
         state.k = DEFAULT_K
     documents = engine.documents if engine else {}
     types = {d.metadata.type for d in documents.values()}

@@ -283,6 +283,7 @@ def test_the_filter_caption_names_documents_by_title(app: AppTest) -> None:
     ({"from": "2025-12-31", "to": "2020-01-01"}, ["from 2025-12-31 is after to 2020-01-01"]),
     ({"k": "0"}, ["k \u201c0\u201d", "not from 1 to 20"]),  # had quietly shown one passage
     ({"k": "1000"}, ["k \u201c1000\u201d"]),  # had quietly shown twenty
+    ({"k": "00"}, ["k \u201c00\u201d"]),  # as the link spells it: had said \u201c0\u201d
 ])
 def test_a_link_s_filters_that_cannot_apply_are_named_not_dropped_silently(
         app: AppTest, params: dict[str, str], named: list[str]) -> None:
