@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from rag.answer.answer_type import expected_answer
 from rag.answer.candidates import SentenceReader
 from rag.answer.dates import with_years
@@ -49,6 +51,7 @@ from rag.messages import (
     NO_KNOWN_WORDS,
     NO_SEARCH_WORDS,
     POINTS_BACK,
+    READ_ABOUT,
     READ_AS,
     REFUSAL,
     SPELLING_CORRECTED,
@@ -56,10 +59,11 @@ from rag.messages import (
     build_command,
 )
 from rag.retrieval.filters import Filters, check_order
-from rag.retrieval.fusion import check_method
+from rag.retrieval.fusion import DEFAULT_METHOD, check_method
 from rag.retrieval.hybrid import HybridRetriever, Scored
 from rag.retrieval.question import (
     CleanQuestion,
+    about,
     clean_question,
     names_nothing,
     pointing_word,
@@ -196,7 +200,7 @@ class Engine:
         return freshness(self.manifest, self.corpus_dir)
 
     def search(self, question: str, k: int | None = None, filters: Filters | None = None,
-               method: str = "hybrid") -> SearchResult:
+               method: str = DEFAULT_METHOD) -> SearchResult:
         """Ranked passages for a question, best first, each with its citation; an
         extractive answer from them, or a plain refusal when they do not answer it."""
         cleaned = self.read_question(question)
@@ -213,6 +217,13 @@ class Engine:
         if mask is not None and not mask.any():
             return SearchResult(asked, [], True, REFUSAL, notes=[*notes, NO_FILTER_MATCH],
                                 decision=Decision(True, FILTERED_OUT), searched_as=corrected)
+        # "What is it about?" with one document to search (filtered to it, or the only one)
+        # asks about that document: read so, not refused as pointing to nothing.
+        subject = self.only_document(mask) if names_nothing(cleaned.text) else None
+        meant = about(cleaned.text, subject.metadata.title) if subject else None
+        if meant is not None:
+            notes.append(READ_ABOUT.format(question=meant[0], word=meant[1]))
+            cleaned = replace(cleaned, text=meant[0])
         # A lead-in ("I have been reading about the talks. When was …?") gives the dense search
         # its topic; the words searched and what is read are the question it leads up to
         # (docs/reader.md: on dev with lead-ins, answerable questions refused 0.355 -> 0.167).
@@ -315,8 +326,15 @@ class Engine:
         return SearchResult(asked, passages, False, format_answer(spans), spans, notes,
                             decision.support, decision, confidence, label, corrected)
 
+    def only_document(self, mask: np.ndarray | None) -> Document | None:
+        """The one document a search can find passages in (through `mask`, or in the whole
+        index), or None when there are more."""
+        ids = set(self.documents) if mask is None else {
+            self.stored.chunks[int(i)].doc_id for i in np.flatnonzero(mask)}
+        return self.documents[ids.pop()] if len(ids) == 1 else None
+
     def rank_documents(self, question: str, depth: int = 100,
-                       method: str = "hybrid") -> list[tuple[str, float]]:
+                       method: str = DEFAULT_METHOD) -> list[tuple[str, float]]:
         """Documents ranked for a question (for document-level benchmarks such as BEIR), reread
         by the reader when it is on; no answer is extracted."""
         check_method(method)

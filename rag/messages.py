@@ -29,6 +29,8 @@ NO_SEARCH_WORDS = ("The question has only common words (such as \u201cthe\u201d 
                    "\u201cwhat\u201d) to search for; name what you are looking for.")
 POINTS_BACK = ("Each question is read on its own, so \u201c{word}\u201d points to nothing here: "
                "name what you are asking about.")
+READ_ABOUT = ("Read as \u201c{question}\u201d: with one document to search, \u201c{word}\u201d is "
+              "taken to be that document.")
 NO_KNOWN_WORDS = ("None of the question's words occur in the documents (a typo, another "
                   "language, another topic?): the passages below match its meaning only.")
 READ_AS = ("Read as the question \u201c{question}\u201d: the sentences before it guided the search "

@@ -20,6 +20,7 @@ from rag.messages import (
     NO_KNOWN_WORDS,
     NO_SEARCH_WORDS,
     POINTS_BACK,
+    READ_ABOUT,
     READ_AS,
     REFUSAL,
 )
@@ -109,6 +110,27 @@ def test_a_follow_up_that_names_nothing_is_refused_with_a_hint(
     result = (default_engine if reader else engine).search(question)
     assert result.abstained and result.answer == REFUSAL
     assert result.notes == [note] and result.confidence == 0.0
+
+
+@pytest.mark.parametrize(("question", "word"), [
+    ("What is it about?", "it"), ("What's this?", "this"), ("Tell me more about it", "it")])
+@pytest.mark.parametrize(("filters", "doc_id"), [
+    (Filters(doc_ids=frozenset({"risks-of-south-korea-nuclear-armament"})),
+     "risks-of-south-korea-nuclear-armament"),
+    (Filters(types=frozenset({"Report"})), "peace-regime-for-the-korean-peninsula")])
+def test_with_one_document_to_search_a_question_pointing_to_it_asks_about_it(
+        default_engine: Engine, question: str, word: str, filters: Filters,
+        doc_id: str) -> None:
+    """With one document filtered (by id or by a type only it has), "What is it about?" had
+    been refused as pointing to nothing."""
+    title = default_engine.documents[doc_id].metadata.title
+    result = default_engine.search(question, filters=filters)
+    assert not result.abstained and result.answer_spans
+    assert {s.doc_id for s in result.answer_spans} == {doc_id}
+    assert result.notes[0] == READ_ABOUT.format(question=f"What is {title} about?", word=word)
+    # "Where is this from?" asks something else of it, and without a filter there are four.
+    assert default_engine.search("Where is this from?", filters=filters).abstained
+    assert default_engine.search(question).abstained
 
 
 def test_full_width_letters_are_read_as_plain_ones(engine: Engine) -> None:

@@ -56,15 +56,21 @@ WORD = re.compile(r"\w+")
 # reader had read "report" as the topic and answered with the report's description of itself
 # ("This report examines …", 0.92) over the sentence on human rights. The reader reads it as
 # "What is said about human rights?"; the search still reads the whole question.
-# The words before the source's kind may only be lower-case ("latest", "new") or USIP: a named
+# USIP or "it" may stand alone as the source ("What does USIP say about …?"). The words before
+# the source's kind may only be lower-case ("latest", "new") or USIP: a named
 # source ("the Trump administration's policy paper", "the UN panel report") is kept for the
 # reader, since it tells which text is meant.
-FRAMED = re.compile(r"(?i)^(?:and\s+|so\s+)?(?:what|how)\s+(?:does|do|did)\s+(?:the|this|that|"
+FRAMED = re.compile(r"(?i)^(?:and\s+|so\s+)?(?:what|how)\s+(?:does|do|did)\s+(?:(?:the|this|that|"
                     r"these|its|USIP['\u2019]?s?)\s+(?:(?-i:[a-z][\w'\u2019-]*|USIP['\u2019]?s?)"
                     r"\s+){0,3}?(?:report|article|"
                     r"document|paper|fact\s+sheet|piece|brief|analysis|author|text|study|"
-                    r"publication|source|summary|USIP)s?\s+(?:say|write|mention|state|tell\s+us|"
-                    r"tell\s+me)\s+(?:about|on|regarding|concerning)\s+(?P<topic>\S.*)$")
+                    r"publication|source|summary|USIP)s?|USIP|it)\s+(?:say|write|mention|state|"
+                    r"tell\s+us|tell\s+me)\s+(?:about|on|regarding|concerning)\s+(?P<topic>\S.*)$")
+# What a thing is or is about, the thing only pointed to ("What is this about?"): `about`.
+ABOUT_A_THING = re.compile(
+    r"(?i)^\s*(?:so\s+|and\s+)?(?:what(?:['\u2019]s|\s+is|\s+are|\s+was)|tell\s+me\s+"
+    r"(?:more\s+)?about)\s+(?P<pointer>this|that|it|these|those)"
+    r"(?:\s+(?:all\s+)?about)?\s*[?.!]*\s*$")
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,16 @@ def names_nothing(text: str) -> bool:
 def pointing_word(text: str) -> str | None:
     """The question's first word that points back to something said before ("this")."""
     return next((w for w in WORD.findall(text.lower()) if w in POINTING), None)
+
+
+def about(question: str, subject: str) -> tuple[str, str] | None:
+    """A question asking what a thing is or is about ("What is it about?", "Tell me about
+    this"), asked where only one document can answer, as a question about that document:
+    "What is <subject> about?", and the word that pointed to it. None for any other question:
+    "Where is this from?" read as about the title was answered with a sentence on the topic
+    (0.98), and a person ("What about them?") is not the document."""
+    asked = ABOUT_A_THING.match(question)
+    return None if asked is None else (f"What is {subject} about?", asked["pointer"])
 
 
 def unframed(question: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.retrieval.question import (
+    about,
     names_nothing,
     pointing_word,
     question_part,
@@ -94,6 +95,8 @@ def test_the_word_pointing_back_is_the_first_such() -> None:
     ("What does USIP's latest report say about sanctions relief?",
      "What is said about sanctions relief?"),
     ("How do the authors write about China?", "What is said about China?"),
+    ("What does USIP say about sanctions?", "What is said about sanctions?"),
+    ("What does it say about the armistice?", "What is said about the armistice?"),
 ])
 def test_a_question_framed_by_its_source_is_read_for_its_topic(question: str,
                                                                  read: str) -> None:
@@ -108,6 +111,22 @@ def test_a_question_framed_by_its_source_is_read_for_its_topic(question: str,
     # a named source tells the reader which text is meant
     "What does the Trump administration's policy paper say about sanctions?",
     "What does the UN panel report say about sanctions?",
+    "What does Moon say about the armistice?",
+    "What does it cost to say about anything?",
 ])
 def test_other_questions_are_read_as_asked(question: str) -> None:
     assert unframed(question) == question
+
+
+@pytest.mark.parametrize(("question", "word"), [
+    ("What is this about?", "this"), ("What's it?", "it"), ("what are these", "these"),
+    ("Tell me more about it.", "it"), ("And what is that all about?", "that")])
+def test_a_question_about_a_thing_pointed_to_is_asked_of_the_subject(question: str,
+                                                                    word: str) -> None:
+    assert about(question, "The Report") == ("What is The Report about?", word)
+
+
+@pytest.mark.parametrize("question", ["Where is this from?", "What about them?", "What is he?",
+                                      "What is it about North Korea?", "Who wrote it?"])
+def test_a_question_asking_something_else_of_it_is_not_rewritten(question: str) -> None:
+    assert about(question, "The Report") is None
