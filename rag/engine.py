@@ -6,8 +6,7 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
-
+from rag.answer.acronyms import asked_expansion, defines
 from rag.answer.answer_type import expected_answer
 from rag.answer.candidates import SentenceReader
 from rag.answer.dates import with_years
@@ -17,6 +16,7 @@ from rag.answer.decision import (
     NO_PASSAGE,
     NO_SEARCH_TERMS,
     TOO_FAR,
+    UNDEFINED_ACRONYM,
     UNKNOWN_SEARCH_TERMS,
     Decision,
 )
@@ -50,6 +50,7 @@ from rag.messages import (
     NO_FILTER_MATCH,
     NO_KNOWN_WORDS,
     NO_SEARCH_WORDS,
+    NOT_SPELLED_OUT,
     POINTS_BACK,
     READ_ABOUT,
     READ_AS,
@@ -69,6 +70,7 @@ from rag.retrieval.question import (
     pointing_word,
     question_part,
     stands_alone,
+    thing_pointed_to,
     unframed,
 )
 from rag.retrieval.spelling import Speller
@@ -219,15 +221,17 @@ class Engine:
                                 decision=Decision(True, FILTERED_OUT), searched_as=corrected)
         # "What is it about?" with one document to search (filtered to it, or the only one)
         # asks about that document: read so, not refused as pointing to nothing.
-        subject = self.only_document(mask) if names_nothing(cleaned.text) else None
-        meant = about(cleaned.text, subject.metadata.title) if subject else None
-        if meant is not None:
-            notes.append(READ_ABOUT.format(question=meant[0], word=meant[1]))
-            cleaned = replace(cleaned, text=meant[0])
+        thing = thing_pointed_to(cleaned.text)
+        subject = self.only_document(filters) if thing else None
+        if subject is not None:
+            corrected = about(subject.metadata.title)
+            notes.append(READ_ABOUT.format(question=corrected, word=thing))
+            cleaned = replace(cleaned, text=corrected)
         # A lead-in ("I have been reading about the talks. When was …?") gives the dense search
         # its topic; the words searched and what is read are the question it leads up to
         # (docs/reader.md: on dev with lead-ins, answerable questions refused 0.355 -> 0.167).
-        posed = question_part(cleaned.text)
+        # (A title may hold sentences of its own: the rewritten question is read whole.)
+        posed = cleaned.text if subject else question_part(cleaned.text)
         terms = self.stored.lexical.query_terms(posed)
         if posed != cleaned.text and not stands_alone(terms):  # "… the summit. What happened?"
             posed, terms = cleaned.text, self.stored.lexical.query_terms(cleaned.text)
@@ -256,6 +260,14 @@ class Engine:
             query, terms, mask, max(k, answer.quote_window,
                                     self.query.reader.depth if reader else 0), method)
         chunks = self.stored.chunks
+        # "What does DPRK stand for?": only a passage that spells it out may answer, and with
+        # none among those found it is refused unread (rag/answer/acronyms.py).
+        acronym = asked_expansion(posed) if terms else None
+        undefined = acronym is not None and not any(
+            defines(chunks[s.position].text, acronym) for s in ranked)
+        if undefined:
+            notes.append(NOT_SPELLED_OUT.format(acronym=acronym))
+            blind = True
         # For the reader: the records the question asks only a line of, of a document it
         # names by its type, go first, as many as it reads (record_fields.names_its_document).
         if reader and not blind:
@@ -286,7 +298,7 @@ class Engine:
             expected_answer(posed)
         sentences = self.reader.answer_candidates(
             posed, query if posed == cleaned.text else self.embedder.encode_query(posed),
-            passages, quote, expected)
+            passages, quote, expected, acronym)
         unknown = [] if verbatim or (rules and not rules.names_rule) else unknown_names(
             posed, self.stored.lexical.knows)
         names = ", ".join(f"\u201c{name}\u201d" for name in unknown)
@@ -309,8 +321,8 @@ class Engine:
                 notes.append(NEVER_MENTIONED.format(names=names))
             if passages and expected and not sentences.candidates:
                 notes.append(NO_EXPECTED_ANSWER.format(expected=expected.value))
-            why = NO_PASSAGE if not passages else TOO_FAR if not blind else \
-                UNKNOWN_SEARCH_TERMS if terms else NO_SEARCH_TERMS
+            why = NO_PASSAGE if not passages else UNDEFINED_ACRONYM if undefined else \
+                TOO_FAR if not blind else UNKNOWN_SEARCH_TERMS if terms else NO_SEARCH_TERMS
             return SearchResult(asked, passages, True, REFUSAL, notes=notes,
                                 support=decision.support,
                                 decision=replace(decision, abstained=True, reason=why),
@@ -326,12 +338,12 @@ class Engine:
         return SearchResult(asked, passages, False, format_answer(spans), spans, notes,
                             decision.support, decision, confidence, label, corrected)
 
-    def only_document(self, mask: np.ndarray | None) -> Document | None:
-        """The one document a search can find passages in (through `mask`, or in the whole
-        index), or None when there are more."""
-        ids = set(self.documents) if mask is None else {
-            self.stored.chunks[int(i)].doc_id for i in np.flatnonzero(mask)}
-        return self.documents[ids.pop()] if len(ids) == 1 else None
+    def only_document(self, filters: Filters | None) -> Document | None:
+        """The one document the filters admit (or the index holds), or None when there are
+        more."""
+        admitted = [doc for doc in self.documents.values()
+                    if filters is None or filters.admits(doc)]
+        return admitted[0] if len(admitted) == 1 else None
 
     def rank_documents(self, question: str, depth: int = 100,
                        method: str = DEFAULT_METHOD) -> list[tuple[str, float]]:

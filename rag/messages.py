@@ -31,6 +31,9 @@ POINTS_BACK = ("Each question is read on its own, so \u201c{word}\u201d points t
                "name what you are asking about.")
 READ_ABOUT = ("Read as \u201c{question}\u201d: with one document to search, \u201c{word}\u201d is "
               "taken to be that document.")
+NOT_SPELLED_OUT = ("No passage found spells out \u201c{acronym}\u201d (in words whose initials "
+                   "are its letters, or beside it in brackets), so what it stands for cannot "
+                   "be cited from the documents.")
 NO_KNOWN_WORDS = ("None of the question's words occur in the documents (a typo, another "
                   "language, another topic?): the passages below match its meaning only.")
 READ_AS = ("Read as the question \u201c{question}\u201d: the sentences before it guided the search "

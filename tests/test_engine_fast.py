@@ -16,7 +16,8 @@ from rag.answer.relevance import QUOTED
 from rag.engine import Engine
 from rag.errors import RagError, UnknownCitation
 from rag.evaluation.run import evaluate_file
-from rag.messages import NO_KNOWN_WORDS, REFUSAL
+from rag.index.builder import build_index
+from rag.messages import NO_KNOWN_WORDS, POINTS_BACK, READ_ABOUT, REFUSAL
 from rag.retrieval.filters import Filters
 from rag.settings import QuerySettings, ReaderSettings
 from tests.fake_embedder import HashedBagOfWords
@@ -217,3 +218,27 @@ def test_a_date_range_that_ends_before_it_starts_is_refused_by_the_engine(
     """So the CLI, the app's sidebar and a script all say why nothing matches."""
     with pytest.raises(RagError, match="from 2021-01 is after to 2020"):
         fake_engine.search("peace regime", filters=Filters(date_from="2021-01", date_to="2020"))
+
+
+def test_an_index_of_one_document_reads_a_question_pointing_to_it_as_about_it(
+        tmp_path: Path, fake_engine: Engine) -> None:
+    """The one document needs no filter; its title's own sentences ("… Risks. Next Steps:
+    …") are part of the question, not a lead-in before it (a review found "What Now
+    about?" read)."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    source = (ROOT / "corpus" / "risks-of-south-korea-nuclear-armament.md").read_text("utf-8")
+    title = "Should South Korea Go Nuclear? Risks. Next Steps: What Now"
+    (corpus / "one.md").write_text(source.replace(
+        "The Risks of South Korea\u2019s Nuclear Armament Under a Troubled Democracy", title, 1),
+        encoding="utf-8")
+    embedder = HashedBagOfWords()
+    build_index(corpus, index, embedder=embedder)
+    engine = Engine.open(index, corpus, embedder=embedder, query=fake_engine.query)
+    result = engine.search("What is it about?")
+    searched = f"What is {title} about?"
+    assert result.notes == [READ_ABOUT.format(question=searched, word="it")]
+    assert result.searched_as == searched and result.passages
+    two = Filters(doc_ids=frozenset({REPORT, "risks-of-south-korea-nuclear-armament"}))
+    refused = fake_engine.search("What is it about?", filters=two)
+    assert refused.abstained and refused.notes == [POINTS_BACK.format(word="it")]

@@ -27,7 +27,12 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 import rag
-from rag.answer.decision import NO_PASSAGE, NO_SEARCH_TERMS, UNKNOWN_SEARCH_TERMS
+from rag.answer.decision import (
+    NO_PASSAGE,
+    NO_SEARCH_TERMS,
+    UNDEFINED_ACRONYM,
+    UNKNOWN_SEARCH_TERMS,
+)
 from rag.answer.reader import MODELS, shared_reader
 from rag.answer.reader_input import reader_text
 from rag.engine import Engine
@@ -82,7 +87,7 @@ def verdict_inputs(decision: dict) -> dict:
     return {"evidence": decision["evidence"], "verbatim": decision["verbatim"],
             "names_unknown": bool(decision["unknown_names"]), "support": decision["support"],
             "refused_unread": decision["reason"] in (NO_PASSAGE, NO_SEARCH_TERMS,
-                                                     UNKNOWN_SEARCH_TERMS)}
+                                                     UNKNOWN_SEARCH_TERMS, UNDEFINED_ACRONYM)}
 
 
 def reading_fingerprint(question_set: QuestionSet, model: str) -> str:

@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from rag.answer.acronyms import defines
 from rag.answer.answer_type import Expected, offers
 from rag.answer.extraction import AnswerSpan, SentenceScores
 from rag.answer.quotes import Quote
@@ -76,14 +77,21 @@ class SentenceReader:
 
     def answer_candidates(self, question: str, query: np.ndarray,
                           passages: Sequence[RankedPassage], quote: Quote,
-                          expected: Expected | None) -> SentenceScores:
+                          expected: Expected | None,
+                          acronym: str | None = None) -> SentenceScores:
         """A keyword search answers with the sentences that contain it (when one does); a
-        question asking for a number or date with the sentences that hold one; a catalogue
-        record only with a line the question asks for (rag.answer.record_fields)."""
+        question asking what an acronym stands for, with those that spell it out (when one
+        does); a question asking for a number or date with the sentences that hold one; a
+        catalogue record only with a line the question asks for (rag.answer.record_fields)."""
         if quote.whole_question:
             quoting = self.top_sentences(question, query, passages, quote.in_text)
             if quoting.candidates:
                 return quoting
+        if acronym is not None:
+            spelling = self.top_sentences(question, query, passages,
+                                          lambda text: defines(text, acronym))
+            if spelling.candidates:
+                return spelling
         terms = self.stored.lexical.query_terms
         return self.top_sentences(question, query, passages, lambda text: offers(
             text, expected) and may_answer(question, text, terms))

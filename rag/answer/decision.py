@@ -13,6 +13,7 @@ NO_PASSAGE = "no passage"
 TOO_FAR = "no sentence close enough"
 NO_SEARCH_TERMS = "nothing to search for"
 UNKNOWN_SEARCH_TERMS = "no searched word is in the documents"
+UNDEFINED_ACRONYM = "no passage found spells out the acronym asked about"
 ANSWERED = "answered"
 
 

@@ -115,8 +115,8 @@ def ask(question: Annotated[str, typer.Argument(help="Your question, in quotes."
                          "type, e.g. Report (repeatable).")] = None,
         date_from: Annotated[str | None, typer.Option("--from", help="Earliest date, ISO.")] = None,
         date_to: Annotated[str | None, typer.Option("--to", help="Latest date, ISO.")] = None,
-        method: Annotated[Method, typer.Option("--method", help="Retrieval: hybrid (default), "
-                          "rrf, dense or bm25.")] = DEFAULT_METHOD,
+        method: Annotated[Method, typer.Option("--method", help="Retrieval: hybrid, rrf, dense "
+                          "or bm25.")] = DEFAULT_METHOD,
         reader: ReaderOpt = READER_DEFAULT, as_json: JsonOpt = False,
         corpus: CorpusOpt = None,
         index: IndexOpt = None) -> None:

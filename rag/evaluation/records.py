@@ -55,7 +55,7 @@ class ResultRow(TypedDict, total=False):
 
     id: str
     question: str
-    searched_as: str | None  # the question after spelling correction, if that changed it
+    searched_as: str | None  # what was searched, when not the question as asked
     answer: str
     abstained: bool
     confidence: float | None
@@ -87,7 +87,7 @@ class BadRowEntry(TypedDict):
 # to k and `mrr@N` (N = min(k, 10)): names TypedDict's class syntax cannot spell.
 class Summary(TypedDict):
     file: str | None
-    method: str | None
+    method: str
     k: int
     questions: int
     judged: int

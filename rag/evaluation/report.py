@@ -78,9 +78,8 @@ def metric_lines(summary: Summary) -> list[tuple[str, str]]:
 
 
 def summary_text(summary: Summary) -> str:
-    header = f"Evaluation of {summary['file']}" + (
-        f" (method {summary['method']})" if summary.get("method") else "") + \
-        f", top {summary['k']} passages"
+    header = (f"Evaluation of {summary['file']} (method {summary['method']}), "
+              f"top {summary['k']} passages")
     lines = metric_lines(summary)
     width = max(len(label) for label, _ in lines)
     body = [f"  {label.ljust(width)}  {value}" for label, value in lines]
@@ -98,9 +97,8 @@ def cell(value: Any) -> str:
 
 
 def markdown_report(summary: Summary) -> str:
-    parts = [f"# Evaluation: {summary['file']}", ""]
-    if summary.get("method"):
-        parts += [f"Retrieval method: `{summary['method']}`.", ""]
+    parts = [f"# Evaluation: {summary['file']}", "",
+             f"Retrieval method: `{summary['method']}`.", ""]
     parts += [f"Top {summary['k']} passages per question. A passage is relevant when it "
               "contains a gold snippet (after whitespace, quote and dash normalisation, "
               "case-insensitive) or, for questions with only gold documents, comes from one.",

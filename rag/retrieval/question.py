@@ -56,21 +56,24 @@ WORD = re.compile(r"\w+")
 # reader had read "report" as the topic and answered with the report's description of itself
 # ("This report examines …", 0.92) over the sentence on human rights. The reader reads it as
 # "What is said about human rights?"; the search still reads the whole question.
-# USIP or "it" may stand alone as the source ("What does USIP say about …?"). The words before
-# the source's kind may only be lower-case ("latest", "new") or USIP: a named
+# USIP, "it", "this" or "that" may stand alone as the source ("What does USIP say about …?").
+# The words before the source's kind may only be lower-case ("latest", "new") or USIP: a named
 # source ("the Trump administration's policy paper", "the UN panel report") is kept for the
 # reader, since it tells which text is meant.
 FRAMED = re.compile(r"(?i)^(?:and\s+|so\s+)?(?:what|how)\s+(?:does|do|did)\s+(?:(?:the|this|that|"
                     r"these|its|USIP['\u2019]?s?)\s+(?:(?-i:[a-z][\w'\u2019-]*|USIP['\u2019]?s?)"
                     r"\s+){0,3}?(?:report|article|"
                     r"document|paper|fact\s+sheet|piece|brief|analysis|author|text|study|"
-                    r"publication|source|summary|USIP)s?|USIP|it)\s+(?:say|write|mention|state|"
+                    r"publication|source|summary|USIP)s?|USIP|it|this|that)\s+(?:say|write|mention|state|"
                     r"tell\s+us|tell\s+me)\s+(?:about|on|regarding|concerning)\s+(?P<topic>\S.*)$")
-# What a thing is or is about, the thing only pointed to ("What is this about?"): `about`.
+# A question asking what the one thing it points to is, or is about ("What is this about?",
+# "Summarize the report"): with one document to search, it asks about that document (`about`).
+THING = (r"(?:it|this|that|(?:the|this|that)\s+(?:one|report|document|article|paper|analysis|"
+         r"piece|publication|fact\s+sheet|text|brief))")
 ABOUT_A_THING = re.compile(
-    r"(?i)^\s*(?:so\s+|and\s+)?(?:what(?:['\u2019]s|\s+is|\s+are|\s+was)|tell\s+me\s+"
-    r"(?:more\s+)?about)\s+(?P<pointer>this|that|it|these|those)"
-    r"(?:\s+(?:all\s+)?about)?\s*[?.!]*\s*$")
+    rf"(?i)^\s*(?:so\s+|and\s+)?(?:please\s+)?(?:what(?:['\u2019]s|\s+is)|what\s+about|"
+    rf"tell\s+me\s+(?:more\s+)?about|summari[sz]e|explain|describe)\s+(?P<thing>{THING})"
+    rf"(?:\s+(?:all\s+)?about)?(?:,?\s+please)?\s*[?.!]*\s*$")
 
 
 @dataclass(frozen=True)
@@ -154,14 +157,18 @@ def pointing_word(text: str) -> str | None:
     return next((w for w in WORD.findall(text.lower()) if w in POINTING), None)
 
 
-def about(question: str, subject: str) -> tuple[str, str] | None:
-    """A question asking what a thing is or is about ("What is it about?", "Tell me about
-    this"), asked where only one document can answer, as a question about that document:
-    "What is <subject> about?", and the word that pointed to it. None for any other question:
-    "Where is this from?" read as about the title was answered with a sentence on the topic
-    (0.98), and a person ("What about them?") is not the document."""
+def thing_pointed_to(question: str) -> str | None:
+    """The words by which a question asking what a thing is, or is about, points to it ("it",
+    "this report"), or None for any other question: "Where is this from?" read as about the
+    one document was answered with a sentence on its topic (0.98), and a person ("What
+    about them?") is not a document."""
     asked = ABOUT_A_THING.match(question)
-    return None if asked is None else (f"What is {subject} about?", asked["pointer"])
+    return asked["thing"] if asked else None
+
+
+def about(subject: str) -> str:
+    """The question asked of one document's title, for one that points to it."""
+    return f"What is {subject} about?"
 
 
 def unframed(question: str) -> str:

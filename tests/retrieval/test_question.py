@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from rag.retrieval.question import (
-    about,
     names_nothing,
     pointing_word,
     question_part,
     stands_alone,
+    thing_pointed_to,
     unframed,
 )
 
@@ -97,6 +97,7 @@ def test_the_word_pointing_back_is_the_first_such() -> None:
     ("How do the authors write about China?", "What is said about China?"),
     ("What does USIP say about sanctions?", "What is said about sanctions?"),
     ("What does it say about the armistice?", "What is said about the armistice?"),
+    ("What does this say about sanctions?", "What is said about sanctions?"),
 ])
 def test_a_question_framed_by_its_source_is_read_for_its_topic(question: str,
                                                                  read: str) -> None:
@@ -118,15 +119,18 @@ def test_other_questions_are_read_as_asked(question: str) -> None:
     assert unframed(question) == question
 
 
-@pytest.mark.parametrize(("question", "word"), [
-    ("What is this about?", "this"), ("What's it?", "it"), ("what are these", "these"),
-    ("Tell me more about it.", "it"), ("And what is that all about?", "that")])
-def test_a_question_about_a_thing_pointed_to_is_asked_of_the_subject(question: str,
-                                                                    word: str) -> None:
-    assert about(question, "The Report") == ("What is The Report about?", word)
+@pytest.mark.parametrize(("question", "thing"), [
+    ("What is this about?", "this"), ("What's it?", "it"), ("Summarize the report.", "the report"),
+    ("Tell me more about it, please", "it"), ("And what is that all about?", "that"),
+    ("What is this one about?", "this one"), ("What about it?", "it"),
+    ("Describe this fact sheet", "this fact sheet")])
+def test_a_question_asking_what_a_thing_is_names_what_points_to_it(question: str,
+                                                                   thing: str) -> None:
+    assert thing_pointed_to(question) == thing
 
 
 @pytest.mark.parametrize("question", ["Where is this from?", "What about them?", "What is he?",
-                                      "What is it about North Korea?", "Who wrote it?"])
-def test_a_question_asking_something_else_of_it_is_not_rewritten(question: str) -> None:
-    assert about(question, "The Report") is None
+                                      "What is it about North Korea?", "Who wrote it?",
+                                      "What are these?", "Tell me more"])
+def test_a_question_asking_something_else_points_to_no_thing(question: str) -> None:
+    assert thing_pointed_to(question) is None

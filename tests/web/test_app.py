@@ -358,6 +358,7 @@ def test_nothing_relevant_is_said_plainly(app: AppTest) -> None:
     (QUESTION, {"likely", "uncertain"}),
     ("What is the recipe for chocolate cake?", {"unlikely"}),
     ("How many nuclear warheads does North Korea have?", {"unlikely"}),  # issue #12
+    ("What does DPRK stand for?", {"unlikely"}),  # had been 0.95 likely: never spelled out
 ])
 def test_the_answer_states_its_confidence(app: AppTest, question: str, labels: set[str]) -> None:
     ask(app.run(), question)
@@ -401,6 +402,19 @@ def test_huge_question_is_cut_with_a_note(app: AppTest) -> None:
     assert any("100,000 characters long" in i.value for i in app.info)
     assert keys_shown(app)
     assert len(param(app, "q")[0]) <= 1000
+
+
+def test_with_one_document_filtered_what_is_it_about_asks_about_it(app: AppTest) -> None:
+    """"What is it about?" with one document chosen in the sidebar had been refused as
+    pointing to nothing; the results line says what was searched."""
+    app.run().multiselect(key="f_docs").set_value(["risks-of-south-korea-nuclear-armament"])
+    ask(app.run(), "What is it about?")
+    no_failure(app)
+    searched = ("What is The Risks of South Korea\u2019s Nuclear Armament Under a Troubled "
+                "Democracy about?")
+    assert any(f"Read as \u201c{searched}\u201d" in i.value for i in app.info)
+    assert f"Results for: {html.escape(searched)}" in bodies(app)
+    assert not any(REFUSAL in w.value for w in app.warning)
 
 
 def test_a_misspelt_question_is_answered_as_corrected_with_a_note(app: AppTest) -> None:
