@@ -28,6 +28,25 @@ def check_output(path: Path | None) -> None:
                        "the results elsewhere.")
 
 
+def check_outputs(questions: Path, outputs: dict[str, Path | None]) -> None:
+    """Refuse, before anything runs, outputs that would overwrite the question file or each
+    other: `--out q.jsonl` on q.jsonl had replaced a hand-written question set with results
+    (a first-time user's finding)."""
+    written: dict[Path, str] = {}
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        check_output(path)
+        target = path.resolve()
+        if target == questions.resolve():
+            raise RagError(f"{option} {path} is the question file itself: writing the results "
+                           "there would replace the questions. Give another file name.")
+        if target in written:
+            raise RagError(f"{written[target]} and {option} both name {path}: one would "
+                           "overwrite the other. Give each its own file.")
+        written[target] = option
+
+
 def eval_command(
     file: Annotated[Path | None, typer.Argument(
         help="Questions: .jsonl or .csv with id, question, and optionally gold, gold_docs, "
@@ -41,8 +60,8 @@ def eval_command(
                        "object.")] = False,
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="Passages per question.")] = 10,
     method: Annotated[Method | None, typer.Option("--method",
-                      help="Retrieval method: dense, bm25, rrf or hybrid (default: the "
-                           "engine's).")] = None,
+                      help="Retrieval method: dense, bm25, rrf or hybrid (default: "
+                           "hybrid).")] = None,
     beir: Annotated[Path | None, typer.Option("--beir", help="Evaluate on a BEIR folder "
                     "(corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv) instead of FILE.")] = None,
     split: Annotated[str, typer.Option("--split", help="BEIR qrels split.")] = "test",
@@ -74,8 +93,7 @@ def eval_command(
             return
         if bootstrap_against:
             raise typer.BadParameter("--bootstrap-against works with --beir only")
-        for path in (out, csv_out, report):
-            check_output(path)
+        check_outputs(file, {"--out": out, "--csv": csv_out, "--report": report})
         engine = open_engine(index, corpus, READER_DEFAULT if reader is None else reader)
         rows, summary = evaluate_file(file, engine, k=k, method=method, progress=True)
     except RagError as err:

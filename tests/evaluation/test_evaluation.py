@@ -350,18 +350,28 @@ def test_rag_eval_end_to_end(tmp_path: Path, shipped_index: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("option", "target", "message"), [
-    ("--out", "missing/results.jsonl", "does not exist"), ("--report", ".", "is a folder")])
+@pytest.mark.parametrize(("outputs", "message"), [
+    ({"--out": "missing/results.jsonl"}, "does not exist"),
+    ({"--report": "."}, "is a folder"),
+    # a first-time user's hand-written questions were replaced by the results
+    ({"--out": "five.jsonl"}, "is the question file itself"),
+    ({"--csv": "./five.jsonl"}, "is the question file itself"),
+    ({"--out": "results.txt", "--csv": "results.txt"}, "--out and --csv both name"),
+])
 def test_rag_eval_refuses_an_output_it_cannot_write_before_evaluating(
-        tmp_path: Path, shipped_index: Path, option: str, target: str, message: str) -> None:
+        tmp_path: Path, shipped_index: Path, outputs: dict[str, str], message: str) -> None:
     questions = tmp_path / "five.jsonl"
-    questions.write_text("".join(json.dumps(r) + "\n" for r in FIVE_ROWS), encoding="utf-8")
+    written = "".join(json.dumps(r) + "\n" for r in FIVE_ROWS)
+    questions.write_text(written, encoding="utf-8")
+    options = [part for option, target in outputs.items()
+               for part in (option, str(tmp_path / target))]
     done = subprocess.run(
-        [sys.executable, "-m", "rag", "eval", str(questions), option, str(tmp_path / target)],
+        [sys.executable, "-m", "rag", "eval", str(questions), *options],
         capture_output=True, text=True, cwd=ROOT, timeout=600,
         env=cli_env(RAG_INDEX_DIR=str(shipped_index), RAG_CORPUS_DIR=str(SHIPPED_CORPUS)))
     assert done.returncode == 1 and message in done.stderr
     assert "Evaluating" not in done.stderr and "Traceback" not in done.stderr
+    assert questions.read_text(encoding="utf-8") == written
 
 
 @pytest.mark.slow
