@@ -300,7 +300,7 @@ class Engine:
             posed, query if posed == cleaned.text else self.embedder.encode_query(posed),
             passages, quote, expected, acronym)
         unknown = [] if verbatim or (rules and not rules.names_rule) else unknown_names(
-            posed, self.stored.lexical.knows)
+            posed, lambda word: self.stored.lexical.knows_within(word, mask))
         names = ", ".join(f"\u201c{name}\u201d" for name in unknown)
         decision = Decision(False, ANSWERED, sentences.best, verbatim,
                             expected.name.lower() if expected else None, tuple(unknown))

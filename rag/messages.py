@@ -21,9 +21,9 @@ FILTERED_REFUSAL_DETAIL = ("No passage in the documents the filters let through 
 NO_PASSAGE_DETAIL = "There is no passage to show: see the note."
 NO_EXPECTED_ANSWER = ("The question asks for {expected}, and none of the best passages "
                       "gives one.")
-NEVER_MENTIONED = "The documents never mention {names}."
-ANSWERED_DESPITE_NAMES = ("The documents never mention {names}; the answer below is in their "
-                          "own words, so check that it is about what you meant.")
+NEVER_MENTIONED = "The documents searched never mention {names}."
+ANSWERED_DESPITE_NAMES = ("The documents searched never mention {names}; the answer below is in "
+                          "their own words, so check that it is about what you meant.")
 NO_FILTER_MATCH = "No document matches the filters."
 NO_SEARCH_WORDS = ("The question has only common words (such as \u201cthe\u201d or "
                    "\u201cwhat\u201d) to search for; name what you are looking for.")

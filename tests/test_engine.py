@@ -18,6 +18,7 @@ from rag.messages import (
     ANSWERED_DESPITE_NAMES,
     CONFIDENCE_ELSEWHERE,
     CONFIDENCE_UNSHOWN,
+    NEVER_MENTIONED,
     NO_KNOWN_WORDS,
     NO_SEARCH_WORDS,
     NOT_SPELLED_OUT,
@@ -328,6 +329,18 @@ def test_a_how_many_question_about_a_thing_the_documents_never_name_is_refused(
     assert result.abstained and result.answer == REFUSAL
     assert "warheads" in result.decision.unknown_names
     assert any("\u201cwarheads\u201d" in note for note in result.notes)
+
+
+def test_a_name_only_documents_outside_the_filters_use_counts_as_never_mentioned(
+        default_engine: Engine) -> None:
+    """"What happened in Hanoi?" asked of the report alone (which never says "Hanoi") had been
+    answered 0.67 with unrelated sentences: the names rule had read the whole index's words."""
+    report = Filters(types=frozenset({"Report"}))
+    result = default_engine.search("What happened in Hanoi?", filters=report)
+    assert result.abstained and result.decision.unknown_names == ("Hanoi",)
+    assert NEVER_MENTIONED.format(names="\u201cHanoi\u201d") in result.notes
+    everywhere = default_engine.search("What happened in Hanoi?")
+    assert not everywhere.abstained and not everywhere.decision.unknown_names
 
 
 @pytest.mark.parametrize("reader", [False, True])

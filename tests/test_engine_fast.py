@@ -242,3 +242,13 @@ def test_an_index_of_one_document_reads_a_question_pointing_to_it_as_about_it(
     two = Filters(doc_ids=frozenset({REPORT, "risks-of-south-korea-nuclear-armament"}))
     refused = fake_engine.search("What is it about?", filters=two)
     assert refused.abstained and refused.notes == [POINTS_BACK.format(word="it")]
+
+
+def test_a_word_is_known_within_the_passages_a_filter_admits(fake_engine: Engine) -> None:
+    """The names rule under a filter: the report never says "Hanoi"; another document does."""
+    lexical = fake_engine.stored.lexical
+    report = Filters(types=frozenset({"Report"})).mask(fake_engine.stored.chunks,
+                                                      fake_engine.documents)
+    assert lexical.knows_within("Hanoi", None) and not lexical.knows_within("Hanoi", report)
+    assert lexical.knows_within("peace", report) and lexical.knows_within("the", report)
+    assert not lexical.knows_within("warheads", None)

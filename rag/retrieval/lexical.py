@@ -127,6 +127,14 @@ class LexicalIndex:
         """Does the indexed text use this word (after stemming; stop words count as known)?"""
         return all(term in self.model.vocab_dict for term in self.query_terms(word))
 
+    def knows_within(self, word: str, admitted: np.ndarray | None) -> bool:
+        """Does the text of the passages `admitted` (a mask; None: all) use this word? Under a
+        filter a name only other documents use is unknown: "What happened in Hanoi?" asked of
+        the report alone had been answered with unrelated sentences (a first-time user's
+        finding)."""
+        return self.knows(word) and (admitted is None or all(
+            bool((self.scores([term])[admitted] > 0).any()) for term in self.query_terms(word)))
+
     def knows_any(self, terms: list[str]) -> bool:
         """Does the indexed text use at least one of these (tokenised) terms?"""
         return any(term in self.model.vocab_dict for term in terms)
