@@ -334,7 +334,7 @@ class Engine:
                                              self.stored.lexical.query_terms),
                                     posed, self.reader.sentence_before), self.documents)
         if spans and reading is not None:
-            notes += confidence_source(spans[0].passage, ranked[:k], reading)
+            notes += confidence_source([span.passage for span in spans], ranked[:k], reading)
         return SearchResult(asked, passages, False, format_answer(spans), spans, notes,
                             decision.support, decision, confidence, label, corrected)
 
@@ -402,19 +402,28 @@ def lifted(ranked: list[Scored], chosen: set[int], most: int | None = None) -> l
                   key=lambda s: s.position not in chosen)
 
 
-def confidence_source(quoted: int, shown: list[Scored], reading: Reading) -> list[str]:
-    """A note when the answer is quoted from the passage ranked `quoted` and the confidence
+def confidence_source(quoted: list[int], shown: list[Scored], reading: Reading) -> list[str]:
+    """A note when the answer is quoted from the passages ranked `quoted` and the confidence
     comes from another one, the reader's best (it may not be shown: `k` below the depth);
-    none when the quoted passage is among the best (ties: the others are capped at the
+    none when a quoted passage is among the best (ties: the others are capped at the
     confidence)."""
     odds = reading.probabilities
     top = max(odds.values(), default=None)
     holders = {position for position, value in odds.items() if value == top}
-    if top is None or shown[quoted - 1].position in holders:
+    if top is None or any(shown[rank - 1].position in holders for rank in quoted):
         return []
     best = next((rank for rank, s in enumerate(shown, start=1) if s.position in holders), None)
-    return [CONFIDENCE_UNSHOWN.format(answer=quoted) if best is None
-            else CONFIDENCE_ELSEWHERE.format(answer=quoted, best=best)]
+    answer = passage_ranks(quoted)
+    return [CONFIDENCE_UNSHOWN.format(answer=answer) if best is None
+            else CONFIDENCE_ELSEWHERE.format(answer=answer, best=best)]
+
+
+def passage_ranks(ranks: list[int]) -> str:
+    """"passage [1]", "passages [1] and [3]", "passages [1], [2] and [4]"."""
+    marks = [f"[{rank}]" for rank in sorted(set(ranks))]
+    if len(marks) == 1:
+        return f"passage {marks[0]}"
+    return f"passages {', '.join(marks[:-1])} and {marks[-1]}"
 
 
 def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored,

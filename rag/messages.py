@@ -55,11 +55,10 @@ RANKING_NOTE = ("Ranked by the reader and the search together; \u201canswers N%\
                 "confidence).")
 # When the answer sentence comes from another passage than the one the reader rates best: a
 # first-time user saw "Confidence 0.99" beside an answer from a passage labelled 76%.
-CONFIDENCE_ELSEWHERE = ("The answer is quoted from passage [{answer}]; the confidence comes from "
-                        "passage [{best}], which the reader rates best.")
-CONFIDENCE_UNSHOWN = ("The answer is quoted from passage [{answer}]; the confidence comes from a "
-                      "passage the reader rates best that is not shown: show more passages to "
-                      "see it.")
+CONFIDENCE_ELSEWHERE = ("The answer is quoted from {answer}; the confidence comes from passage "
+                        "[{best}], which the reader rates best.")
+CONFIDENCE_UNSHOWN = ("The answer is quoted from {answer}; the confidence comes from a passage "
+                      "the reader rates best that is not shown: show more passages to see it.")
 # The reader's confidence labels (rag.answer.reading), in words for a reader.
 CONFIDENCE_WORDS = {
     "likely": "the passage rated highest very probably answers this",
