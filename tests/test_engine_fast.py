@@ -13,11 +13,11 @@ import pytest
 
 from rag.answer.decision import ANSWERED, FILTERED_OUT, TOO_FAR, Decision
 from rag.answer.relevance import QUOTED
-from rag.engine import Engine
+from rag.engine import Engine, SearchResult
 from rag.errors import RagError, UnknownCitation
 from rag.evaluation.run import evaluate_file
 from rag.index.builder import build_index
-from rag.messages import NO_KNOWN_WORDS, POINTS_BACK, READ_ABOUT, REFUSAL
+from rag.messages import NO_KNOWN_WORDS, POINTS_BACK, READ_ABOUT, REFUSAL, confidence_line
 from rag.retrieval.filters import Filters
 from rag.settings import QuerySettings, ReaderSettings
 from tests.fake_embedder import HashedBagOfWords
@@ -252,3 +252,11 @@ def test_a_word_is_known_within_the_passages_a_filter_admits(fake_engine: Engine
     assert lexical.knows_within("Hanoi", None) and not lexical.knows_within("Hanoi", report)
     assert lexical.knows_within("peace", report) and lexical.knows_within("the", report)
     assert not lexical.knows_within("warheads", None)
+
+
+def test_a_confidence_a_hair_under_one_is_not_shown_as_a_certainty() -> None:
+    """0.99996 had been stored rounded to nearest, 1.0, and printed "Confidence: 1.00" beside
+    "answers 99%" (a first-time user's finding)."""
+    shown = SearchResult("q", [], False, confidence=0.99996, confidence_label="likely").as_dict()
+    assert shown["confidence"] == 0.9999
+    assert confidence_line(shown).startswith("Confidence: 0.99 ")
