@@ -35,7 +35,13 @@ from rag.answer.relevance import (
 )
 from rag.chunking.passages import Chunk
 from rag.cite.lookup import Citation, CitedSpan, cited_span, make_citation, validate_key
-from rag.errors import IndexIncompatible, IndexMissing, UnknownCitation
+from rag.errors import (
+    KEY_DOCUMENT_GONE,
+    KEY_TEXT_CHANGED,
+    IndexIncompatible,
+    IndexMissing,
+    UnknownCitation,
+)
 from rag.index.embedding import Embedder, shared_embedder
 from rag.index.fingerprint import Freshness, freshness, incompatibilities
 from rag.index.manifest import Manifest
@@ -386,9 +392,12 @@ class Engine:
 
     def cite(self, key: str) -> Citation:
         """The cited passage in its context, with references; unknown keys are refused."""
-        chunk = self.by_key.get(validate_key(key))
+        found = validate_key(key)
+        chunk = self.by_key.get(found)
         if chunk is None:
-            raise UnknownCitation(key)
+            doc_id = found.split(":")[0]
+            raise UnknownCitation(key, (KEY_TEXT_CHANGED if doc_id in self.documents
+                                        else KEY_DOCUMENT_GONE).format(doc=doc_id))
         return make_citation(chunk, self.documents[chunk.doc_id])
 
 

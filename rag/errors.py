@@ -30,11 +30,22 @@ class IndexIncompatible(RagError):
                          + "; ".join(differences) + f"). Rebuild it with: {command}")
 
 
+MALFORMED_KEY = "Keys look like 'document-id:0123456789'; copy one from a search result."
+# A key is its document's id and a hash of its passage's text (rag.chunking.passages), so a
+# well-formed key that is not found names a document gone, or a passage whose text changed: a
+# first-time user was told how keys look, for a key copied from a result before a rebuild.
+KEY_DOCUMENT_GONE = ("No document has the id {doc!r} now: it was removed or renamed since the "
+                     "key was made (rag status lists the documents).")
+KEY_TEXT_CHANGED = ("The document {doc!r} is here, but none of its passages has that text now: "
+                    "a key names its passage's text, and the document or its passages changed "
+                    "since the key was made. Search for the passage again.")
+
+
 class UnknownCitation(RagError):
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, why: str = MALFORMED_KEY) -> None:
+        key = key.strip()
         shown = key if len(key) <= 80 else key[:77] + "..."
-        super().__init__(f"No passage has the citation key {shown!r} in this index. "
-                         "Keys look like 'document-id:0123456789'; copy one from a search result.")
+        super().__init__(f"No passage has the citation key {shown!r} in this index. {why}")
 
 
 class BuildInProgress(RagError):

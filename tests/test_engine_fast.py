@@ -14,7 +14,13 @@ import pytest
 from rag.answer.decision import ANSWERED, FILTERED_OUT, TOO_FAR, Decision
 from rag.answer.relevance import QUOTED
 from rag.engine import Engine, SearchResult
-from rag.errors import RagError, UnknownCitation
+from rag.errors import (
+    KEY_DOCUMENT_GONE,
+    KEY_TEXT_CHANGED,
+    MALFORMED_KEY,
+    RagError,
+    UnknownCitation,
+)
 from rag.evaluation.run import evaluate_file
 from rag.index.builder import build_index
 from rag.messages import NO_KNOWN_WORDS, POINTS_BACK, READ_ABOUT, REFUSAL, confidence_line
@@ -100,9 +106,16 @@ def test_filters_restrict_every_passage(fake_engine: Engine, filters: Filters) -
         assert not filters.types or passage.type in filters.types
 
 
-def test_an_unknown_citation_is_refused(fake_engine: Engine) -> None:
-    with pytest.raises(UnknownCitation):
-        fake_engine.cite(f"{REPORT}:0000000000")
+@pytest.mark.parametrize(("key", "why"), [
+    # a key copied before a rebuild: it had been told how keys look
+    (f"{REPORT}:000000000A", KEY_TEXT_CHANGED.format(doc=REPORT)),
+    ("lighthouse:6c6c74ec0b", KEY_DOCUMENT_GONE.format(doc="lighthouse")),
+    ("../../etc/passwd", MALFORMED_KEY)])
+def test_an_unknown_citation_is_refused_saying_why(fake_engine: Engine, key: str,
+                                                    why: str) -> None:
+    with pytest.raises(UnknownCitation) as refused:
+        fake_engine.cite(f" {key} ")
+    assert str(refused.value) == f"No passage has the citation key {key!r} in this index. {why}"
 
 
 def test_a_citation_key_typed_in_capitals_is_found(fake_engine: Engine) -> None:
@@ -260,3 +273,15 @@ def test_a_confidence_a_hair_under_one_is_not_shown_as_a_certainty() -> None:
     shown = SearchResult("q", [], False, confidence=0.99996, confidence_label="likely").as_dict()
     assert shown["confidence"] == 0.9999
     assert confidence_line(shown).startswith("Confidence: 0.99 ")
+
+
+@pytest.mark.parametrize(("filters", "named"), [
+    (Filters(doc_ids=frozenset({"no-such-doc"})), "The ids in this index: current-situation"),
+    # `--type Banana` had said only "No document matches the filters", with exit status 0
+    (Filters(types=frozenset({"Banana"})), "The types in this index: Analysis, Fact Sheet, "
+                                           "Report.")])
+def test_a_filter_naming_what_the_index_lacks_is_refused_naming_what_it_has(
+        fake_engine: Engine, filters: Filters, named: str) -> None:
+    with pytest.raises(RagError, match=named):
+        fake_engine.search("peace", filters=filters)
+    assert fake_engine.search("peace", filters=Filters(types=frozenset({"fact sheet"}))).passages

@@ -61,10 +61,10 @@ class Citation(CitedSpan):
 def validate_key(key: str) -> str:
     """Refuse anything that is not a well-formed key (paths, markup) before any lookup. Keys
     are lower-case, so one typed or pasted in capitals is read in lower case."""
-    key = (key or "").strip().lower()
-    if not KEY_PATTERN.fullmatch(key):
-        raise UnknownCitation(key)
-    return key
+    lowered = (key or "").strip().lower()
+    if not KEY_PATTERN.fullmatch(lowered):
+        raise UnknownCitation(key or "")  # as typed: the message quotes what the user gave
+    return lowered
 
 
 def context_bounds(text: str, start: int, end: int, reach: int = CONTEXT_REACH) -> tuple[int, int]:
