@@ -43,8 +43,11 @@ class Question:
         return not self.unanswerable and bool(self.gold or self.gold_docs)
 
     def labels(self) -> dict[str, object]:
+        # A bare question's `unanswerable` is None, not False: a script reading the results
+        # must tell "no label" from "answerable" (a first-time user's finding).
         labels: dict[str, object] = {"gold": list(self.gold), "gold_docs": list(self.gold_docs),
-                                     "unanswerable": self.unanswerable}
+                                     "unanswerable": self.unanswerable if self.labelled
+                                     else None}
         if self.answer_gold:
             labels["answer_gold"] = list(self.answer_gold)
         return labels
@@ -181,6 +184,8 @@ def load_questions(path: Path) -> tuple[list[Question], list[BadRow]]:
         questions.append(question)
     if not questions:
         reasons = "; ".join(f"line {b.line}: {b.reason}" for b in bad[:3])
+        empty = ": the file is empty." if not path.read_text("utf-8-sig", "replace").strip() \
+            else ": it has a header but no rows." if from_csv else ": it has no rows."
         raise RagError(f"{path} has no question to evaluate" + (f" ({reasons})" if reasons
-                                                                 else ": the file is empty."))
+                                                                 else empty))
     return questions, bad

@@ -60,7 +60,7 @@ class ResultRow(TypedDict, total=False):
     abstained: bool
     confidence: float | None
     confidence_label: str | None
-    unanswerable: bool
+    unanswerable: bool | None  # None: the row has no label at all
     passages: list[dict[str, object]]
     answer_spans: list[dict[str, object]]
     latency_ms: float

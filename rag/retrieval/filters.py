@@ -101,11 +101,18 @@ class Filters:
         return not (self.date_to and first > date_bounds(self.date_to)[1])
 
     def check_documents(self, documents: dict[str, Document]) -> None:
-        """Refuse a document id the index does not hold, naming the ones it does."""
+        """Refuse a document id or type the index does not hold, naming the ones it does
+        (`--type Banana` had said only that no document matches the filters)."""
         unknown = sorted(self.doc_ids - documents.keys())
         if unknown:
             raise RagError(f"No document has the id {', '.join(map(repr, unknown))}. The ids "
                            f"in this index: {', '.join(sorted(documents))} (rag status).")
+        types = {document.metadata.type for document in documents.values()}
+        unknown = sorted(t for t in self.types  # as `admits`, in any case
+                         if t.casefold() not in {known.casefold() for known in types})
+        if unknown:
+            raise RagError(f"No document has the type {', '.join(map(repr, unknown))}. The "
+                           f"types in this index: {', '.join(sorted(types))}.")
 
     def mask(self, chunks: list[Chunk], documents: dict[str, Document]) -> np.ndarray:
         admitted = {doc_id for doc_id, doc in documents.items() if self.admits(doc)}

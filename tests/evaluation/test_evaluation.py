@@ -261,6 +261,8 @@ def test_a_bare_question_is_answered_but_counts_in_no_figure(tmp_path: Path) -> 
     rows, summary = evaluate_file(path, FakeEngine(abstain_on={"What else?",
                                                                "What is the Iran deal?"}))
     assert [row["eval"]["labelled"] for row in rows] == [False, False, True, True]
+    # "no label" is not "answerable" in the results (it had said false)
+    assert [row["unanswerable"] for row in rows] == [None, None, True, False]
     assert summary["bare"] == 2 and summary["abstained"] == 2 and summary["unlabelled"] == 1
     assert summary["answerable_refused"] == 0.0 and summary["unanswerable_refused"] == 1.0
     assert summary["abstention_precision"] == 1.0
@@ -268,10 +270,14 @@ def test_a_bare_question_is_answered_but_counts_in_no_figure(tmp_path: Path) -> 
     assert "no label (answered, in no figure)" in summary_text(summary)
 
 
-@pytest.mark.parametrize(("content", "reason"), [("", "the file is empty"),
-                                                 ('{"id": "x"}\n', "line 1: no question")])
-def test_a_file_without_a_question_is_refused(tmp_path: Path, content: str, reason: str) -> None:
-    path = tmp_path / "questions.jsonl"
+@pytest.mark.parametrize(("name", "content", "reason"), [
+    ("questions.jsonl", "", "the file is empty"),
+    ("questions.jsonl", '{"id": "x"}\n', "line 1: no question"),
+    ("questions.csv", "id,question\n", "a header but no rows"),  # had said "the file is empty"
+])
+def test_a_file_without_a_question_is_refused(tmp_path: Path, name: str, content: str,
+                                              reason: str) -> None:
+    path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     with pytest.raises(RagError, match=reason):
         evaluate_file(path, FakeEngine(set()))
