@@ -57,17 +57,21 @@ def add_document(corpus_dir: Path, name: str, data: bytes) -> AddOutcome:
                           "one beside it, rename it; to replace it, save it over "
                           f"{target} and rebuild")
     copy = copy_in_corpus(corpus_dir, data)
-    if copy:
-        return AddOutcome(name, False, f"the same file is already in the corpus as {copy}")
     corpus_dir.mkdir(parents=True, exist_ok=True)
     handle, staging = tempfile.mkstemp(prefix=".upload-", suffix=suffix, dir=corpus_dir)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         load_document(Path(staging), target_name)
+        if copy:
+            return AddOutcome(name, False, f"the same file is already in the corpus as {copy}")
         os.replace(staging, target)
     except IngestError as err:
-        return AddOutcome(name, False, str(err))
+        # Read first: a broken file copied in by hand had made its twin's refusal say only
+        # "the same file is already in the corpus" (a first-time user's finding).
+        return AddOutcome(name, False, str(err) + (
+            f"; the same file is in the corpus as {copy}, which no build can index either"
+            if copy else ""))
     finally:
         if os.path.exists(staging):
             os.unlink(staging)

@@ -56,13 +56,20 @@ def do_uploads(corpus_dir: Path, files: list) -> None:
     st.rerun()
 
 
+def upload_lines(report: list[tuple[str, bool, str]]) -> list[tuple[bool, str]]:
+    """Each upload's line (Markdown), by whether it was added. "The corpus is unchanged" only
+    when nothing was added: beside an added file it had read as if that one had been refused
+    too (a first-time user's finding)."""
+    unchanged = " The corpus is unchanged." if not any(added for _, added, _ in report) else ""
+    return [(added, f"{md_text(name)}: {md_text(message)}" if added
+             else f"Refused {md_text(name)}: {md_text(message)}.{unchanged}")
+            for name, added, message in report]
+
+
 def show_upload_report() -> None:
     report = st.session_state.pop("upload_report", None) or []
-    for name, added, message in report:
-        if added:
-            st.success(f"{md_text(name)}: {md_text(message)}")
-        else:
-            st.error(f"Refused {md_text(name)}: {md_text(message)}. The corpus is unchanged.")
+    for added, line in upload_lines(report):
+        (st.success if added else st.error)(line)
     if any(added for _, added, _ in report):
         st.info("Rebuild the index (button above) to make the new documents searchable.")
 
