@@ -143,7 +143,17 @@ def load_corpus(files: list[SourceFile], previous_ids: Mapping[str, str] | None 
     documents: list[Document] = []
     skipped: list[Skipped] = []
     taken: set[str] = set()
+    # A copy of another file (the same bytes and sidecar) is skipped: both copies had been
+    # indexed, each passage shown twice as "exact words" (a first-time user's finding). The
+    # copy the last build indexed is the one kept, so its citation keys hold.
+    kept: dict[str, str] = {}
+    for source in sorted(files, key=lambda f: f.relpath not in previous_ids):
+        kept.setdefault(source.sha256, source.relpath)
     for source in files:
+        if kept[source.sha256] != source.relpath:
+            skipped.append(Skipped(source.relpath, f"a copy of {kept[source.sha256]}; only "
+                                   "that one is read"))
+            continue
         doc_id = previous_ids.get(source.relpath) or free_id(source.relpath, taken | reserved)
         try:
             document = load_document(source.path, source.relpath, doc_id)

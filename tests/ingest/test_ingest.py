@@ -10,7 +10,7 @@ from rag.chunking.passages import chunk_document
 from rag.cite.lookup import section_label
 from rag.errors import IngestError
 from rag.ingest.record import RECORD_HEADING
-from rag.ingest.scan import doc_id_for, load_corpus, load_document, scan_corpus
+from rag.ingest.scan import Skipped, doc_id_for, load_corpus, load_document, scan_corpus
 from rag.settings import Settings
 from tests.documents_factory import HTML_PAGE, write_broken_files, write_pdf
 
@@ -153,3 +153,20 @@ def test_a_file_keeps_its_id_when_a_namesake_of_another_type_arrives(tmp_path: P
     assert {d.source: d.doc_id for d in fresh} == {"notes.md": "notes", "notes.txt": "notes-txt"}
     kept, _ = load_corpus(scan_corpus(tmp_path), previous_ids={"notes.txt": "notes"})
     assert {d.source: d.doc_id for d in kept} == {"notes.md": "notes-md", "notes.txt": "notes"}
+
+
+def test_a_copy_of_another_file_is_skipped_and_the_indexed_copy_kept(tmp_path: Path) -> None:
+    """A file copied into a subfolder had been indexed twice, each passage shown twice."""
+    text = "The lighthouse keeper logs every ship that enters the harbour."
+    (tmp_path / "lighthouse.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "harbour").mkdir()
+    (tmp_path / "harbour" / "copy.txt").write_text(text, encoding="utf-8")
+    documents, skipped = load_corpus(scan_corpus(tmp_path))
+    assert [d.source for d in documents] == ["harbour/copy.txt"]
+    assert skipped == [Skipped("lighthouse.txt", "a copy of harbour/copy.txt; only that one "
+                               "is read")]
+    # the copy the last build indexed stays, so its citation keys hold
+    documents, skipped = load_corpus(scan_corpus(tmp_path),
+                                     previous_ids={"lighthouse.txt": "lighthouse"})
+    assert [d.doc_id for d in documents] == ["lighthouse"]
+    assert [s.relpath for s in skipped] == ["harbour/copy.txt"]
