@@ -150,9 +150,28 @@ def miss_entry(row: ResultRow, reasons: list[str]) -> Miss:
                 top_score=cast("float | None", top.get("score")))
 
 
+def with_known_gold_documents(questions: list[Question], documents: Mapping[str, Document],
+                              bad: list[BadRow]) -> list[Question]:
+    """The questions whose `gold_docs` the index holds; each other one is a bad row, since a
+    mistyped id would count its question as a miss (a first-time user's finding)."""
+    kept = []
+    for question in questions:
+        missing = [doc_id for doc_id in question.gold_docs if doc_id not in documents]
+        if missing:
+            bad.append(BadRow(question.line, f"`gold_docs` names {', '.join(map(repr, missing))}"
+                              ", which this index does not hold (rag status lists its ids)"))
+        else:
+            kept.append(question)
+    return kept
+
+
 def evaluate_file(path: Path | str, engine: SearchEngine, k: int = 10, method: str | None = None,
                   progress: bool = False) -> tuple[list[ResultRow], Summary]:
     """Evaluate a JSONL/CSV question file: (one result row per good question, summary)."""
     questions, bad = load_questions(Path(path))
+    questions = with_known_gold_documents(questions, engine.documents, bad)
+    if not questions:
+        raise RagError(f"{path} has no question to evaluate: "
+                       + "; ".join(f"line {b.line}: {b.reason}" for b in bad[:3]))
     rows = evaluate_questions(questions, engine, k, method, progress, failures=bad)
     return rows, summarize(rows, k, sorted(bad, key=lambda b: b.line), method, str(path))

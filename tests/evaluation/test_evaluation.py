@@ -249,6 +249,22 @@ def test_evaluate_file_passes_fields_through_and_summarises(tmp_path: Path) -> N
     assert lines[1].endswith(',paraphrase,"{""x"": 1}"')
 
 
+def test_a_gold_document_the_index_lacks_is_a_bad_row(tmp_path: Path) -> None:
+    """A mistyped `gold_docs` id had been scored as a miss without a word."""
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in [
+        {"id": "t", "question": "Who must join?", "gold_docs": ["r", "rr"]},
+        {"id": "g", "question": "Who must join a peace regime?", "gold_docs": ["r"]}]),
+        encoding="utf-8")
+    rows, summary = evaluate_file(path, FakeEngine(set()))
+    assert [row["id"] for row in rows] == ["g"] and summary["recall@1"] == 1.0
+    assert summary["bad_rows"] == [{"line": 1, "reason": "`gold_docs` names 'rr', which this "
+                                    "index does not hold (rag status lists its ids)"}]
+    path.write_text(json.dumps({"question": "Who?", "gold_docs": ["rr"]}), encoding="utf-8")
+    with pytest.raises(RagError, match="line 1: `gold_docs` names 'rr'"):
+        evaluate_file(path, FakeEngine(set()))
+
+
 def test_a_bare_question_is_answered_but_counts_in_no_figure(tmp_path: Path) -> None:
     """A first-time user's file of bare questions showed "Abstention precision 0.000" and
     "Answerable refused 0.500": each question without a label had counted as answerable."""
