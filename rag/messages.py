@@ -25,8 +25,9 @@ NEVER_MENTIONED = "The documents searched never mention {names}."
 ANSWERED_DESPITE_NAMES = ("The documents searched never mention {names}; the answer below is in "
                           "their own words, so check that it is about what you meant.")
 NO_FILTER_MATCH = "No document matches the filters."
-NO_SEARCH_WORDS = ("The question has only common words (such as \u201cthe\u201d or "
-                   "\u201cwhat\u201d) to search for; name what you are looking for.")
+NO_SEARCH_WORDS = ("The question has nothing to search for, only common words (such as "
+                   "\u201cthe\u201d or \u201cwhat\u201d) or punctuation: name what you are "
+                   "looking for.")
 POINTS_BACK = ("Each question is read on its own, so \u201c{word}\u201d points to nothing here: "
                "name what you are asking about.")
 READ_ABOUT = ("Read as \u201c{question}\u201d: with one document to search, \u201c{word}\u201d is "
