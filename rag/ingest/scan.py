@@ -140,29 +140,34 @@ def load_corpus(files: list[SourceFile], previous_ids: Mapping[str, str] | None 
     """
     previous_ids = previous_ids or {}
     reserved = {previous_ids[f.relpath] for f in files if f.relpath in previous_ids}
-    documents: list[Document] = []
-    skipped: list[Skipped] = []
+    loaded: list[tuple[int, Document]] = []
+    skipped: list[tuple[int, Skipped]] = []
     taken: set[str] = set()
-    # A copy of another file (the same bytes and sidecar) is skipped: both copies had been
-    # indexed, each passage shown twice as "exact words" (a first-time user's finding). The
-    # copy the last build indexed is the one kept, so its citation keys hold.
-    kept: dict[str, str] = {}
-    for source in sorted(files, key=lambda f: f.relpath not in previous_ids):
-        kept.setdefault(source.sha256, source.relpath)
-    for source in files:
-        if kept[source.sha256] != source.relpath:
-            skipped.append(Skipped(source.relpath, f"a copy of {kept[source.sha256]}; only "
-                                   "that one is read"))
+    # A copy of another file (the same bytes and sidecar) is skipped once its twin has loaded:
+    # both copies had been indexed, each passage shown twice as "exact words" (a first-time
+    # user's finding). The copy the last build indexed is read first, so its citation keys
+    # hold; on a first build, the shallowest. A twin that cannot be read (an unsupported
+    # "a.bak" beside "a.md") does not count: "a.md" had been dropped as its copy.
+    read_from: dict[str, str] = {}
+    order = sorted(range(len(files)), key=lambda n: (files[n].relpath not in previous_ids,
+                                                     files[n].relpath.count("/"), n))
+    for n in order:
+        source = files[n]
+        if source.sha256 in read_from:
+            skipped.append((n, Skipped(source.relpath, f"a copy of {read_from[source.sha256]};"
+                                       " only that one is read")))
             continue
         doc_id = previous_ids.get(source.relpath) or free_id(source.relpath, taken | reserved)
         try:
             document = load_document(source.path, source.relpath, doc_id)
         except IngestError as err:
-            skipped.append(Skipped(source.relpath, str(err)))
+            skipped.append((n, Skipped(source.relpath, str(err))))
             continue
         except OSError as err:
-            skipped.append(Skipped(source.relpath, f"cannot be read: {err.strerror or err}"))
+            skipped.append((n, Skipped(source.relpath, f"cannot be read: {err.strerror or err}")))
             continue
         taken.add(doc_id)
-        documents.append(document)
-    return documents, skipped
+        read_from[source.sha256] = source.relpath
+        loaded.append((n, document))
+    documents = [document for _, document in sorted(loaded, key=lambda pair: pair[0])]
+    return documents, [skip for _, skip in sorted(skipped, key=lambda pair: pair[0])]

@@ -162,11 +162,23 @@ def test_a_copy_of_another_file_is_skipped_and_the_indexed_copy_kept(tmp_path: P
     (tmp_path / "harbour").mkdir()
     (tmp_path / "harbour" / "copy.txt").write_text(text, encoding="utf-8")
     documents, skipped = load_corpus(scan_corpus(tmp_path))
-    assert [d.source for d in documents] == ["harbour/copy.txt"]
-    assert skipped == [Skipped("lighthouse.txt", "a copy of harbour/copy.txt; only that one "
+    assert [d.source for d in documents] == ["lighthouse.txt"]  # the shallowest
+    assert skipped == [Skipped("harbour/copy.txt", "a copy of lighthouse.txt; only that one "
                                "is read")]
     # the copy the last build indexed stays, so its citation keys hold
     documents, skipped = load_corpus(scan_corpus(tmp_path),
-                                     previous_ids={"lighthouse.txt": "lighthouse"})
-    assert [d.doc_id for d in documents] == ["lighthouse"]
-    assert [s.relpath for s in skipped] == ["harbour/copy.txt"]
+                                     previous_ids={"harbour/copy.txt": "harbour-copy"})
+    assert [d.doc_id for d in documents] == ["harbour-copy"]
+    assert [s.relpath for s in skipped] == ["lighthouse.txt"]
+
+
+def test_a_twin_that_cannot_be_read_does_not_push_out_the_one_that_can(tmp_path: Path) -> None:
+    """A backup "a.bak" sorting before "a.md" had had "a.md" skipped as its copy, and the
+    document dropped from the index."""
+    text = "---\ntitle: Notes\n---\n\nThe Kaesong Industrial Complex employed workers.\n"
+    for name in ("a.bak", "a.md"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    documents, skipped = load_corpus(scan_corpus(tmp_path))
+    assert [d.source for d in documents] == ["a.md"]
+    assert [s.relpath for s in skipped] == ["a.bak"]
+    assert skipped[0].reason.startswith("unsupported file type '.bak'")
