@@ -138,7 +138,7 @@ class SearchResult:
                 # down, as shown and as the passages' "reader" signal: 0.99996 rounded to
                 # nearest printed "Confidence: 1.00" beside "answers 99%"
                 "confidence": None if self.confidence is None else math.floor(
-                    self.confidence * 10_000) / 10_000,
+                    self.confidence * 10_000 + 1e-9) / 10_000,
                 "confidence_label": self.confidence_label,
                 "answer_spans": [s.as_dict() for s in self.answer_spans],
                 "passages": [p.as_dict() for p in self.passages],
@@ -448,7 +448,7 @@ def make_passage(rank: int, chunk: Chunk, document: Document, scored: Scored,
                "closeness": round(scored.closeness, 4)}
     probability = reading.probabilities.get(scored.position) if reading else None
     if probability is not None:  # down, as the confidence is shown (0.97996 is not 98%)
-        signals["reader"] = math.floor(probability * 10_000) / 10_000
+        signals["reader"] = math.floor(probability * 10_000 + 1e-9) / 10_000
     if quoted:
         relevance = QUOTED
     elif probability is not None and reader_settings:

@@ -35,10 +35,11 @@ MALFORMED_KEY = "Keys look like 'document-id:0123456789'; copy one from a search
 # well-formed key that is not found names a document gone, or a passage whose text changed: a
 # first-time user was told how keys look, for a key copied from a result before a rebuild.
 KEY_DOCUMENT_GONE = ("No document has the id {doc!r} now: it was removed or renamed since the "
-                     "key was made (rag status lists the documents).")
+                     "key was made, or the key is mistyped (rag status lists the documents).")
 KEY_TEXT_CHANGED = ("The document {doc!r} is here, but none of its passages has that text now: "
                     "a key names its passage's text, and the document or its passages changed "
-                    "since the key was made. Search for the passage again.")
+                    "since the key was made, or the key is mistyped. Search for the passage "
+                    "again.")
 
 
 class UnknownCitation(RagError):
