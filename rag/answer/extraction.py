@@ -3,6 +3,7 @@ question, each tied to an exact span of its source and verified before it is sho
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +83,15 @@ def choose_sentences(scores: SentenceScores,
     return sorted(chosen, key=lambda span: (first[span.passage], span.start))
 
 
+# A line break inside a sentence: a PDF's text layer breaks lines where the page did.
+WRAPPED = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=[a-z(\d])")
+
+
 def format_answer(spans: list[AnswerSpan]) -> str:
-    """Each sentence followed by the marker [n] of the passage it comes from."""
-    return " ".join(f"{span.text} [{span.passage}]" for span in spans)
+    """Each sentence followed by the marker [n] of the passage it comes from, and in a PDF the
+    page the sentence starts on ([n, p. 3]: a passage may span pages, "pp. 1–5", and a
+    first-time user found the sentence's page only in the JSON). A line wrapped inside a
+    sentence reads as one ("from nine\ncoastal cities" had shown its break); the spans keep
+    the exact text. A break before a capital stays: a catalogue record's lines are lines."""
+    return " ".join(f"{WRAPPED.sub(' ', span.text)} [{span.passage}"
+                    f"{f', p. {span.page_label}' if span.page_label else ''}]" for span in spans)

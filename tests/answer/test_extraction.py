@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from rag.answer.extraction import AnswerSpan, SentenceScores, choose_sentences, verified
+from rag.answer.extraction import (
+    AnswerSpan,
+    SentenceScores,
+    choose_sentences,
+    format_answer,
+    verified,
+)
 from rag.settings import AnswerSettings
 
 
@@ -47,3 +53,15 @@ def test_a_span_not_in_its_document_is_dropped(fake_engine) -> None:  # type: ig
     bad = AnswerSpan("not the text at all", 1, "k", doc_id, 0, 19)
     assert verified([good, bad, AnswerSpan("x", 1, "k", "nowhere", 0, 1)],
                     fake_engine.documents) == [good]
+
+
+def test_an_answer_gives_a_pdf_sentence_s_page_and_reads_a_wrapped_line_as_one() -> None:
+    """A PDF's answer had shown "from nine\ncoastal cities", and its sentence's page only in
+    the JSON; its span keeps the exact text."""
+    wrapped = AnswerSpan("Ships came from nine\ncoastal cities (mostly\n12 ports).", 1, "k", "d",
+                         0, 52, "iii")
+    record = AnswerSpan("Title: Notes\nType: Report", 2, "r", "d", 60, 85, None)
+    assert format_answer([wrapped, record]) == (
+        "Ships came from nine coastal cities (mostly 12 ports). [1, p. iii] Title: Notes\n"
+        "Type: Report [2]")  # the page the sentence starts on, in a PDF
+    assert "\n" in wrapped.text

@@ -174,6 +174,7 @@ def test_a_pdf_passage_is_cited_with_its_printed_page(tmp_path: Path) -> None:
     top = result.passages[0]
     assert (top.page, top.page_label) == (3, "1")
     assert [span.page_label for span in result.answer_spans] == ["1"]
+    assert result.answer.endswith("[1, p. 1]")  # the answer names the sentence's page too
     citation = engine.cite(top.key)
     assert (citation.page, citation.page_label) == (3, "1")
 
