@@ -270,13 +270,16 @@ class Engine:
                                     self.query.reader.depth if reader else 0), method)
         chunks = self.stored.chunks
         # "What does DPRK stand for?": only a passage that spells it out may answer, and with
-        # none among those found it is refused unread (rag/answer/acronyms.py).
+        # none among those found it is refused unread (rag/answer/acronyms.py). The first that
+        # does goes first, to be read ("Northern Limit Line" had stood below those read).
         acronym = asked_expansion(posed) if terms else None
-        undefined = acronym is not None and not any(
-            defines(chunks[s.position].text, acronym) for s in ranked)
+        defining = [s.position for s in ranked
+                    if acronym is not None and defines(chunks[s.position].text, acronym)]
+        undefined = acronym is not None and not defining
         if undefined:
             notes.append(NOT_SPELLED_OUT.format(acronym=acronym))
             blind = True
+        ranked = lifted(ranked, set(defining[:1]))
         # For the reader: the records the question asks only a line of, of a document it
         # names by its type, go first, as many as it reads (record_fields.names_its_document).
         if reader and not blind:
@@ -291,7 +294,7 @@ class Engine:
         # A passage the question quotes comes first: the quoted ones are shifted to score at
         # least the best one, so the order stays the order of the scores.
         quoted = {s.position for s in ranked if quote.in_text(chunks[s.position].text)}
-        ranked = lifted(ranked, quoted)
+        ranked = lifted(ranked, quoted | set(defining[:1]))  # and the acronym's, as read first
         passages = [make_passage(rank, chunks[s.position],
                                  self.documents[chunks[s.position].doc_id], s,
                                  s.position in quoted, abstention, reading,
@@ -301,7 +304,10 @@ class Engine:
         passages = [p if "reader" in p.signals else replace(
             p, relevance=no_stronger_than(p.relevance, above)) for p in passages]
         rules = reader.settings if reader else None
-        verbatim = any(s.position in quoted for s in ranked[:answer.passages_read]) and (
+        # A passage read that spells out the acronym asked about answers it in its own words,
+        # as a quoted passage does: never refused ("What does NLL stand for?" had been, 0.16).
+        verbatim = any(s.position in quoted or s.position in defining[:1]
+                       for s in ranked[:answer.passages_read]) and (
             rules is None or rules.quote_rule)
         expected = None if verbatim or (rules and not rules.answer_type_rule) else \
             expected_answer(posed)

@@ -348,16 +348,18 @@ def test_a_name_only_documents_outside_the_filters_use_counts_as_never_mentioned
 def test_an_acronym_the_documents_never_spell_out_is_refused_with_a_note(
         engine: Engine, default_engine: Engine, reader: bool) -> None:
     """"What does DPRK stand for?" had been answered 0.95 `likely` with a sentence that only
-    uses "DPRK"; "UN" is spelled out ("United Nations Command"), so the reader answers it from
-    there."""
+    uses "DPRK"; "UN" is spelled out ("United Nations Command"), so it is answered from there."""
     searching = default_engine if reader else engine
     result = searching.search("What does DPRK stand for?")
     assert result.abstained and result.decision.reason == UNDEFINED_ACRONYM
     assert result.notes == [NOT_SPELLED_OUT.format(acronym="DPRK")] and result.confidence == 0.0
-    if reader:  # the similarity rules refuse it (0.51)
-        answered = searching.search("What does UN stand for?")
-        assert answered.answer_spans and all(
-            "United Nations" in span.text for span in answered.answer_spans)
+    # A passage that spells it out goes first and is never refused, as a quoted one: "What
+    # does NLL stand for?" had been refused (0.16), "Northern Limit Line" read below it.
+    for acronym, words in (("UN", "United Nations"), ("NLL", "Northern Limit Line")):
+        answered = searching.search(f"What does {acronym} stand for?")
+        assert not answered.abstained and answered.decision.verbatim
+        assert answered.answer_spans[0].passage == 1
+        assert all(words in span.text for span in answered.answer_spans)
 
 
 def test_a_misspelt_question_is_corrected_answered_and_the_correction_noted(
