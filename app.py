@@ -80,11 +80,11 @@ def show_results(engine: Engine) -> None:
             f'{esc(result.searched)}</div>')
     for note in result.notes:
         st.info(md_text(note))
+    shown = filters.as_dict()
+    if "documents" in shown:  # by title, as the sidebar lists them, not by id
+        shown["documents"] = [f"\u201c{engine.documents[d].metadata.title}\u201d"
+                              if d in engine.documents else d for d in filters.doc_ids]
     if not filters.is_empty():
-        shown = filters.as_dict()
-        if "documents" in shown:  # by title, as the sidebar lists them, not by id
-            shown["documents"] = [f"\u201c{engine.documents[d].metadata.title}\u201d"
-                                  if d in engine.documents else d for d in filters.doc_ids]
         st.caption("Filtered: " + md_text("; ".join(
             f"{name} {', '.join(v) if isinstance(v, list) else v}"
             for name, v in shown.items())))
@@ -104,13 +104,14 @@ def show_results(engine: Engine) -> None:
         st.info("No passage to show.")
         return
     cited = engine.citations_for(result.passages)
-    fmt = {"filters": filters.as_dict()}
+    # The Markdown names filtered documents as the screen does, by title; the JSON by id.
+    # Files are named after the question as asked, not as rewritten for the search.
     left, right, _ = st.columns(3)
-    left.download_button("Download Markdown", to_markdown(result, cited, **fmt),
-                         file_name=download_name(result.searched, "md"), mime="text/markdown",
+    left.download_button("Download Markdown", to_markdown(result, cited, filters=shown),
+                         file_name=download_name(result.question, "md"), mime="text/markdown",
                          icon=":material/download:")
-    right.download_button("Download JSON", to_json(result, cited, **fmt),
-                          file_name=download_name(result.searched, "json"),
+    right.download_button("Download JSON", to_json(result, cited, filters=filters.as_dict()),
+                          file_name=download_name(result.question, "json"),
                           mime="application/json",
                           icon=":material/download:")
     if any("reader" in p.signals for p in result.passages):

@@ -124,8 +124,12 @@ class SearchResult:
     # the similarity support's) and its label: "likely", "uncertain", "unlikely" (= refused).
     confidence: float | None = None
     confidence_label: str | None = None
-    # What was searched when spelling correction changed the question (`question` is as asked)
+    # What was searched when it differs from the question (`question` is as asked)
     searched_as: str | None = None
+    # The shown rank of the passage the reader rates best, which the confidence is of (None:
+    # the reader is off, or it is not shown): the passages are ranked by the reader and the
+    # search together, so it need not be [1] (a first-time user asked which it was).
+    rated_best: int | None = None
 
     @property
     def searched(self) -> str:
@@ -139,7 +143,7 @@ class SearchResult:
                 # nearest printed "Confidence: 1.00" beside "answers 99%"
                 "confidence": None if self.confidence is None else math.floor(
                     self.confidence * 10_000 + 1e-9) / 10_000,
-                "confidence_label": self.confidence_label,
+                "confidence_label": self.confidence_label, "rated_best": self.rated_best,
                 "answer_spans": [s.as_dict() for s in self.answer_spans],
                 "passages": [p.as_dict() for p in self.passages],
                 "notes": self.notes, "decision": self.decision.as_dict()}
@@ -348,10 +352,12 @@ class Engine:
         spans = verified(with_years(narrowed(choose_sentences(sentences, answer), posed,
                                              self.stored.lexical.query_terms),
                                     posed, self.reader.sentence_before), self.documents)
+        best = rated_best(ranked[:k], reading) if reading is not None else None
         if spans and reading is not None:
-            notes += confidence_source([span.passage for span in spans], ranked[:k], reading)
+            notes += confidence_source([span.passage for span in spans], ranked[:k], best,
+                                       reading)
         return SearchResult(asked, passages, False, format_answer(spans), spans, notes,
-                            decision.support, decision, confidence, label, corrected)
+                            decision.support, decision, confidence, label, corrected, best)
 
     def only_document(self, filters: Filters | None) -> Document | None:
         """The one document the filters admit (or the index holds), or None when there are
@@ -420,17 +426,25 @@ def lifted(ranked: list[Scored], chosen: set[int], most: int | None = None) -> l
                   key=lambda s: s.position not in chosen)
 
 
-def confidence_source(quoted: list[int], shown: list[Scored], reading: Reading) -> list[str]:
+def rated_best(shown: list[Scored], reading: Reading) -> int | None:
+    """The shown rank of the passage the reader rates best (the first, on a tie), or None
+    when it is not shown (`k` below the depth) or none was rated."""
+    top = max(reading.probabilities.values(), default=None)
+    return next((rank for rank, s in enumerate(shown, start=1)
+                 if reading.probabilities.get(s.position) == top), None) if top is not None \
+        else None
+
+
+def confidence_source(quoted: list[int], shown: list[Scored], best: int | None,
+                      reading: Reading) -> list[str]:
     """A note when the answer is quoted from the passages ranked `quoted` and the confidence
-    comes from another one, the reader's best (it may not be shown: `k` below the depth);
-    none when a quoted passage is among the best (ties: the others are capped at the
-    confidence)."""
+    comes from another one, the reader's best, shown at `best` (None: not shown, `k` below
+    the depth); none when a quoted passage is among the best (ties: the others are capped at
+    the confidence)."""
     odds = reading.probabilities
     top = max(odds.values(), default=None)
-    holders = {position for position, value in odds.items() if value == top}
-    if top is None or any(shown[rank - 1].position in holders for rank in quoted):
+    if top is None or any(odds.get(shown[rank - 1].position) == top for rank in quoted):
         return []
-    best = next((rank for rank, s in enumerate(shown, start=1) if s.position in holders), None)
     answer = passage_ranks(quoted)
     return [CONFIDENCE_UNSHOWN.format(answer=answer) if best is None
             else CONFIDENCE_ELSEWHERE.format(answer=answer, best=best)]

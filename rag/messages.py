@@ -68,6 +68,18 @@ CONFIDENCE_WORDS = {
 }
 
 
+def confidence_words(label: str, rated_best: int | None = None) -> str:
+    """The label in words, naming the passage rated highest when it is shown: ranked by the
+    reader and the search together, it need not be [1] ("[1] answers 60%, [3] answers 94%"
+    under "the passage rated highest very probably answers this": which? a first-time user
+    asked)."""
+    words = CONFIDENCE_WORDS[label]
+    if rated_best is None or label == "unlikely":
+        return words
+    return words.replace("the passage rated highest",
+                         f"passage [{rated_best}], which the reader rates highest,")
+
+
 def shown_probability(probability: float) -> str:
     """Two decimals, rounded down: rounded to nearest, 0.7995 showed as 0.80 beside the label
     "uncertain" (`likely` is 0.8 and up), and 0.998 as a certainty, 1.00."""
@@ -77,7 +89,8 @@ def shown_probability(probability: float) -> str:
 def confidence_line(result: Mapping[str, Any]) -> str:
     """The probability that the documents answer, in numbers and words (a result's dict)."""
     return (f"Confidence: {shown_probability(result['confidence'])} "
-            f"({result['confidence_label']}: {CONFIDENCE_WORDS[result['confidence_label']]})")
+            f"({result['confidence_label']}: "
+            f"{confidence_words(result['confidence_label'], result.get('rated_best'))})")
 
 
 def build_command(index_dir: Path | None = None, corpus_dir: Path | None = None) -> str:

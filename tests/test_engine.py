@@ -433,11 +433,12 @@ def test_an_answer_from_a_passage_not_rated_best_says_whose_the_confidence_is(
     quoted = result.answer_spans[0].passage
     best = max(reader, key=reader.get)
     assert reader[quoted] < reader[best] == pytest.approx(result.confidence, abs=1e-4)
+    assert result.rated_best == best and result.as_dict()["rated_best"] == best
     assert {span.passage for span in result.answer_spans} == {quoted}
     assert CONFIDENCE_ELSEWHERE.format(answer=f"passage [{quoted}]", best=best) in result.notes
     # With fewer passages shown than reread, the one it comes from may not be shown.
     one = default_engine.search("Who is Frank Aum?", k=1)
-    assert one.answer_spans[0].passage == 1
+    assert one.answer_spans[0].passage == 1 and one.rated_best is None
     assert CONFIDENCE_UNSHOWN.format(answer="passage [1]") in one.notes
     plain = default_engine.search("What happened in Hanoi?")
     assert not [note for note in plain.notes if note.startswith("The answer is quoted from")]

@@ -90,9 +90,8 @@ def to_markdown(result: Any, citations: Mapping[str, Any], **kwargs: Any) -> str
         lines += [confidence_line(payload), ""]
     if payload.get("abstained") and payload["passages"]:
         lines += [f"**{NOTHING_RELEVANT}**", ""]
-    lines += [f"_Note: {note}_" for note in payload.get("notes") or []]
-    if payload.get("notes"):
-        lines.append("")
+    for note in payload.get("notes") or []:  # each its own paragraph (two had run together)
+        lines += [f"_Note: {note}_", ""]
     lines += ["## Passages", ""]
     if not payload["passages"]:
         lines += ["No passage found.", ""]

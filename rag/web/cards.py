@@ -11,7 +11,7 @@ from rag.answer.reading import LIKELY, UNCERTAIN, UNLIKELY
 from rag.answer.relevance import GOOD, PARTIAL, QUOTED, STRONG, WEAK, signal_words
 from rag.cite.highlight import link, mark_terms
 from rag.cite.references import human_date, location
-from rag.messages import CONFIDENCE_WORDS, shown_probability
+from rag.messages import confidence_words, shown_probability
 
 BAR_LOW, BAR_HIGH = 0.15, 0.75  # scores mapped to an empty and a full relevance bar
 
@@ -85,7 +85,7 @@ def confidence_html(result) -> str:
     shown = shown_probability(result.confidence)
     return (f'<div class="rag-confidence" data-label="{esc(label)}">Confidence: '
             f'<b style="color:{colour}">{esc(label)}</b> ({shown}) — '
-            f'{esc(CONFIDENCE_WORDS[label])}</div>')
+            f'{esc(confidence_words(label, getattr(result, "rated_best", None)))}</div>')
 
 
 def passage_html(passage, question: str, nearest: bool) -> str:

@@ -77,6 +77,17 @@ def test_markdown_export_gives_the_confidence_line_of_the_cli():
                            "confidence_label": "unlikely"}, {})
     assert "Confidence: 0.21 (unlikely: no passage seems to answer this)" in refused
     assert "Confidence" not in to_markdown(RESULT, CITATIONS)
+    # The passage the confidence is of, named when shown (it need not be [1])
+    named = to_markdown({**RESULT, "answer": "China [1]", "confidence": 0.8412,
+                         "confidence_label": "likely", "rated_best": 3}, CITATIONS)
+    assert ("Confidence: 0.84 (likely: passage [3], which the reader rates highest, very "
+            "probably answers this)") in named
+
+
+def test_markdown_export_gives_each_note_its_own_paragraph():
+    """Two notes on consecutive lines had rendered as one paragraph."""
+    md = to_markdown({**RESULT, "notes": ["One.", "Two."]}, CITATIONS)
+    assert "_Note: One._\n\n_Note: Two._\n" in md
 
 
 def test_a_download_is_named_after_its_question() -> None:

@@ -337,6 +337,15 @@ def test_export_markdown_and_json(app: AppTest, monkeypatch: pytest.MonkeyPatch)
     assert f"`{CITED_KEY}`" in markdown and "South Korea, China, Russia" in markdown
     assert "```bibtex" in markdown
     assert f"_{RANKING_NOTE}_" in markdown  # the reader reread them, as the page says
+    # Named after the question as asked (it had been the rewritten one), the filtered document
+    # by title in the Markdown (it had been the id), by id in the JSON.
+    app.multiselect(key="f_docs").set_value(["peace-regime-for-the-korean-peninsula"])
+    ask(app.run(), "What is it about?")
+    markdown = saved["answer-what-is-it-about.md"]
+    markdown = markdown.decode() if isinstance(markdown, bytes) else markdown
+    assert "Filters: documents: \u201cA Peace Regime for the Korean Peninsula\u201d" in markdown
+    assert json.loads(saved["answer-what-is-it-about.json"])["filters"] == {
+        "documents": ["peace-regime-for-the-korean-peninsula"]}
 
 
 def test_nothing_relevant_is_said_plainly(app: AppTest) -> None:
