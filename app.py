@@ -119,7 +119,8 @@ def show_results(engine: Engine) -> None:
     for passage in result.passages:
         with st.container(border=True):
             st.html(passage_html(passage, result.searched, result.abstained))
-            st.button("Open citation", key=f"open-{passage.rank}-{passage.key}",
+            # numbered, so a screen reader's list of buttons tells them apart
+            st.button(f"Open citation [{passage.rank}]", key=f"open-{passage.rank}-{passage.key}",
                       on_click=open_citation, args=(passage.key,),
                       icon=":material/format_quote:")
 

@@ -50,7 +50,7 @@ def check_order(date_from: str | None, date_to: str | None) -> None:
     CLI, the app's sidebar and a script all say so; a link's range is checked earlier, in
     rag.web.session, which ignores it with a notice rather than refusing the page."""
     if date_from and date_to and date_bounds(date_from)[0] > date_bounds(date_to)[1]:
-        raise RagError(f"the dates are the wrong way round: from {date_from} is after to "
+        raise RagError(f"The dates are the wrong way round: from {date_from} is after to "
                        f"{date_to}.")
 
 

@@ -16,9 +16,11 @@ from rag.messages import confidence_words, shown_probability
 BAR_LOW, BAR_HIGH = 0.15, 0.75  # scores mapped to an empty and a full relevance bar
 
 
-CONFIDENCE_COLOURS = {LIKELY: "#1b7f3b", UNCERTAIN: "#b7791f", UNLIKELY: "#8a5a00"}
-LABEL_COLOURS = {QUOTED: "#1b7f3b", STRONG: "#1b7f3b", GOOD: "#2a7ab0", PARTIAL: "#b7791f",
-                 WEAK: "#8a8f98"}
+# Each at least 4.5:1 on white (WCAG AA for small text): "weak match" in #8a8f98 had been
+# 3.25:1 and the amber #b7791f about 3.2:1 (a first-time user's accessibility check).
+CONFIDENCE_COLOURS = {LIKELY: "#1b7f3b", UNCERTAIN: "#975a16", UNLIKELY: "#8a5a00"}
+LABEL_COLOURS = {QUOTED: "#1b7f3b", STRONG: "#1b7f3b", GOOD: "#2a6f9e", PARTIAL: "#975a16",
+                 WEAK: "#6b7280"}
 
 
 CSS = """
@@ -32,7 +34,7 @@ CSS = """
 .rag-bar { display: inline-block; width: 110px; height: 8px; background: #e6e8eb;
            border-radius: 4px; overflow: hidden; }
 .rag-bar > span { display: block; height: 100%; border-radius: 4px; }
-.rag-score { color: #777; font-size: .78rem; }
+.rag-score { color: #5f6368; font-size: .78rem; }
 .rag-text, .rag-context { white-space: pre-wrap; font-size: .95rem; }
 .rag-context { border-left: 3px solid #d0d4d9; padding-left: .8rem; }
 mark.qt { background: #fff3a8; padding: 0 .08em; border-radius: 2px; }
@@ -68,7 +70,7 @@ def relevance_html(label: str, signals: dict[str, float]) -> str:
         title = ("cosine similarity of its closest sentence to the question (this passage was"
                  " not reread)")
     fraction = max(0.04, min(1.0, fraction))
-    colour = LABEL_COLOURS.get(label, "#8a8f98")
+    colour = LABEL_COLOURS.get(label, LABEL_COLOURS[WEAK])
     return (f'<div class="rag-rel" title="{esc(title)}"><span class="rag-bar">'
             f'<span style="width:{fraction * 100:.0f}%;background:{colour}"></span></span>'
             f'<span style="color:{colour};font-weight:600">{esc(label)}</span>'
@@ -81,7 +83,7 @@ def confidence_html(result) -> str:
     if result.confidence is None:
         return ""
     label = result.confidence_label
-    colour = CONFIDENCE_COLOURS.get(label, "#8a8f98")
+    colour = CONFIDENCE_COLOURS.get(label, LABEL_COLOURS[WEAK])
     shown = shown_probability(result.confidence)
     return (f'<div class="rag-confidence" data-label="{esc(label)}">Confidence: '
             f'<b style="color:{colour}">{esc(label)}</b> ({shown}) — '

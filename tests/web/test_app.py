@@ -71,7 +71,8 @@ def ask(at: AppTest, question: str) -> AppTest:
 
 
 def button(at: AppTest, label: str, key_prefix: str = ""):  # type: ignore[no-untyped-def]
-    return next(b for b in at.button if b.label == label and (b.key or "").startswith(key_prefix))
+    return next(b for b in at.button
+                if b.label.startswith(label) and (b.key or "").startswith(key_prefix))
 
 
 def keys_shown(at: AppTest) -> list[str]:
