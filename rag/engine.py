@@ -274,16 +274,22 @@ class Engine:
                                     self.query.reader.depth if reader else 0), method)
         chunks = self.stored.chunks
         # "What does DPRK stand for?": only a passage that spells it out may answer, and with
-        # none among those found it is refused unread (rag/answer/acronyms.py). The first that
-        # does goes first, to be read ("Northern Limit Line" had stood below those read).
+        # none among those found it is refused unread (rag/answer/acronyms.py); one that does
+        # is read even if no other word of the search is in the documents ("NLL acronym").
+        # The first that spells it out exactly goes first, to be read ("Northern Limit Line"
+        # had stood below those read), and answers it as a quote would.
         acronym = asked_expansion(posed) if terms else None
         defining = [s.position for s in ranked
                     if acronym is not None and defines(chunks[s.position].text, acronym)]
+        exact = [position for position in defining
+                 if defines(chunks[position].text, str(acronym), exactly=True)][:1]
         undefined = acronym is not None and not defining
         if undefined:
             notes.append(NOT_SPELLED_OUT.format(acronym=acronym))
-            blind = True
-        ranked = lifted(ranked, set(defining[:1]))
+        elif defining:
+            notes = [note for note in notes if note != NO_KNOWN_WORDS]
+        blind = undefined or (blind and not defining)
+        ranked = lifted(ranked, set(exact))
         # For the reader: the records the question asks only a line of, of a document it
         # names by its type, go first, as many as it reads (record_fields.names_its_document).
         if reader and not blind:
@@ -298,7 +304,7 @@ class Engine:
         # A passage the question quotes comes first: the quoted ones are shifted to score at
         # least the best one, so the order stays the order of the scores.
         quoted = {s.position for s in ranked if quote.in_text(chunks[s.position].text)}
-        ranked = lifted(ranked, quoted | set(defining[:1]))  # and the acronym's, as read first
+        ranked = lifted(ranked, quoted | set(exact))  # and the acronym's, as read first
         passages = [make_passage(rank, chunks[s.position],
                                  self.documents[chunks[s.position].doc_id], s,
                                  s.position in quoted, abstention, reading,
@@ -310,7 +316,7 @@ class Engine:
         rules = reader.settings if reader else None
         # A passage read that spells out the acronym asked about answers it in its own words,
         # as a quoted passage does: never refused ("What does NLL stand for?" had been, 0.16).
-        verbatim = any(s.position in quoted or s.position in defining[:1]
+        verbatim = any(s.position in quoted or s.position in exact
                        for s in ranked[:answer.passages_read]) and (
             rules is None or rules.quote_rule)
         expected = None if verbatim or (rules and not rules.answer_type_rule) else \
@@ -335,6 +341,7 @@ class Engine:
                                sentence_logit=sentence_logit, probability=reading.probability,
                                evidence=reading.evidence)
         confidence, label = verdict.confidence, verdict.label
+        best = rated_best(ranked[:k], reading) if reading is not None else None
         if not passages or verdict.refuse:
             if unknown:
                 notes.append(NEVER_MENTIONED.format(names=names))
@@ -346,13 +353,12 @@ class Engine:
                                 support=decision.support,
                                 decision=replace(decision, abstained=True, reason=why),
                                 confidence=confidence, confidence_label=label,
-                                searched_as=corrected)
+                                searched_as=corrected, rated_best=best)
         if unknown:
             notes.append(ANSWERED_DESPITE_NAMES.format(names=names))
         spans = verified(with_years(narrowed(choose_sentences(sentences, answer), posed,
                                              self.stored.lexical.query_terms),
                                     posed, self.reader.sentence_before), self.documents)
-        best = rated_best(ranked[:k], reading) if reading is not None else None
         if spans and reading is not None:
             notes += confidence_source([span.passage for span in spans], ranked[:k], best,
                                        reading)
@@ -427,23 +433,21 @@ def lifted(ranked: list[Scored], chosen: set[int], most: int | None = None) -> l
 
 
 def rated_best(shown: list[Scored], reading: Reading) -> int | None:
-    """The shown rank of the passage the reader rates best (the first, on a tie), or None
-    when it is not shown (`k` below the depth) or none was rated."""
-    top = max(reading.probabilities.values(), default=None)
-    return next((rank for rank, s in enumerate(shown, start=1)
-                 if reading.probabilities.get(s.position) == top), None) if top is not None \
-        else None
+    """The shown rank of the passage the reader rates best, or None when it is not shown
+    (`k` below the depth) or none was rated."""
+    return next((rank for rank, s in enumerate(shown, start=1) if s.position == reading.best),
+                None)
 
 
 def confidence_source(quoted: list[int], shown: list[Scored], best: int | None,
                       reading: Reading) -> list[str]:
     """A note when the answer is quoted from the passages ranked `quoted` and the confidence
     comes from another one, the reader's best, shown at `best` (None: not shown, `k` below
-    the depth); none when a quoted passage is among the best (ties: the others are capped at
-    the confidence)."""
+    the depth); none when a quoted passage is the best or ties with it (the others are capped
+    at the confidence)."""
     odds = reading.probabilities
-    top = max(odds.values(), default=None)
-    if top is None or any(odds.get(shown[rank - 1].position) == top for rank in quoted):
+    if reading.best is None or any(odds.get(shown[rank - 1].position) == odds[reading.best]
+                                   for rank in quoted):
         return []
     answer = passage_ranks(quoted)
     return [CONFIDENCE_UNSHOWN.format(answer=answer) if best is None

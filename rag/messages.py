@@ -60,10 +60,11 @@ CONFIDENCE_ELSEWHERE = ("The answer is quoted from {answer}; the confidence come
                         "[{best}], which the reader rates best.")
 CONFIDENCE_UNSHOWN = ("The answer is quoted from {answer}; the confidence comes from a passage "
                       "the reader rates best that is not shown: show more passages to see it.")
-# The reader's confidence labels (rag.answer.reading), in words for a reader.
+# The reader's confidence labels (rag.answer.reading), in words for a reader; {which} is the
+# passage rated highest, named when it is shown (`confidence_words`).
 CONFIDENCE_WORDS = {
-    "likely": "the passage rated highest very probably answers this",
-    "uncertain": "the passage rated highest may answer this; check it",
+    "likely": "{which} very probably answers this",
+    "uncertain": "{which} may answer this; check it",
     "unlikely": "no passage seems to answer this",
 }
 
@@ -73,11 +74,9 @@ def confidence_words(label: str, rated_best: int | None = None) -> str:
     reader and the search together, it need not be [1] ("[1] answers 60%, [3] answers 94%"
     under "the passage rated highest very probably answers this": which? a first-time user
     asked)."""
-    words = CONFIDENCE_WORDS[label]
-    if rated_best is None or label == "unlikely":
-        return words
-    return words.replace("the passage rated highest",
-                         f"passage [{rated_best}], which the reader rates highest,")
+    which = "the passage rated highest" if rated_best is None else \
+        f"passage [{rated_best}], which the reader rates highest,"
+    return CONFIDENCE_WORDS[label].format(which=which)
 
 
 def shown_probability(probability: float) -> str:

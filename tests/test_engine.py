@@ -355,11 +355,17 @@ def test_an_acronym_the_documents_never_spell_out_is_refused_with_a_note(
     assert result.notes == [NOT_SPELLED_OUT.format(acronym="DPRK")] and result.confidence == 0.0
     # A passage that spells it out goes first and is never refused, as a quoted one: "What
     # does NLL stand for?" had been refused (0.16), "Northern Limit Line" read below it.
-    for acronym, words in (("UN", "United Nations"), ("NLL", "Northern Limit Line")):
-        answered = searching.search(f"What does {acronym} stand for?")
+    for question, words in (("What does UN stand for?", "United Nations"),
+                            ("Can you tell me what NLL stands for?", "Northern Limit Line"),
+                            ("NLL acronym", "Northern Limit Line")):  # no other word known
+        answered = searching.search(question)
         assert not answered.abstained and answered.decision.verbatim
         assert answered.answer_spans[0].passage == 1
         assert all(words in span.text for span in answered.answer_spans)
+    # A loose match ("North Korean soldiers", "South Korea, China") gates, but is no quote:
+    # the reader decides (a review found both forced through as answers).
+    for question in ("What does NKS stand for?", "What does SKC stand for?"):
+        assert not searching.search(question).decision.verbatim
 
 
 def test_a_misspelt_question_is_corrected_answered_and_the_correction_noted(

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from rag.answer.decision import ANSWERED, FILTERED_OUT, TOO_FAR, Decision
+from rag.answer.reading import Reading
 from rag.answer.relevance import QUOTED
-from rag.engine import Engine, SearchResult
+from rag.engine import Engine, SearchResult, confidence_source, rated_best
 from rag.errors import (
     KEY_DOCUMENT_GONE,
     KEY_TEXT_CHANGED,
@@ -25,6 +26,7 @@ from rag.evaluation.run import evaluate_file
 from rag.index.builder import build_index
 from rag.messages import NO_KNOWN_WORDS, POINTS_BACK, READ_ABOUT, REFUSAL, confidence_line
 from rag.retrieval.filters import Filters
+from rag.retrieval.hybrid import Scored
 from rag.settings import QuerySettings, ReaderSettings
 from tests.fake_embedder import HashedBagOfWords
 from tests.fake_reader import WordOverlapReader
@@ -285,3 +287,13 @@ def test_a_filter_naming_what_the_index_lacks_is_refused_naming_what_it_has(
     with pytest.raises(RagError, match=named):
         fake_engine.search("peace", filters=filters)
     assert fake_engine.search("peace", filters=Filters(types=frozenset({"fact sheet"}))).passages
+
+
+def test_the_passage_rated_best_is_the_reader_s_best_not_the_first_tie() -> None:
+    """Other passages are capped at the confidence, so they may tie with the best: "first
+    shown" had named whichever came first."""
+    shown = [Scored(position, 1.0, 0.0, 0.0, 0.5) for position in (7, 8, 9)]
+    reading = Reading(shown, {7: 0.14, 8: 0.14, 9: 0.14}, 1.0, 0.14, best=9)
+    assert rated_best(shown, reading) == 3
+    assert rated_best(shown[:2], reading) is None  # not shown
+    assert confidence_source([1], shown, 3, reading) == []  # [1] ties with the best

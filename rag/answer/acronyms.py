@@ -12,21 +12,23 @@ from __future__ import annotations
 import re
 
 ACRONYM = r"(?-i:[A-Z]{2,8})"  # upper case whatever the rest: "EdU", "miRNA" are left alone
-# The acronym must be what is asked about, the question ending on it (or on a context, "in gut
-# neurophysiology"): "What does the DPRK regime stand for?", "Will the DPRK stand for a
-# vote?", "What is the full name of the DPRK leader?" ask something else (a review found them
-# refused by this rule).
-END = r"(?:\s+in\s+[^?]*)?\s*[?.!]*\s*$"
+# The acronym must be what is asked about: right before "stand for", "mean" or "short for",
+# or right after "full name of" or "spell out", and the question ending there (or on a context,
+# "in gut neurophysiology", or an afterthought, ", exactly"). "What does the DPRK regime stand
+# for?", "Will the DPRK stand for a vote?", "What is the full name of the DPRK leader?" ask
+# something else (a review found them refused by this rule); a lead-in may come before ("Can
+# you tell me what NLL stands for?", "In USIP reports, what does NLL stand for?").
+END = r"(?:\s*,\s*\w+)?(?:\s+in\s+[^?]*)?\s*[?.!]*\s*$"
+PREFIXED = r"(?:[\w-]*-)?"  # "EML4-ALK": the acronym after the hyphen
 ASKS_EXPANSION = re.compile(
-    rf"(?i)^\s*(?:(?:so|and)\s+)?(?:"
-    rf"what\s+(?:does|do|did)\s+(?:the\s+)?(?:(?:acronym|abbreviation)\s+)?"
-    rf"(?:[\w-]*-)?(?P<stand>{ACRONYM})s?\s+(?:stand\s+for|mean){END}"
-    rf"|what\s+do\s+the\s+letters\s+(?:in|of)\s+(?P<letters>{ACRONYM})(?:\s+\w+)?\s+stand\s+for"
-    rf"{END}"
-    rf"|(?:[\w-]*-)?(?P<stands>{ACRONYM})s?\s+stands?\s+for{END}"
-    rf"|(?:what\s+is|what['\u2019]s)\s+(?:the\s+)?(?P<short>{ACRONYM})\s+short\s+for{END}"
-    rf"|what\s+is\s+the\s+full\s+(?:name|form)\s+of\s+(?:the\s+)?(?P<full>{ACRONYM})s?{END}"
-    rf"|spell\s+out\s+(?:the\s+)?(?P<spell>{ACRONYM})s?{END})")
+    rf"(?i)(?:\b(?:the\s+)?(?:(?:acronym|abbreviation|letters?)\s+)?{PREFIXED}"
+    rf"(?P<stand>{ACRONYM})s?\s+stands?\s+for(?:\s+what)?{END}"
+    rf"|\bletters\s+(?:in|of)\s+(?P<letters>{ACRONYM})\s+\w+\s+stand\s+for{END}"
+    rf"|\b(?:does|do)\s+(?:the\s+)?(?:(?:acronym|abbreviation)\s+)?{PREFIXED}"
+    rf"(?P<mean>{ACRONYM})s?\s+mean{END}"
+    rf"|\b(?P<short>{ACRONYM})\s+short\s+for{END}"
+    rf"|\bfull\s+(?:name|form)\s+of\s+(?:the\s+)?(?P<full>{ACRONYM})s?{END}"
+    rf"|\bspell\s+out\s+(?:the\s+)?(?P<spell>{ACRONYM})s?{END})")
 # "ALT telomeres acronym", "SGA abbreviation meaning": a short keyword search naming one
 # acronym, not a question ("Does the report on the DPRK use abbreviations?").
 NAMES_ITS_KIND = re.compile(r"(?i)\b(?:acronym|abbreviation)s?\b")
@@ -36,6 +38,7 @@ CAPITALS = re.compile(rf"\b{ACRONYM}s?\b")
 WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*")  # hyphens and slashes part words
 MINOR = frozenset({"of", "the", "and", "for", "on", "in", "to", "a", "an", "at", "by", "with"})
 SENTENCE_STOP = re.compile(r"[.;:!?]")
+LIST_STOP = re.compile(r"[.;:!?,\u2014\u2013]")  # a comma or dash: items of a list
 
 
 def asked_expansion(question: str) -> str | None:
@@ -53,37 +56,47 @@ def asked_expansion(question: str) -> str | None:
     return named.pop() if NAMES_ITS_KIND.search(question) and len(named) == 1 else None
 
 
-def defines(text: str, acronym: str) -> bool:
+def defines(text: str, acronym: str, exactly: bool = False) -> bool:
     """Whether `text` may say what `acronym` stands for: words whose initials spell it, or the
     acronym alone in brackets ("Poly(A)-specific ribonuclease (PARN)", "crosslinking and
     immunoprecipitation (PAR-CLIP)": not every acronym is its words' initials), or before
     brackets opening on its first letter ("GITR (glucocorticoid-induced TNFR …)"; not "the
-    DPRK (see above)")."""
+    DPRK (see above)"). `exactly`: only brackets, or capitalised words with nothing between
+    them but minor words (what lets an answer stand as a quote does: "North Korean soldiers"
+    for NKS, "South Korea, China" for SKC are coincidences, a review found)."""
     bracketed = re.compile(rf"\((?:[\w-]*-)?{acronym}(?:-\w+)?s?\)"  # "… (PAR-CLIP)"
                            rf"|\b{acronym}s?\s*\((?i:{acronym[0]})")  # "GITR (glucocorticoid-…"
-    return spelled_out(text, acronym) is not None or bool(bracketed.search(text))
+    return spelled_out(text, acronym, exactly) is not None or bool(bracketed.search(text))
 
 
-def spelled_out(text: str, acronym: str) -> str | None:
-    """The words of `text`, in one sentence, whose initials spell `acronym`, lower-case minor
-    words between them skipped ("United States Institute of Peace"), or None. A lower-case
-    minor word is never one of the letters: "regime on the Korean" had spelled ROK, "United
-    States and" USA. A two-letter acronym is spelled only by capitalised words ("United
-    Nations", not "under new"), and no acronym is one of its words ("US-North" is not UN)."""
+def spelled_out(text: str, acronym: str, exactly: bool = False) -> str | None:
+    """The words of `text`, in one sentence, whose initials spell `acronym`, or None. A
+    lower-case minor word between them is skipped, or is a letter only between two capitalised
+    words that are ("Republic of Korea", "Department of Defense"): "regime on the Korean" had
+    spelled ROK, "United States and" USA. A two-letter acronym, or any with `exactly`, is
+    spelled only by capitalised words ("United Nations", not "under new"), and with `exactly`
+    no comma or dash stands between them. No acronym is one of the words ("US-North" is not
+    UN)."""
     words = [w for w in WORD.finditer(text) if not (len(w[0]) > 1 and w[0].isupper())]
+    stop = LIST_STOP if exactly else SENTENCE_STOP
     for first in range(len(words)):
         used: list[re.Match[str]] = []
-        for word in words[first:]:
-            if used and SENTENCE_STOP.search(text, used[-1].end(), word.start()):
+        for at, word in enumerate(words[first:], start=first):
+            if used and stop.search(text, used[-1].end(), word.start()):
                 break
+            needed = acronym[len(used)]
             minor = word[0].lower() in MINOR and word[0][0].islower()
-            if not minor and word[0][0].upper() == acronym[len(used)]:
+            following = words[at + 1][0] if at + 1 < len(words) else ""
+            a_letter = word[0][0].upper() == needed and (not minor or (
+                used and used[-1][0][0].isupper() and len(used) + 1 < len(acronym)
+                and following[:1].isupper() and following[0] == acronym[len(used) + 1]))
+            if a_letter:
                 used.append(word)
                 if len(used) == len(acronym):
                     break
             elif not used or not minor:
                 break
-        if len(used) == len(acronym) and (len(acronym) > 2 or all(
-                w[0][0].isupper() for w in used)):
+        if len(used) == len(acronym) and ((len(acronym) > 2 and not exactly) or all(
+                w[0][0].isupper() or w[0] in MINOR for w in used)):
             return text[used[0].start():used[-1].end()]
     return None

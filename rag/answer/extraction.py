@@ -83,15 +83,18 @@ def choose_sentences(scores: SentenceScores,
     return sorted(chosen, key=lambda span: (first[span.passage], span.start))
 
 
-# A line break inside a sentence: a PDF's text layer breaks lines where the page did.
-WRAPPED = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=[a-z(\d])")
+# A line break inside a sentence: a PDF's text layer breaks lines where the page did. Before
+# a capital or a digit it may be a line of its own (a record's "Type: Report", a list's "2.").
+WRAPPED = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=[a-z(])")
+HYPHEN_WRAPPED = re.compile(r"(?<=\w)-[ \t]*\n[ \t]*(?=[a-z])")  # "manip-\nulation"
 
 
 def format_answer(spans: list[AnswerSpan]) -> str:
     """Each sentence followed by the marker [n] of the passage it comes from, and in a PDF the
     page the sentence starts on ([n, p. 3]: a passage may span pages, "pp. 1–5", and a
     first-time user found the sentence's page only in the JSON). A line wrapped inside a
-    sentence reads as one ("from nine\ncoastal cities" had shown its break); the spans keep
-    the exact text. A break before a capital stays: a catalogue record's lines are lines."""
-    return " ".join(f"{WRAPPED.sub(' ', span.text)} [{span.passage}"
+    sentence reads as one ("from nine\ncoastal cities" had shown its break; "manip-\nulation"
+    keeps its hyphen, which may be the word's own); the spans keep the exact text. A break
+    before a capital or a digit stays: a catalogue record's lines are lines."""
+    return " ".join(f"{WRAPPED.sub(' ', HYPHEN_WRAPPED.sub('-', span.text))} [{span.passage}"
                     f"{f', p. {span.page_label}' if span.page_label else ''}]" for span in spans)

@@ -38,6 +38,9 @@ class Reading:
     best_logit: float
     probability: float
     evidence: Evidence | None = None
+    # The position of the passage the reader rates best, which the confidence is of (others
+    # may tie with it at the confidence, capped there).
+    best: int | None = None
 
 
 def pair_probability(logits: np.ndarray, settings: ReaderSettings) -> np.ndarray:
@@ -106,7 +109,8 @@ class PassageReader:
         alone = pair_probability(logits, self.settings)
         probabilities = {head[n].position: min(confidence, max(
             confidence * float(np.exp(logits[n] - best)), float(alone[n]))) for n in read}
-        return Reading(reranked, probabilities, best, confidence, seen)
+        best_read = max(read, key=lambda n: float(logits[n]))
+        return Reading(reranked, probabilities, best, confidence, seen, head[best_read].position)
 
     def rerank_documents(self, question: str,
                          ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:

@@ -60,6 +60,7 @@ class ResultRow(TypedDict, total=False):
     abstained: bool
     confidence: float | None
     confidence_label: str | None
+    rated_best: int | None
     unanswerable: bool | None  # None: the row has no label at all
     passages: list[dict[str, object]]
     answer_spans: list[dict[str, object]]

@@ -37,8 +37,11 @@ def copy_in_corpus(corpus_dir: Path, data: bytes) -> str | None:
     if not corpus_dir.is_dir():
         return None
     digest = hashlib.sha256(data).hexdigest()
+    # Only a file a build may read: "a.bak" holding the same bytes does not make "a.md" a copy
+    # (as a build skips a copy only once its twin has loaded).
     return next((f.relpath for f in scan_corpus(corpus_dir)
-                 if f.path.stat().st_size == len(data)
+                 if f.path.suffix.lower() in SUPPORTED_SUFFIXES
+                 and f.path.stat().st_size == len(data)
                  and hashlib.sha256(f.path.read_bytes()).hexdigest() == digest), None)
 
 

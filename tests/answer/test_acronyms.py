@@ -19,6 +19,13 @@ from rag.answer.acronyms import asked_expansion, defines, spelled_out
     ("PAR-CLIP stands for", "CLIP"),
     ("SGA abbreviation meaning", "SGA"),
     ("CNIs abbreviation kidney transplant", "CNI"),
+    # lead-ins and afterthoughts (a review found these no longer read as acronym questions)
+    ("Can you tell me what NLL stands for?", "NLL"),
+    ("Please spell out NLL", "NLL"),
+    ("What do the letters NLL stand for?", "NLL"),
+    ("NLL stands for what?", "NLL"),
+    ("What does NLL stand for, exactly?", "NLL"),
+    ("In USIP reports, what does NLL stand for?", "NLL"),
 ])
 def test_the_acronym_a_question_asks_to_spell_out(question: str, acronym: str) -> None:
     assert asked_expansion(question) == acronym
@@ -52,6 +59,11 @@ def test_other_questions_ask_for_no_acronym(question: str) -> None:
     ("the Democratic People's Republic of Korea (DPRK)", "DPRK",
      "Democratic People's Republic of Korea"),
     ("the Department Of Defense", "DOD", "Department Of Defense"),  # a capitalised minor word
+    # a lower-case minor word between two capitalised ones may be a letter
+    ("the Department of Defense", "DOD", "Department of Defense"),
+    ("the Republic of Korea", "ROK", "Republic of Korea"),
+    ("a Memorandum of Understanding", "MOU", "Memorandum of Understanding"),
+    ("the Ministry of Foreign Affairs", "MOFA", "Ministry of Foreign Affairs"),
     ("the Non-Proliferation Treaty", "NPT", "Non-Proliferation Treaty"),
     ("the United Nations Command", "UN", "United Nations"),
     ("born small for gestational age (SGA)", "SGA", "small for gestational age"),
@@ -88,3 +100,17 @@ def test_a_text_that_only_uses_an_acronym_does_not_spell_it(text: str, acronym: 
 def test_a_definition_in_brackets_counts_though_the_initials_differ(text: str,
                                                                     acronym: str) -> None:
     assert defines(text, acronym)
+
+
+@pytest.mark.parametrize(("text", "acronym", "exact"), [
+    ("the Northern Limit Line, conventional forces", "NLL", True),
+    ("born small for gestational age (SGA)", "SGA", True),  # the brackets say so
+    ("South Korean soldiers, front, and North Korean soldiers, rear", "NKS", False),
+    ("South Korea, China, Russia", "SKC", False),  # across a list
+    ("translation, libration and screw", "TLS", False),
+])
+def test_only_capitalised_words_or_brackets_define_an_acronym_exactly(
+        text: str, acronym: str, exact: bool) -> None:
+    """An exact definition makes an answer stand as a quote: "North Korean soldiers" for NKS
+    and "South Korea, China" for SKC had been answered so (a review's finding)."""
+    assert defines(text, acronym) and defines(text, acronym, exactly=True) == exact

@@ -26,3 +26,11 @@ def test_a_readable_twin_is_refused_as_a_copy(tmp_path: Path) -> None:
     assert not outcome.added
     assert outcome.message == "the same file is already in the corpus as notes.md"
     assert add_document(tmp_path, "other.md", text.replace(b"Notes", b"Other")).added
+
+
+def test_a_file_whose_only_twin_a_build_cannot_read_is_added(tmp_path: Path) -> None:
+    """As a build reads "a.md" beside the same bytes in "a.bak", adding it is no copy (a
+    review found it refused as one)."""
+    text = b"---\ntitle: Notes\n---\n\nThe Kaesong Industrial Complex employed workers.\n"
+    (tmp_path / "a.bak").write_bytes(text)
+    assert add_document(tmp_path, "a.md", text).added

@@ -378,6 +378,11 @@ def test_the_answer_states_its_confidence(app: AppTest, question: str, labels: s
     assert len(shown) == 1 and shown[0][0] in labels
     refused = any(REFUSAL in w.value for w in app.warning)
     assert refused == (shown[0][0] == "unlikely")
+    # an answer's line names the passage it is of, as rag ask does
+    assert refused or re.search(r"passage \[\d\], which the reader rates highest", bodies(app))
+    # each passage's button is numbered, so a screen reader tells them apart
+    assert [b.label for b in app.button if (b.key or "").startswith("open-")] == [
+        f"Open citation [{n}]" for n in range(1, len(keys_shown(app)) + 1)]
 
 
 @pytest.mark.parametrize(("question", "says"), FIRST_TIME_ANSWERS)
