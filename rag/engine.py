@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rag.answer.acronyms import asked_expansion, defines
+from rag.answer.acronyms import asked_expansion, defines, spelled_out
 from rag.answer.answer_type import expected_answer
 from rag.answer.candidates import SentenceReader
 from rag.answer.dates import with_years
@@ -24,7 +24,15 @@ from rag.answer.extraction import AnswerSpan, choose_sentences, format_answer, v
 from rag.answer.names import unknown_names
 from rag.answer.quotes import Quote
 from rag.answer.reader import ReaderModel, shared_reader
-from rag.answer.reading import UNLIKELY, PassageReader, Reading, Verdict, judge
+from rag.answer.reading import (
+    LIKELY,
+    UNCERTAIN,
+    UNLIKELY,
+    PassageReader,
+    Reading,
+    Verdict,
+    judge,
+)
 from rag.answer.record_fields import asked_fields, may_answer, names_its_document, narrowed
 from rag.answer.relevance import (
     PARTIAL,
@@ -61,6 +69,8 @@ from rag.messages import (
     READ_ABOUT,
     READ_AS,
     REFUSAL,
+    SPELLED_BY_INITIALS,
+    SPELLED_LOOSELY,
     SPELLING_CORRECTED,
     SPELLING_LEFT,
     build_command,
@@ -286,10 +296,15 @@ class Engine:
         undefined = acronym is not None and not defining
         if undefined:
             notes.append(NOT_SPELLED_OUT.format(acronym=acronym))
-        elif defining:
+        elif exact:
             notes = [note for note in notes if note != NO_KNOWN_WORDS]
-        blind = undefined or (blind and not defining)
+        blind = undefined or (blind and not exact)
         ranked = lifted(ranked, set(exact))
+        # Said when the answer rests on initials, as a coincidence may: "What does SA stand
+        # for?" and "Southeast Asia"; a loose spelling ("North Korean soldiers" for NKS) is at
+        # most uncertain, since the reader rates any passage on the topic highly.
+        spelling = spelling_note(acronym, [chunks[p].text for p in exact or defining[:1]],
+                                 bool(exact))
         # For the reader: the records the question asks only a line of, of a document it
         # names by its type, go first, as many as it reads (record_fields.names_its_document).
         if reader and not blind:
@@ -356,6 +371,10 @@ class Engine:
                                 searched_as=corrected, rated_best=best)
         if unknown:
             notes.append(ANSWERED_DESPITE_NAMES.format(names=names))
+        if spelling:
+            notes.append(spelling)
+            if not exact and label == LIKELY:
+                label = UNCERTAIN
         spans = verified(with_years(narrowed(choose_sentences(sentences, answer), posed,
                                              self.stored.lexical.query_terms),
                                     posed, self.reader.sentence_before), self.documents)
@@ -430,6 +449,16 @@ def lifted(ranked: list[Scored], chosen: set[int], most: int | None = None) -> l
     return sorted((replace(s, score=max(s.score + lift, ranked[0].score))
                    if s.position in chosen else s for s in ranked),
                   key=lambda s: s.position not in chosen)
+
+
+def spelling_note(acronym: str | None, texts: list[str], exactly: bool) -> str | None:
+    """The note for an answer that rests on an acronym's initials, in the first of `texts`
+    that spells it (None when brackets define it, or nothing is asked)."""
+    words = spelled_out(texts[0], acronym, exactly) if acronym and texts else None
+    if words is None:
+        return None
+    return (SPELLED_BY_INITIALS if exactly else SPELLED_LOOSELY).format(acronym=acronym,
+                                                                        words=words)
 
 
 def rated_best(shown: list[Scored], reading: Reading) -> int | None:

@@ -35,6 +35,11 @@ READ_ABOUT = ("Read as \u201c{question}\u201d: with one document to search, \u20
 NOT_SPELLED_OUT = ("No passage found spells out \u201c{acronym}\u201d (in words whose initials "
                    "are its letters, or beside it in brackets), so what it stands for cannot "
                    "be cited from the documents.")
+SPELLED_BY_INITIALS = ("\u201c{acronym}\u201d is read as \u201c{words}\u201d, whose initials "
+                       "spell it: check that is what it stands for here.")
+SPELLED_LOOSELY = ("No passage spells out \u201c{acronym}\u201d exactly; \u201c{words}\u201d has "
+                   "its initials, which may be a coincidence, so the answer is at most "
+                   "uncertain.")
 NO_KNOWN_WORDS = ("None of the question's words occur in the documents (a typo, another "
                   "language, another topic?): the passages below match its meaning only.")
 READ_AS = ("Read as the question \u201c{question}\u201d: the sentences before it guided the search "

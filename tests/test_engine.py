@@ -26,6 +26,8 @@ from rag.messages import (
     READ_ABOUT,
     READ_AS,
     REFUSAL,
+    SPELLED_BY_INITIALS,
+    SPELLED_LOOSELY,
 )
 from rag.retrieval.filters import Filters
 from rag.settings import MAX_QUESTION_CHARS, RETRIEVAL_ONLY
@@ -362,10 +364,18 @@ def test_an_acronym_the_documents_never_spell_out_is_refused_with_a_note(
         assert not answered.abstained and answered.decision.verbatim
         assert answered.answer_spans[0].passage == 1
         assert all(words in span.text for span in answered.answer_spans)
-    # A loose match ("North Korean soldiers", "South Korea, China") gates, but is no quote:
-    # the reader decides (a review found both forced through as answers).
+    # An answer resting on initials says so: a coincidence may spell them.
+    assert SPELLED_BY_INITIALS.format(acronym="UN", words="United Nations") in searching.search(
+        "What does UN stand for?").notes
+    # A loose match ("North Korean soldiers", "South Korea, China") gates, but is no quote, and
+    # at most uncertain (a review found both forced through as answers, NKS at 0.94 likely);
+    # a keyword search on one reads nothing.
     for question in ("What does NKS stand for?", "What does SKC stand for?"):
-        assert not searching.search(question).decision.verbatim
+        loose = searching.search(question)
+        assert not loose.decision.verbatim and loose.confidence_label != "likely"
+    assert SPELLED_LOOSELY.format(acronym="NKS", words="North Korean soldiers") in \
+        searching.search("What does NKS stand for?").notes or not reader
+    assert searching.search("NKS acronym").abstained
 
 
 def test_a_misspelt_question_is_corrected_answered_and_the_correction_noted(

@@ -12,21 +12,22 @@ from __future__ import annotations
 import re
 
 ACRONYM = r"(?-i:[A-Z]{2,8})"  # upper case whatever the rest: "EdU", "miRNA" are left alone
-# The acronym must be what is asked about: right before "stand for", "mean" or "short for",
-# or right after "full name of" or "spell out", and the question ending there (or on a context,
-# "in gut neurophysiology", or an afterthought, ", exactly"). "What does the DPRK regime stand
-# for?", "Will the DPRK stand for a vote?", "What is the full name of the DPRK leader?" ask
-# something else (a review found them refused by this rule); a lead-in may come before ("Can
-# you tell me what NLL stands for?", "In USIP reports, what does NLL stand for?").
-END = r"(?:\s*,\s*\w+)?(?:\s+in\s+[^?]*)?\s*[?.!]*\s*$"
+# The acronym must be what is asked about: after "what (does)" or at the start, right before
+# "stand for", "mean" or "short for", or right after "full name of" or "spell out", and the
+# question ending there (or on a context, "in gut neurophysiology", or ", exactly"). "What does
+# the DPRK regime stand for?", "Will the DPRK stand for a vote?", "What values does the US stand
+# for?", "Who does the ROK stand for?", "What is the full name of the DPRK leader?" ask
+# something else (reviews found them taken by this rule); a lead-in may come before ("Can you
+# tell me what NLL stands for?", "In USIP reports, what does NLL stand for?").
+END = r"(?:\s*,\s*(?:exactly|again|please|then))?(?:\s+in\s+[^?]*)?\s*[?.!]*\s*$"
 PREFIXED = r"(?:[\w-]*-)?"  # "EML4-ALK": the acronym after the hyphen
+ASKED = (r"(?:^\s*|\bwhat(?:['\u2019]s\s+|\s+(?:(?:does|do|did|is)\s+)?))(?:the\s+)?"
+         r"(?:(?:acronym|abbreviation|letters?)\s+(?:(?:in|of)\s+)?)?")
 ASKS_EXPANSION = re.compile(
-    rf"(?i)(?:\b(?:the\s+)?(?:(?:acronym|abbreviation|letters?)\s+)?{PREFIXED}"
-    rf"(?P<stand>{ACRONYM})s?\s+stands?\s+for(?:\s+what)?{END}"
+    rf"(?i)(?:{ASKED}{PREFIXED}(?P<stand>{ACRONYM})s?\s+stands?\s+for(?:\s+what)?{END}"
     rf"|\bletters\s+(?:in|of)\s+(?P<letters>{ACRONYM})\s+\w+\s+stand\s+for{END}"
-    rf"|\b(?:does|do)\s+(?:the\s+)?(?:(?:acronym|abbreviation)\s+)?{PREFIXED}"
-    rf"(?P<mean>{ACRONYM})s?\s+mean{END}"
-    rf"|\b(?P<short>{ACRONYM})\s+short\s+for{END}"
+    rf"|{ASKED}{PREFIXED}(?P<mean>{ACRONYM})s?\s+mean{END}"
+    rf"|{ASKED}(?P<short>{ACRONYM})\s+short\s+for{END}"
     rf"|\bfull\s+(?:name|form)\s+of\s+(?:the\s+)?(?P<full>{ACRONYM})s?{END}"
     rf"|\bspell\s+out\s+(?:the\s+)?(?P<spell>{ACRONYM})s?{END})")
 # "ALT telomeres acronym", "SGA abbreviation meaning": a short keyword search naming one
@@ -38,7 +39,9 @@ CAPITALS = re.compile(rf"\b{ACRONYM}s?\b")
 WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*")  # hyphens and slashes part words
 MINOR = frozenset({"of", "the", "and", "for", "on", "in", "to", "a", "an", "at", "by", "with"})
 SENTENCE_STOP = re.compile(r"[.;:!?]")
-LIST_STOP = re.compile(r"[.;:!?,\u2014\u2013]")  # a comma or dash: items of a list
+# Exactly: nor a comma, dash, bracket, quote, line break or heading between the words (items
+# of a list, "About the Authors\n\nFrank Aum" for AAFA, a review found).
+LIST_STOP = re.compile(r"[.;:!?,\u2014\u2013()\"\u201c\u201d#&\n]")
 
 
 def asked_expansion(question: str) -> str | None:
@@ -71,31 +74,37 @@ def defines(text: str, acronym: str, exactly: bool = False) -> bool:
 
 def spelled_out(text: str, acronym: str, exactly: bool = False) -> str | None:
     """The words of `text`, in one sentence, whose initials spell `acronym`, or None. A
-    lower-case minor word between them is skipped, or is a letter only between two capitalised
-    words that are ("Republic of Korea", "Department of Defense"): "regime on the Korean" had
-    spelled ROK, "United States and" USA. A two-letter acronym, or any with `exactly`, is
-    spelled only by capitalised words ("United Nations", not "under new"), and with `exactly`
-    no comma or dash stands between them. No acronym is one of the words ("US-North" is not
-    UN)."""
+    lower-case minor word between them is skipped; "of" is a letter only between two
+    capitalised words that are ("Republic of Korea", "Department of Defense"): "regime on the
+    Korean" had spelled ROK, "United States and" USA, "Line of the Demilitarized" LTD. A
+    two-letter acronym, or any with `exactly`, is spelled only by capitalised words ("United
+    Nations", not "under new"); with `exactly` each has two letters or more ("Patricia M" is
+    no PM), at most one minor word and nothing of LIST_STOP stands between two ("Supported by
+    the Asia" is no SA). No acronym is one of the words ("US-North" is not UN)."""
     words = [w for w in WORD.finditer(text) if not (len(w[0]) > 1 and w[0].isupper())]
     stop = LIST_STOP if exactly else SENTENCE_STOP
     for first in range(len(words)):
         used: list[re.Match[str]] = []
+        skipped = 0
         for at, word in enumerate(words[first:], start=first):
             if used and stop.search(text, used[-1].end(), word.start()):
                 break
             needed = acronym[len(used)]
             minor = word[0].lower() in MINOR and word[0][0].islower()
             following = words[at + 1][0] if at + 1 < len(words) else ""
-            a_letter = word[0][0].upper() == needed and (not minor or (
-                used and used[-1][0][0].isupper() and len(used) + 1 < len(acronym)
-                and following[:1].isupper() and following[0] == acronym[len(used) + 1]))
+            a_letter = word[0][0].upper() == needed and (exactly is False or len(word[0]) > 1) \
+                and (not minor or (word[0] == "of" and used and used[-1][0][0].isupper()
+                                   and len(used) + 1 < len(acronym) and following[:1].isupper()
+                                   and following[0] == acronym[len(used) + 1]))
             if a_letter:
                 used.append(word)
+                skipped = 0
                 if len(used) == len(acronym):
                     break
-            elif not used or not minor:
+            elif not used or not minor or (exactly and skipped):  # exactly: one minor word
                 break
+            else:
+                skipped += 1
         if len(used) == len(acronym) and ((len(acronym) > 2 and not exactly) or all(
                 w[0][0].isupper() or w[0] in MINOR for w in used)):
             return text[used[0].start():used[-1].end()]

@@ -84,8 +84,8 @@ def choose_sentences(scores: SentenceScores,
 
 
 # A line break inside a sentence: a PDF's text layer breaks lines where the page did. Before
-# a capital or a digit it may be a line of its own (a record's "Type: Report", a list's "2.").
-WRAPPED = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=[a-z(])")
+# a capital or a list's number it may be a line of its own (a record's "Type: Report", "2. …").
+WRAPPED = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=[a-z(]|\d+(?!\d)(?![.)]\s))")
 HYPHEN_WRAPPED = re.compile(r"(?<=\w)-[ \t]*\n[ \t]*(?=[a-z])")  # "manip-\nulation"
 
 
@@ -95,6 +95,6 @@ def format_answer(spans: list[AnswerSpan]) -> str:
     first-time user found the sentence's page only in the JSON). A line wrapped inside a
     sentence reads as one ("from nine\ncoastal cities" had shown its break; "manip-\nulation"
     keeps its hyphen, which may be the word's own); the spans keep the exact text. A break
-    before a capital or a digit stays: a catalogue record's lines are lines."""
+    before a capital or a list's number stays: a catalogue record's lines are lines."""
     return " ".join(f"{WRAPPED.sub(' ', HYPHEN_WRAPPED.sub('-', span.text))} [{span.passage}"
                     f"{f', p. {span.page_label}' if span.page_label else ''}]" for span in spans)

@@ -26,6 +26,7 @@ from rag.answer.acronyms import asked_expansion, defines, spelled_out
     ("NLL stands for what?", "NLL"),
     ("What does NLL stand for, exactly?", "NLL"),
     ("In USIP reports, what does NLL stand for?", "NLL"),
+    ("What's NATO short for?", "NATO"),
 ])
 def test_the_acronym_a_question_asks_to_spell_out(question: str, acronym: str) -> None:
     assert asked_expansion(question) == acronym
@@ -48,6 +49,10 @@ def test_the_acronym_a_question_asks_to_spell_out(question: str, acronym: str) -
     "Does the report on the DPRK use abbreviations?",  # a question, not a keyword search
     "WHAT DOES IT STAND FOR?",  # typed in capitals: "IT" is no acronym
     "WHAT IS THE FULL NAME OF THE PEACE REGIME REPORT?",
+    "What values does the US stand for?",  # what it stands for, not what its letters do
+    "Who does the ROK stand for?",
+    "What does the ROK stand for, politically?",
+    "What did NATO stand for during the Cold War?",
 ])
 def test_other_questions_ask_for_no_acronym(question: str) -> None:
     assert asked_expansion(question) is None
@@ -85,6 +90,7 @@ def test_the_words_whose_initials_spell_an_acronym(text: str, acronym: str,
     ("the Korean Peninsula. At the summit", "KPA"),
     ("new US-North Korea relations", "UN"),  # no acronym is one of the words
     ("the DPRK (see above)", "DPRK"),  # brackets not opening on its first letter
+    ("the Military Demarcation Line of the Demilitarized Zone", "LTD"),  # only "of" a letter
 ])
 def test_a_text_that_only_uses_an_acronym_does_not_spell_it(text: str, acronym: str) -> None:
     assert spelled_out(text, acronym) is None and not defines(text, acronym)
@@ -108,6 +114,9 @@ def test_a_definition_in_brackets_counts_though_the_initials_differ(text: str,
     ("South Korean soldiers, front, and North Korean soldiers, rear", "NKS", False),
     ("South Korea, China, Russia", "SKC", False),  # across a list
     ("translation, libration and screw", "TLS", False),
+    ("Patricia M. Kim", "PM", False),  # a single initial
+    ("Supported by the Asia Center", "SA", False),  # two minor words between
+    ("About the Authors\n\nFrank Aum", "AAFA", False),  # across a heading
 ])
 def test_only_capitalised_words_or_brackets_define_an_acronym_exactly(
         text: str, acronym: str, exact: bool) -> None:

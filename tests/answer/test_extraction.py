@@ -58,10 +58,10 @@ def test_a_span_not_in_its_document_is_dropped(fake_engine) -> None:  # type: ig
 def test_an_answer_gives_a_pdf_sentence_s_page_and_reads_a_wrapped_line_as_one() -> None:
     """A PDF's answer had shown "from nine\ncoastal cities", and its sentence's page only in
     the JSON; its span keeps the exact text."""
-    wrapped = AnswerSpan("Ships came from nine\ncoastal cities (mostly\nport-\nbound).", 1, "k",
-                         "d", 0, 52, "iii")
+    wrapped = AnswerSpan("Ships came from nine\ncoastal cities (mostly\nport-\nbound) in\n1953.",
+                         1, "k", "d", 0, 60, "iii")
     record = AnswerSpan("Title: Notes\nType: Report", 2, "r", "d", 60, 85, None)
     listed = AnswerSpan("Steps:\n1. sign\n2. ratify", 3, "l", "d", 90, 114, None)
     assert format_answer([wrapped, record, listed]) == (
-        "Ships came from nine coastal cities (mostly port-bound). [1, p. iii] Title: Notes\n"
-        "Type: Report [2] Steps:\n1. sign\n2. ratify [3]")  # the page, in a PDF
+        "Ships came from nine coastal cities (mostly port-bound) in 1953. [1, p. iii] "
+        "Title: Notes\nType: Report [2] Steps:\n1. sign\n2. ratify [3]")  # the page, in a PDF
