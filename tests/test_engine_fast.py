@@ -9,6 +9,7 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag.answer.decision import ANSWERED, FILTERED_OUT, TOO_FAR, Decision
@@ -267,6 +268,9 @@ def test_a_word_is_known_within_the_passages_a_filter_admits(fake_engine: Engine
     assert lexical.knows_within("Hanoi", None) and not lexical.knows_within("Hanoi", report)
     assert lexical.knows_within("peace", report) and lexical.knows_within("the", report)
     assert not lexical.knows_within("warheads", None)
+    # a term's postings are the passages BM25 scores for it
+    for term in lexical.query_terms("Hanoi peace regime Singapore summit"):
+        assert set(lexical.postings(term)) == set(np.flatnonzero(lexical.scores([term]) > 0))
 
 
 def test_a_confidence_a_hair_under_one_is_not_shown_as_a_certainty() -> None:
