@@ -38,6 +38,7 @@ from rag.answer.reader_input import reader_text
 from rag.engine import Engine
 from rag.evaluation.dataset import load_questions
 from rag.evaluation.judge import relevant_ranks
+from rag.evaluation.records import ResultRow
 from rag.index.manifest import MANIFEST
 from rag.settings import RETRIEVAL_ONLY, ReaderSettings
 from training.reader_runs import QuestionSet, dev_sets, run, test_sets
@@ -54,7 +55,7 @@ def read_set(question_set: QuestionSet, model: str, depth: int) -> list[dict]:
     reader = shared_reader(model)
     questions, _ = load_questions(question_set.questions)
     out = []
-    for question in questions:
+    for question in (q for q in questions if q.labelled):  # as `labelled`
         result = engine.search(question.question, depth).as_dict()
         passages = result["passages"]
         relevant = set(relevant_ranks(passages, question)) if question.judged else set()
@@ -79,7 +80,13 @@ def engine_set(question_set: QuestionSet, model: str) -> list[dict]:
     refusals), not a simplification of them."""
     rows, _ = run(question_set, ReaderSettings(model=model))
     return [{"id": r["id"], "unanswerable": r["unanswerable"], **verdict_inputs(r["decision"])}
-            for r in rows]
+            for r in labelled(rows)]
+
+
+def labelled(rows: list[ResultRow]) -> list[ResultRow]:
+    """The rows that say whether their question is answerable: a bare question's
+    `unanswerable` is None, which the fit must not read as answerable (a review's finding)."""
+    return [row for row in rows if row["eval"]["labelled"]]
 
 
 def verdict_inputs(decision: dict) -> dict:

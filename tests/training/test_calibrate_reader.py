@@ -12,7 +12,7 @@ from rag.engine import Engine
 from rag.settings import QuerySettings, ReaderSettings
 from tests.fake_reader import WordOverlapReader
 from training.calibrate_reader import highest_threshold, refused, shown_confidence
-from training.sweep_reader import verdict_inputs
+from training.sweep_reader import labelled, verdict_inputs
 
 QUESTIONS = ("What is a peace regime?", "Who wrote the report?", "peace regime",
              "How many warheads does Narnia have?", "Kumgang?", "???", "the of and")
@@ -75,3 +75,10 @@ def test_the_threshold_is_the_highest_that_refuses_at_most_the_share_asked() -> 
     rows.append(row(True))
     assert highest_threshold(rows, np.append(probability, 0.95), rules, 0.10) == \
         pytest.approx(0.3)
+
+
+def test_a_bare_question_is_left_out_of_the_calibration() -> None:
+    """Its `unanswerable` is None, which `not r["unanswerable"]` had read as answerable."""
+    rows = [{"id": "a", "unanswerable": False, "eval": {"labelled": True}},
+            {"id": "b", "unanswerable": None, "eval": {"labelled": False}}]
+    assert [row["id"] for row in labelled(rows)] == ["a"]  # type: ignore[arg-type]
