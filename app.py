@@ -38,6 +38,7 @@ from rag.web.session import (
     clear_filters,
     close_citation,
     current_filters,
+    on_edit,
     on_lookup,
     on_submit,
     open_citation,
@@ -65,25 +66,27 @@ EXAMPLES = (
 # ---------------------------------------------------------------- rendering
 
 
-def show_results(engine: Engine) -> None:
+def show_results(engine: Engine) -> str:
+    """Lay out one search; return what a screen reader should announce of it."""
     state = st.session_state
     filters = current_filters()
     try:
         result = run_search(engine, state.get("q_raw") or state.q, state.k, filters)
     except RagError as err:
         st.error(md_text(err))
-        return
+        return str(err)
     # The address bar and the box show the question as the engine read it (trimmed, cut).
     state.q = result.question
     # At most three lines: a pasted page would fill the screen (the full text is its tooltip).
-    st.html(f'<div class="rag-question" title="{esc(result.searched)}">Results for: '
+    st.html(f'<div class="rag-question" role="heading" aria-level="2" '
+            f'title="{esc(result.searched)}">Results for: '
             f'{esc(result.searched)}</div>')
     for note in result.notes:
         st.info(md_text(note))
     shown = filters.as_dict()
     if "documents" in shown:  # by title, as the sidebar lists them, not by id
         shown["documents"] = [f"\u201c{engine.documents[d].metadata.title}\u201d"
-                              if d in engine.documents else d for d in filters.doc_ids]
+                              if d in engine.documents else d for d in state.f_docs]
     if not filters.is_empty():
         st.caption("Filtered: " + md_text("; ".join(
             f"{name} {', '.join(v) if isinstance(v, list) else v}"
@@ -98,11 +101,15 @@ def show_results(engine: Engine) -> None:
             st.html(confidence)
     answer = getattr(result, "answer", None)
     if answer and not result.abstained:
-        st.html('<div class="rag-head">Answer (extracted from the passages)</div>'
+        st.html('<div class="rag-head" role="heading" aria-level="3">Answer (extracted from '
+                'the passages)</div>'
                 f'<div class="rag-text">{esc(answer)}</div>{confidence}')
+    found = (f"{len(result.passages)} passage{'s' * (len(result.passages) != 1)} found. "
+             + (f"The documents do not say ({result.confidence_label})." if result.abstained
+                else f"Answer ({result.confidence_label or 'no reader'}): {answer}"))
     if not result.passages:
         st.info("No passage to show.")
-        return
+        return found
     cited = engine.citations_for(result.passages)
     # The Markdown names filtered documents as the screen does, by title; the JSON by id.
     # Files are named after the question as asked, not as rewritten for the search.
@@ -123,9 +130,11 @@ def show_results(engine: Engine) -> None:
             st.button(f"Open citation [{passage.rank}]", key=f"open-{passage.rank}-{passage.key}",
                       on_click=open_citation, args=(passage.key,),
                       icon=":material/format_quote:")
+    return found
 
 
-def show_citation(engine: Engine) -> None:
+def show_citation(engine: Engine) -> str:
+    """Lay out one citation; return what a screen reader should announce of it."""
     state = st.session_state
     if state.get("q"):
         st.button("← Back to the results", on_click=close_citation, key="back")
@@ -133,8 +142,9 @@ def show_citation(engine: Engine) -> None:
         citation = engine.cite(state.cite)
     except RagError as err:
         st.error(md_text(err))
-        return
-    st.html(f'<div class="rag-head">{link(citation.url, citation.title)}</div>'
+        return str(err)
+    st.html(f'<div class="rag-head" role="heading" aria-level="2">'
+            f'{link(citation.url, citation.title)}</div>'
             f'<div class="rag-meta">{where(citation.section, citation.page_label)}'
             f'{" · " if citation.section or citation.page_label else ""}characters '
             f'{citation.start}–{citation.end}</div>')
@@ -151,10 +161,11 @@ def show_citation(engine: Engine) -> None:
     st.markdown("**BibTeX**")
     st.code(citation.bibtex, language="latex", wrap_lines=True)
     st.markdown("**Citation key** and **link to this citation**")
-    st.code(citation.key, language=None)
+    st.code(citation.key, language=None, wrap_lines=True)  # whole at 400 px wide too
     st.code(permalink({"cite": citation.key}), language=None, wrap_lines=True)
     if safe_url(citation.url):
         st.link_button("Open the source", safe_url(citation.url), icon=":material/open_in_new:")
+    return f"Citation opened: {citation.title}, characters {citation.start} to {citation.end}."
 
 
 def show_welcome() -> None:
@@ -204,6 +215,9 @@ def filter_widgets(engine: Engine) -> None:
                   help=f"Documents dated from {low.year} to {high.year}.")
     st.date_input("To", key="f_to", min_value=date(1900, 1, 1),
                   max_value=date(2100, 12, 31), format="YYYY-MM-DD")
+    # Streamlit's date box applies a typed date only when it loses focus; Enter opens the
+    # calendar (a first-time user waited for a typed date to apply).
+    st.caption("A typed date applies when you leave its box.")
     st.button("Clear filters", on_click=clear_filters)
 
 
@@ -237,11 +251,12 @@ def main() -> None:
         st.success(flash)
     sidebar(engine)
 
-    with st.form("ask", border=False, enter_to_submit=True):
-        st.text_input("Your question", key="question_box",
-                      placeholder="e.g. " + EXAMPLES[0])
-        st.form_submit_button("Search", type="primary", on_click=on_submit,
-                              icon=":material/search:")
+    # Not in a form: a form holds an edit back until it is submitted, so a filter changed
+    # after typing a new question had rerun the old one under the new box (a first-time
+    # user's finding). The box applies its text on Enter and when it loses focus.
+    st.text_input("Your question", key="question_box", on_change=on_edit,
+                  placeholder="e.g. " + EXAMPLES[0])
+    st.button("Search", type="primary", on_click=on_submit, icon=":material/search:")
     if state.pop("empty_submit", False):
         st.error("The question is empty: type a question in words, e.g. "
                  f"“{EXAMPLES[0]}”")
@@ -249,14 +264,18 @@ def main() -> None:
         st.error("Type or paste a citation key, e.g. peace-regime-for-the-korean-peninsula:"
                  "0123456789 (copy one from a search result).")
 
+    status = ""
     if engine is not None:
         if state.get("cite"):
-            show_citation(engine)
+            status = show_citation(engine)
         elif state.get("q"):
-            show_results(engine)
+            status = show_results(engine)
         else:
             show_welcome()
     corpus_panel(engine, problem, stale)
+    # One live region, always drawn at the same place, so that its changing text is read out
+    # by a screen reader when a search or a citation finishes (no visible change).
+    st.html(f'<div class="rag-sr" role="status" aria-live="polite">{esc(status)}</div>')
     sync_url()
     if engine is not None:
         model_warmup()  # after the page is drawn: the model loads while the user types

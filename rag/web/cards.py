@@ -27,7 +27,7 @@ CSS = """
 <style>
 .rag-card { line-height: 1.5; }
 .rag-head { font-weight: 600; font-size: 1.05rem; }
-.rag-num { color: #555; margin-right: .35rem; }
+.rag-num { color: #555; margin-right: .1rem; }
 .rag-meta { color: #555; font-size: .88rem; margin: .1rem 0 .4rem; }
 .rag-rel { display: flex; align-items: center; gap: .5rem; font-size: .85rem;
            margin-bottom: .5rem; }
@@ -45,6 +45,23 @@ mark.cited { background: #ffe08a; box-shadow: 0 0 0 2px #ffe08a; border-radius: 
 .rag-confidence { font-size: .9rem; margin: .3rem 0 .6rem; }
 .rag-question { font-size: 1.15rem; font-weight: 600; margin: .3rem 0; display: -webkit-box;
                  -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; }
+.rag-sr { position: absolute; width: 1px; height: 1px; overflow: hidden;
+          clip-path: inset(50%); white-space: nowrap; }
+/* Streamlit's "Press Enter to apply" sat over the end of a long question; the Search and
+   Look up buttons say what to do. */
+.st-key-question_box [data-testid="InputInstructions"],
+.st-key-lookup_box [data-testid="InputInstructions"] { display: none; }
+/* Document titles in full: the filter's list and its chips had cut them after 25 letters.
+   The list's rows have a fixed height, so the list is widened and a title takes two lines. */
+[data-testid="stMultiSelectDropdown"] { width: min(34rem, 92vw) !important; }
+[data-testid="stMultiSelectDropdown"] [role="presentation"] { width: 100% !important; }
+[data-testid="stMultiSelectDropdown"] [role="option"] > div {
+  white-space: normal; line-height: 1.25; display: -webkit-box; -webkit-line-clamp: 2;
+  -webkit-box-orient: vertical; overflow: hidden; }
+[data-testid="stMultiSelect"] .react-aria-ComboBox > [role="group"] { max-height: 20rem; }
+[data-testid="stMultiSelectTagsContainer"] [data-tag] { height: auto; max-width: 100%; }
+[data-testid="stMultiSelectTagsContainer"] [data-tag] > span {
+  white-space: normal; overflow: visible; text-overflow: clip; max-width: none; }
 </style>
 """
 
@@ -95,7 +112,8 @@ def passage_html(passage, question: str, nearest: bool) -> str:
     flag = ('<div class="rag-nearest">Nearest passage — not a confident answer</div>'
             if nearest else "")
     return (f'<div class="rag-card" data-key="{esc(passage.key)}">{flag}'
-            f'<div class="rag-head"><span class="rag-num">[{passage.rank}]</span>'
+            f'<div class="rag-head" role="heading" aria-level="3">'
+            f'<span class="rag-num">[{passage.rank}] </span>'
             f'{link(passage.url, passage.title)}</div>'
             f'<div class="rag-meta">{meta}</div>'
             f'{relevance_html(passage.relevance, passage.signals)}'

@@ -71,9 +71,13 @@ def boot_from_url(engine: Engine | None) -> None:
     state.q = as_engine_reads(state.question_box)
     state.q_raw = state.question_box
     state.cite = first_param("cite")
+    ignored = []  # what the link asks for that cannot be applied: said, not silently dropped
+    # "?q=+++" had shown the first page with no word of why (a first-time user's finding)
+    ignored += [f"{name} \u201c\u201d (empty)" for name in ("q", "cite")
+                if name in st.query_params and not first_param(name)]
+    state.link_ignored = ignored
     if navigated and not state.q:  # an address without a question says nothing of the filters
         return
-    ignored = []  # what the link asks for that cannot be applied: said, not silently dropped
     asked_k = first_param("k")  # quoted as the link spells it ("k=00", not "0")
     try:
         state.k = int(asked_k or DEFAULT_K)
@@ -101,7 +105,6 @@ def boot_from_url(engine: Engine | None) -> None:
     if state.f_from and state.f_to and state.f_from > state.f_to:
         ignored.append(f"the dates: from {state.f_from} is after to {state.f_to}")
         state.f_from = state.f_to = None
-    state.link_ignored = ignored
     # What the address just read means, in the form `sync_url` would write: while the screen
     # stays this, the address is left as opened (see sync_url). Not without an index, whose
     # documents and types the address's filters could not yet be checked against.
@@ -172,6 +175,16 @@ def ask(question: str) -> None:
 
 def on_submit() -> None:
     ask(st.session_state.get("question_box", ""))
+
+
+def on_edit() -> None:
+    """The box changed (Enter, or focus moved away: to a filter, an example). A box emptied
+    this way clears the results without scolding: only Search on an empty box says it is
+    empty."""
+    if (st.session_state.get("question_box") or "").strip():
+        on_submit()
+    else:
+        st.session_state.q = st.session_state.q_raw = None
 
 
 def open_citation(key: str) -> None:

@@ -110,7 +110,7 @@ def test_ask_shows_ranked_cited_passages(app: AppTest) -> None:
     page = bodies(app)
     assert "South Korea, China, Russia" in plain(app)
     assert CITED_KEY in keys_shown(app)
-    assert '<span class="rag-num">[1]</span>' in page and "[5]" in page
+    assert '<span class="rag-num">[1] </span>' in page and "[5]" in page
     assert '<mark class="qt">countries</mark>' in page  # the question's words are marked
     assert RANKING_NOTE in [c.value for c in app.caption]
     # relevance a person reads; the passages the reader did not reread are labelled no better
@@ -409,6 +409,30 @@ def test_empty_question(app: AppTest, question: str) -> None:
     no_failure(app)
     assert any("The question is empty" in e.value for e in app.error)
     assert "q" not in app.query_params and not keys_shown(app)
+
+
+def test_a_box_emptied_without_search_clears_the_results_quietly(app: AppTest) -> None:
+    """The box applies its text when it loses focus, so that a filter set next reads the
+    question shown; emptied, it clears the results without an error (Search still says the
+    question is empty)."""
+    ask(app.run(), QUESTION)
+    assert keys_shown(app)
+    app.text_input(key="question_box").input("")
+    app.run()
+    no_failure(app)
+    assert not app.error and not keys_shown(app) and "q" not in app.query_params
+    assert any(b.label == QUESTION for b in app.button)  # the first page's examples
+
+
+@pytest.mark.parametrize("name", ["q", "cite"])
+def test_a_link_with_an_empty_question_says_so(app: AppTest, name: str) -> None:
+    """"?q=+++" had shown the first page with no word of why."""
+    app.query_params[name] = "   "
+    app.run()
+    no_failure(app)
+    (warning,) = [w.value for w in app.warning if "could not be applied" in w.value]
+    assert f"{name} \u201c\u201d (empty)" in as_read(warning)
+    assert not keys_shown(app)
 
 
 def test_huge_question_is_cut_with_a_note(app: AppTest) -> None:

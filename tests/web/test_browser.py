@@ -232,6 +232,60 @@ def test_back_from_an_opened_link_leaves_it_in_one_press(server: str, browser  #
     page.close()
 
 
+def test_a_filter_applies_to_the_question_in_the_box(server: str, browser  # type: ignore[no-untyped-def]
+                                                     ) -> None:
+    """A first-time user typed a new question, did not press Enter, then set a filter: the old
+    question was rerun under the new one in the box. Titles in the filter's list were cut
+    after 25 letters, and Streamlit's "Press Enter" hint covered a long question."""
+    expect = sync_api.expect
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server)
+    ask(page, QUESTION)
+    heading = page.get_by_role("heading", name=re.compile("Results for"))
+    expect(heading).to_contain_text(QUESTION)
+    wait_idle(page)
+    box = page.get_by_label("Your question")
+    box.fill("Who wrote the report?")  # no Enter
+    expect(page.get_by_test_id("InputInstructions")).to_be_hidden()
+    page.get_by_text("Filters", exact=True).click()
+    page.get_by_role("combobox", name="Type").click()
+    page.get_by_role("option", name="Report", exact=True).click()
+    page.keyboard.press("Escape")  # an open list hides the page from the accessibility tree
+    expect(heading).to_contain_text("Who wrote the report?")
+    wait_idle(page)
+    assert "type=Report" in page.url and "q=Who+wrote" in page.url
+    expect(page.get_by_role("status")).to_contain_text("Answer (")
+    page.get_by_role("combobox", name="Documents").click()
+    options = page.get_by_role("option").filter(has_not_text="Select all")
+    expect(options).to_have_count(4)
+    titles = [option.inner_text() for option in options.all()]
+    assert ("To Build Peaceful Coexistence with North Korea, Focus on Ordinary North Koreans"
+            in titles)
+    cut = [option.inner_text() for option in options.all() if option.locator("div").first.evaluate(
+        "e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1")]
+    assert cut == []
+    page.close()
+
+
+def test_a_citation_fits_a_400_pixel_screen(server: str, browser, dirs  # type: ignore[no-untyped-def]
+                                            ) -> None:
+    """At 400 px the citation key ran out of its box (a first-time user's phone check)."""
+    key = Engine.open(dirs[1], dirs[0]).search(QUESTION).passages[0].key
+    page = browser.new_page(viewport={"width": 400, "height": 900})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{server}/?{urllib.parse.urlencode({'cite': key})}")
+    sync_api.expect(page.get_by_text("BibTeX")).to_be_visible()
+    wait_idle(page)
+    sync_api.expect(page.get_by_role("status")).to_contain_text("Citation opened")
+    blocks = page.locator('[data-testid="stCode"] pre')
+    sync_api.expect(blocks).to_have_count(4)  # the reference, BibTeX, key and link
+    wide = [block.inner_text() for block in blocks.all()
+            if block.evaluate("e => e.scrollWidth > e.clientWidth + 1")]
+    assert wide == []
+    page.close()
+
+
 CONCURRENT_QUESTIONS = [
     QUESTION,
     WARM_QUESTION,
