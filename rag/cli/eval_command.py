@@ -26,6 +26,17 @@ def check_output(path: Path | None) -> None:
     if not path.parent.is_dir():
         raise RagError(f"The folder {path.parent} does not exist: create it first, or write "
                        "the results elsewhere.")
+    # Opened, not judged by its permissions: `--report /proc/x.md` passed every check and
+    # failed after the whole run (a first-time user's finding), and root passes os.access.
+    existed = path.exists()
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as err:
+        raise RagError(f"{path} cannot be written ({err.strerror or err}): give a file in a "
+                       "folder you can write to.") from None
+    if not existed:
+        path.unlink(missing_ok=True)
 
 
 def check_outputs(questions: Path, outputs: dict[str, Path | None]) -> None:

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from rag import messages
+from rag.cli.eval_command import check_output
+from rag.errors import RagError
 from tests.documents_factory import write_broken_files
 from tests.first_time import FIRST_TIME_ANSWERS
 
@@ -278,3 +280,17 @@ def test_the_passage_a_likely_answer_comes_from_is_not_labelled_weak(
     # both rounded down to four decimals (the confidence had been rounded to nearest)
     assert max(p["signals"].get("reader", 0.0) for p in result["passages"]) == result[
         "confidence"]
+
+
+def test_an_output_that_cannot_be_opened_is_refused_and_nothing_is_left(tmp_path: Path
+                                                                       ) -> None:
+    """Checked by opening it, before the run: `--report /proc/x.md` had failed afterwards."""
+    with pytest.raises(RagError, match="cannot be written"):
+        check_output(Path("/proc/rag-report.md"))
+    fresh = tmp_path / "results.jsonl"
+    check_output(fresh)
+    assert not fresh.exists()  # the probe leaves no empty file behind
+    kept = tmp_path / "kept.md"
+    kept.write_text("earlier results", encoding="utf-8")
+    check_output(kept)
+    assert kept.read_text(encoding="utf-8") == "earlier results"

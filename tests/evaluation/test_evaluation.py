@@ -375,6 +375,7 @@ def test_rag_eval_end_to_end(tmp_path: Path, shipped_index: Path) -> None:
 @pytest.mark.parametrize(("outputs", "message"), [
     ({"--out": "missing/results.jsonl"}, "does not exist"),
     ({"--report": "."}, "is a folder"),
+    ({"--report": "/proc/rag-report.md"}, "cannot be written"),  # had failed after the run
     # a first-time user's hand-written questions were replaced by the results
     ({"--out": "five.jsonl"}, "is the question file itself"),
     ({"--csv": "./five.jsonl"}, "is the question file itself"),
