@@ -120,11 +120,14 @@ def embed_missing(texts: list[str], hashes: list[str], cache: dict[str, np.ndarr
     return set(todo)
 
 
-def previous_doc_ids(index_dir: Path) -> dict[str, str]:
-    """Each file's document id in the current build (none if there is no build yet)."""
+def previously_indexed(index_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Each indexed file's document id and hash in the current build (none if there is no
+    build yet)."""
     manifest = read_manifest(index_dir)
-    files = manifest.files if manifest else {}
-    return {relpath: entry.doc_id for relpath, entry in files.items() if entry.doc_id}
+    files = {relpath: entry for relpath, entry in (manifest.files if manifest else {}).items()
+             if entry.doc_id}
+    return ({relpath: entry.doc_id for relpath, entry in files.items()},
+            {relpath: entry.sha256 for relpath, entry in files.items()})
 
 
 def build_index(corpus_dir: Path, index_dir: Path, settings: Settings | None = None,
@@ -135,7 +138,7 @@ def build_index(corpus_dir: Path, index_dir: Path, settings: Settings | None = N
         raise RagError(f"The corpus folder {corpus_dir} does not exist.")
     with build_lock(index_dir):
         files = scan_corpus(corpus_dir)
-        documents, skipped = load_corpus(files, previous_doc_ids(index_dir))
+        documents, skipped = load_corpus(files, *previously_indexed(index_dir))
         if not documents:
             reasons = "; ".join(f"{s.relpath}: {s.reason}" for s in skipped) or "no files"
             raise RagError(f"No document in {corpus_dir} could be indexed ({reasons}). "

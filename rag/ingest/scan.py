@@ -132,13 +132,16 @@ def free_id(relpath: str, unavailable: set[str]) -> str:
 
 
 def load_corpus(files: list[SourceFile], previous_ids: Mapping[str, str] | None = None,
+                previous_sha256: Mapping[str, str] | None = None,
                 ) -> tuple[list[Document], list[Skipped]]:
     """Load every file; a broken one is reported and skipped, the rest still load.
 
     A file keeps the id `previous_ids` (the last build's) gave it, so adding notes.md beside
     an indexed notes.txt cannot rename the older file and break its citation keys.
+    `previous_sha256` holds each file's hash as the last build read it.
     """
     previous_ids = previous_ids or {}
+    previous_sha256 = previous_sha256 or {}
     reserved = {previous_ids[f.relpath] for f in files if f.relpath in previous_ids}
     loaded: list[tuple[int, Document]] = []
     skipped: list[tuple[int, Skipped]] = []
@@ -146,11 +149,15 @@ def load_corpus(files: list[SourceFile], previous_ids: Mapping[str, str] | None 
     # A copy of another file (the same bytes and sidecar) is skipped once its twin has loaded:
     # both copies had been indexed, each passage shown twice as "exact words" (a first-time
     # user's finding). The copy the last build indexed is read first, so its citation keys
-    # hold; on a first build, the shallowest. A twin that cannot be read (an unsupported
-    # "a.bak" beside "a.md") does not count: "a.md" had been dropped as its copy.
+    # hold, and of two indexed files that have become copies, the one unchanged (the tie had
+    # gone by path, and the unchanged file could lose its keys); on a first build, the
+    # shallowest. A twin that cannot be read (an unsupported "a.bak" beside "a.md") does not
+    # count: "a.md" had been dropped as its copy.
     read_from: dict[str, str] = {}
-    order = sorted(range(len(files)), key=lambda n: (files[n].relpath not in previous_ids,
-                                                     files[n].relpath.count("/"), n))
+    order = sorted(range(len(files)), key=lambda n: (
+        files[n].relpath not in previous_ids,
+        previous_sha256.get(files[n].relpath) != files[n].sha256,
+        files[n].relpath.count("/"), n))
     for n in order:
         source = files[n]
         if source.sha256 in read_from:

@@ -206,6 +206,23 @@ def test_adding_a_namesake_file_keeps_the_older_files_citation_keys(
     assert after["notes"] == before and "notes-md" in after
 
 
+def test_a_file_edited_into_a_copy_of_another_leaves_the_unchanged_one_its_keys(
+        corpus_copy: Path, tmp_path: Path) -> None:
+    """Of two indexed files that became copies, the one sorting first had been kept: here the
+    edited one, and the unchanged file's citation keys were lost (a review's finding)."""
+    index = tmp_path / "index"
+    (corpus_copy / "a-notes.txt").write_text("Draft notes on trade and aid.", encoding="utf-8")
+    (corpus_copy / "b-notes.txt").write_text("Final notes on the armistice line.",
+                                             encoding="utf-8")
+    build_index(corpus_copy, index)
+    before = keys_by_doc(Engine.open(index, corpus_copy))["b-notes"]
+    (corpus_copy / "a-notes.txt").write_bytes((corpus_copy / "b-notes.txt").read_bytes())
+    report = build_index(corpus_copy, index)
+    after = keys_by_doc(Engine.open(index, corpus_copy))
+    assert after["b-notes"] == before and "a-notes" not in after
+    assert "a copy of b-notes.txt" in {s.relpath: s.reason for s in report.skipped}["a-notes.txt"]
+
+
 def test_the_progress_bar_starts_before_the_first_batch() -> None:
     """Drawn from the first report after a batch, a bar read the whole batch as done in no
     time (a rebuild showed "469,099 text/s")."""
