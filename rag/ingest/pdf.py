@@ -11,6 +11,7 @@ from pypdf.errors import PyPdfError
 
 from rag.errors import IngestError
 from rag.ingest.documents import Span
+from rag.ingest.record import DATE_NOTE
 
 PAGE_BREAK = "\n\n"
 
@@ -49,7 +50,13 @@ def load_pdf(raw: bytes, path: Path) -> tuple[str, dict[str, object], tuple[Span
                                if a.strip()]
         if info.creation_date is not None:
             meta["date"] = info.creation_date.date().isoformat()
+            meta["extra"] = {DATE_NOTE: FILE_DATE}
     return "".join(parts), meta, tuple(pages)
+
+
+# A PDF's properties date the file, not the publication (often the day it was exported, or
+# today for one generated here): the record says so beside the date.
+FILE_DATE = "the day the PDF file was made"
 
 
 def printed_labels(reader: PdfReader) -> list[str]:

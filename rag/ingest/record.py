@@ -47,12 +47,24 @@ def record_apart(text: str) -> tuple[tuple[tuple[str, ...], int, int], ...]:
     return (((), 0, heading), ((RECORD_HEADING,), body_start, len(text)))
 
 
+# An `extra` field saying what a date is when it is a guess; a sidecar's date drops it
+# (`rag.ingest.scan`).
+DATE_NOTE = "date_note"
+
+
+def published(date: str | None, note: str | None) -> str:
+    """"February 2020", or "March 5, 2024 (the day the PDF file was made)" for a guess."""
+    if not date:
+        return ""
+    return f"{spoken_date(date)} ({note})" if note else spoken_date(date)
+
+
 def metadata_text(metadata: Metadata) -> str:
     """One line per known fact, labelled in words a question would use."""
     extra = dict(metadata.extra)
     fields = [("Title", metadata.title), ("Type", metadata.type), ("Series", metadata.series),
               ("Authors", ", ".join(metadata.authors)), ("Publisher", metadata.publisher),
-              ("Published", spoken_date(metadata.date) if metadata.date else ""),
+              ("Published", published(metadata.date, extra.get(DATE_NOTE))),
               ("Supported by", extra.get("supporter", "")), ("ISBN", extra.get("isbn", ""))]
     return "\n".join(f"{label}: {value}" for label, value in fields if value)
 

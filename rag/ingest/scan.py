@@ -17,7 +17,7 @@ import yaml
 
 from rag.errors import IngestError
 from rag.ingest.documents import Document, Metadata, Span, markdown_sections
-from rag.ingest.record import record_apart, with_record
+from rag.ingest.record import DATE_NOTE, record_apart, with_record
 from rag.ingest.text import load_text, normalise_metadata
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -113,7 +113,12 @@ def load_document(path: Path, relpath: str, doc_id: str | None = None) -> Docume
         text, meta = load_text(raw, path)
     if not text.strip():
         raise IngestError("the file has no text besides its metadata")
-    meta.update(read_sidecar(path))
+    sidecar = read_sidecar(path)
+    extra = {**meta.get("extra", {}), **sidecar.get("extra", {})}  # type: ignore[dict-item]
+    if "date" in sidecar:  # a date given by hand is no guess
+        extra.pop(DATE_NOTE, None)
+    meta.update(sidecar)
+    meta["extra"] = extra
     meta.setdefault("title", humanise(path.stem))
     metadata = Metadata.from_dict(meta)
     text = with_record(text, metadata)

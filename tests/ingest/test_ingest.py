@@ -121,6 +121,21 @@ def test_sidecar_metadata_wins(tmp_path: Path) -> None:
     assert [f.relpath for f in scan_corpus(tmp_path)] == ["r.pdf"]
 
 
+def test_a_pdfs_file_date_is_marked_as_such_until_a_sidecar_gives_one(tmp_path: Path) -> None:
+    """A PDF's properties date the file (for one generated here, today): its record had
+    shown that day as "Published", unmarked, and a user would cite it as the publication."""
+    path = write_pdf(tmp_path / "r.pdf", ["Text."], title="Embedded title")
+    made = load_document(path, "r.pdf")
+    line = next(x for x in made.text.splitlines() if x.startswith("Published: "))
+    assert line.endswith(" (the day the PDF file was made)") and made.metadata.date
+    (tmp_path / "r.pdf.meta.yaml").write_text("isbn: 123\n", encoding="utf-8")
+    assert "(the day the PDF file was made)" in load_document(path, "r.pdf").text
+    (tmp_path / "r.pdf.meta.yaml").write_text("date: 2020-02\nisbn: 123\n", encoding="utf-8")
+    given = load_document(path, "r.pdf")
+    assert "Published: February 2020\n" in given.text and "PDF file was made" not in given.text
+    assert dict(given.metadata.extra) == {"isbn": "123"}
+
+
 def test_each_broken_file_is_named_and_the_rest_load(tmp_path: Path) -> None:
     expected = write_broken_files(tmp_path)
     (tmp_path / "good.md").write_text("A good document about peace.", encoding="utf-8")
