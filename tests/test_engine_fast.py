@@ -168,9 +168,7 @@ def test_the_retriever_alone_ranks_best_first(fake_engine: Engine) -> None:
 
 def test_without_the_reader_the_confidence_is_the_calibrated_support(fake_engine: Engine) -> None:
     settings = fake_engine.query.abstention
-    # lower case: a capitalised first word of a search of words ("Zxqv") is held to the
-    # names rule, whose penalty this formula leaves out
-    for question in ("nuclear weapons in South Korea", "zxqv blorp frumious?"):
+    for question in ("nuclear weapons in South Korea", "Zxqv blorp frumious?"):
         result = fake_engine.search(question)
         expected = 1 / (1 + math.exp(-(settings.confidence_scale * result.support
                                        + settings.confidence_shift)))
