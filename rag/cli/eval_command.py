@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -28,15 +29,27 @@ def check_output(path: Path | None) -> None:
                        "the results elsewhere.")
     # Opened, not judged by its permissions: `--report /proc/x.md` passed every check and
     # failed after the whole run (a first-time user's finding), and root passes os.access.
-    existed = path.exists()
+    # The file a link points to is the one probed; a FIFO or a device (/dev/stdout) is written
+    # as it is, never opened early (a FIFO would block, or lose its reader).
+    target = path.resolve()
+    if target.exists() and not target.is_file():
+        return
     try:
-        with path.open("a", encoding="utf-8"):
-            pass
+        made = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL)  # only if absent
+    except FileExistsError:
+        made = None
     except OSError as err:
         raise RagError(f"{path} cannot be written ({err.strerror or err}): give a file in a "
                        "folder you can write to.") from None
-    if not existed:
-        path.unlink(missing_ok=True)
+    if made is not None:
+        os.close(made)
+        target.unlink()
+        return
+    try:  # an existing file: opened to append, so nothing in it changes
+        os.close(os.open(target, os.O_WRONLY | os.O_APPEND))
+    except OSError as err:
+        raise RagError(f"{path} cannot be written ({err.strerror or err}): give another "
+                       "file name.") from None
 
 
 def check_outputs(questions: Path, outputs: dict[str, Path | None]) -> None:

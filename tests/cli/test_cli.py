@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -294,3 +295,19 @@ def test_an_output_that_cannot_be_opened_is_refused_and_nothing_is_left(tmp_path
     kept.write_text("earlier results", encoding="utf-8")
     check_output(kept)
     assert kept.read_text(encoding="utf-8") == "earlier results"
+
+
+def test_an_output_link_or_fifo_is_checked_without_harm(tmp_path: Path) -> None:
+    """A review's cases: the probe had removed a dangling link (leaving an empty file where it
+    pointed) and blocked on a FIFO with no reader."""
+    (tmp_path / "out").mkdir()
+    link = tmp_path / "latest.jsonl"
+    link.symlink_to(tmp_path / "out" / "results.jsonl")
+    check_output(link)
+    assert link.is_symlink() and not (tmp_path / "out" / "results.jsonl").exists()
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    probe = threading.Thread(target=check_output, args=(fifo,), daemon=True)
+    probe.start()
+    probe.join(timeout=10)
+    assert not probe.is_alive(), "checking a FIFO blocked"
