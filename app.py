@@ -92,11 +92,15 @@ def show_results(engine: Engine) -> str:
             f"{name} {', '.join(v) if isinstance(v, list) else v}"
             for name, v in shown.items())))
     confidence = confidence_html(result)
+    count = len(result.passages)
+    said = [f"{count} passage{'s' * (count != 1)} found." if count else "No passage found.",
+            *(() if count else result.notes)]  # why, when nothing is ("No document matches …")
     if result.abstained:
         detail = NO_PASSAGE_DETAIL if not result.passages else REFUSAL_DETAIL if \
             filters.is_empty() else FILTERED_REFUSAL_DETAIL
         hint = "Try other words." if filters.is_empty() else "Try other words, or remove filters."
         st.warning(f"**{md_text(result.answer or REFUSAL)}** {detail} {hint}")
+        said.append(f"{result.answer or REFUSAL} {detail}")
         if confidence:
             st.html(confidence)
     answer = getattr(result, "answer", None)
@@ -104,9 +108,8 @@ def show_results(engine: Engine) -> str:
         st.html('<div class="rag-head" role="heading" aria-level="3">Answer (extracted from '
                 'the passages)</div>'
                 f'<div class="rag-text">{esc(answer)}</div>{confidence}')
-    found = (f"{len(result.passages)} passage{'s' * (len(result.passages) != 1)} found. "
-             + (f"The documents do not say ({result.confidence_label})." if result.abstained
-                else f"Answer ({result.confidence_label or 'no reader'}): {answer}"))
+        said.append(f"Answer, {result.confidence_label}: {answer}")
+    found = " ".join(said)
     if not result.passages:
         st.info("No passage to show.")
         return found
@@ -128,7 +131,8 @@ def show_results(engine: Engine) -> str:
             st.html(passage_html(passage, result.searched, result.abstained))
             # numbered, so a screen reader's list of buttons tells them apart
             st.button(f"Open citation [{passage.rank}]", key=f"open-{passage.rank}-{passage.key}",
-                      on_click=open_citation, args=(passage.key,),
+                      on_click=open_citation,
+                      args=(passage.key, (result.question, state.get("q_raw"))),
                       icon=":material/format_quote:")
     return found
 
@@ -225,6 +229,9 @@ def main() -> None:
     # No page_icon: Streamlit fetches Material icons from Google; the default icon is local.
     st.set_page_config(page_title=TITLE, layout="centered")
     st.html(CSS)
+    # The screen reader's status line: made here, first of the page's elements, so that it
+    # keeps its place on every screen; filled at the end, once the page knows what it found.
+    status_line = st.empty()
     engine, problem = load_engine()
     boot_from_url(engine)
     state = st.session_state
@@ -273,10 +280,11 @@ def main() -> None:
         else:
             show_welcome()
     corpus_panel(engine, problem, stale)
-    # One live region, always drawn at the same place, so that its changing text is read out
-    # by a screen reader when a search or a citation finishes (no visible change).
-    st.html(f'<div class="rag-sr" role="status" aria-live="polite">{esc(status)}</div>')
     sync_url()
+    # After the address: sent last, it had left a filter's change out of the address bar
+    # (Streamlit's browser side applies a query-string change with the elements after it).
+    status_line.html(f'<div class="rag-sr" role="status" aria-live="polite">{esc(status)}'
+                     '</div>')
     if engine is not None:
         model_warmup()  # after the page is drawn: the model loads while the user types
 

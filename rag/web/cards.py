@@ -45,8 +45,9 @@ mark.cited { background: #ffe08a; box-shadow: 0 0 0 2px #ffe08a; border-radius: 
 .rag-confidence { font-size: .9rem; margin: .3rem 0 .6rem; }
 .rag-question { font-size: 1.15rem; font-weight: 600; margin: .3rem 0; display: -webkit-box;
                  -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; }
-.rag-sr { position: absolute; width: 1px; height: 1px; overflow: hidden;
-          clip-path: inset(50%); white-space: nowrap; }
+.rag-sr, .stElementContainer:has(> .stHtml > .rag-sr) {
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+  white-space: nowrap; }
 /* Streamlit's "Press Enter to apply" sat over the end of a long question; the Search and
    Look up buttons say what to do. */
 .st-key-question_box [data-testid="InputInstructions"],

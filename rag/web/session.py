@@ -71,12 +71,12 @@ def boot_from_url(engine: Engine | None) -> None:
     state.q = as_engine_reads(state.question_box)
     state.q_raw = state.question_box
     state.cite = first_param("cite")
-    ignored = []  # what the link asks for that cannot be applied: said, not silently dropped
-    # "?q=+++" had shown the first page with no word of why (a first-time user's finding)
-    ignored += [f"{name} \u201c\u201d (empty)" for name in ("q", "cite")
-                if name in st.query_params and not first_param(name)]
-    state.link_ignored = ignored
+    # What the link asks for that cannot be applied: said, not silently dropped. "?q=+++" had
+    # shown the first page with no word of why (a first-time user's finding).
+    ignored = [f"{name} \u201c\u201d (empty)" for name in ("q", "cite")
+               if name in st.query_params and not first_param(name)]
     if navigated and not state.q:  # an address without a question says nothing of the filters
+        state.link_ignored = ignored
         return
     asked_k = first_param("k")  # quoted as the link spells it ("k=00", not "0")
     try:
@@ -105,6 +105,7 @@ def boot_from_url(engine: Engine | None) -> None:
     if state.f_from and state.f_to and state.f_from > state.f_to:
         ignored.append(f"the dates: from {state.f_from} is after to {state.f_to}")
         state.f_from = state.f_to = None
+    state.link_ignored = ignored
     # What the address just read means, in the form `sync_url` would write: while the screen
     # stays this, the address is left as opened (see sync_url). Not without an index, whose
     # documents and types the address's filters could not yet be checked against.
@@ -187,8 +188,15 @@ def on_edit() -> None:
         st.session_state.q = st.session_state.q_raw = None
 
 
-def open_citation(key: str) -> None:
-    st.session_state.cite = key.strip() or None
+def open_citation(key: str, asked: tuple[str | None, str | None] = (None, None)) -> None:
+    """Open a citation; a passage's button passes the question it was found for (as read, as
+    typed). A box edited before the click applies first, as focus leaves it, and had left
+    "Back to the results" leading to the edited question's results, not this passage's."""
+    state = st.session_state
+    state.cite = key.strip() or None
+    if asked[0] and state.get("q") != asked[0]:
+        state.q, state.q_raw = asked
+        state.question_box = asked[1] or asked[0]
 
 
 def close_citation() -> None:

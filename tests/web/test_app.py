@@ -171,6 +171,43 @@ def test_open_citation_from_results_then_back(app: AppTest) -> None:
     assert "cite" not in app.query_params and keys_shown(app)
 
 
+def test_a_citation_opened_after_an_edit_goes_back_to_its_own_question(app: AppTest) -> None:
+    """An edit applies as focus leaves the box, before the click that took it away: "Back to
+    the results" had led to the edited question's results, without the passage opened."""
+    ask(app.run(), QUESTION)
+    opened = button(app, "Open citation", "open-")
+    app.text_input(key="question_box").input("Who wrote the report?")  # then, in one run:
+    opened.click().run()
+    no_failure(app)
+    assert '<mark class="cited">' in bodies(app) and param(app, "q") == [QUESTION]
+    assert app.text_input(key="question_box").value == QUESTION
+    button(app, "← Back to the results").click().run()
+    assert opened.key.split("-", 2)[2] in keys_shown(app)
+
+
+def status_line(at: AppTest) -> str:
+    """The screen reader's status line, checked to be the page's first element on every
+    screen (a live region that moves is a new one, which screen readers may not read out)."""
+    first = at.main.children[0]
+    body = first.proto.body  # type: ignore[union-attr]
+    assert 'role="status"' in body and sum('role="status"' in h.proto.body for h in at.html) == 1
+    return html.unescape(re.sub(r"<[^>]+>", "", body))
+
+
+def test_the_status_line_says_what_each_screen_found(app: AppTest) -> None:
+    assert status_line(app.run()) == ""
+    ask(app, QUESTION)
+    assert status_line(app).startswith("5 passages found. Answer, likely: ")
+    button(app, "Open citation", "open-").click().run()
+    assert status_line(app).startswith("Citation opened: ")
+    button(app, "← Back to the results").click().run()
+    import datetime
+
+    app.date_input(key="f_from").set_value(datetime.date(2030, 1, 1)).run()
+    said = status_line(app)
+    assert said.startswith("No passage found.") and "No document matches the filters" in said
+
+
 def test_lookup_box_opens_a_typed_key(app: AppTest) -> None:
     app.run()
     app.text_input(key="lookup_box").input(f"  {CITED_KEY} ")

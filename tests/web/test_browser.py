@@ -113,6 +113,12 @@ def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
     box.press("Enter")
 
 
+def address(page) -> str:  # type: ignore[no-untyped-def]
+    """What the address bar shows. Playwright's `page.url` can lag one history.pushState behind
+    (Streamlit sets the query string that way): it had shown the previous question's address."""
+    return page.evaluate("location.href")
+
+
 def report(name: str, seconds: float) -> None:
     TIMINGS[name] = round(seconds, 2)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -138,7 +144,7 @@ def test_ask_open_citation_and_check_the_span(server: str, browser, dirs,  # typ
     report("first question -> results, cold (s)", time.perf_counter() - began)
     expect(page.locator(".rag-card")).to_have_count(5)
     wait_idle(page)
-    assert "q=Which+countries" in page.url or "q=Which%20countries" in page.url
+    assert "q=Which+countries" in address(page) or "q=Which%20countries" in address(page)
     expect(card.locator("mark.qt").first).to_be_visible()  # the question's words are marked
     expect(card.locator(".rag-num")).to_have_text(re.compile(r"\[\d\]"))
     key = card.get_attribute("data-key")
@@ -153,7 +159,7 @@ def test_ask_open_citation_and_check_the_span(server: str, browser, dirs,  # typ
     citation = Engine.open(dirs[1], dirs[0]).cite(key)
     assert " ".join(cited.inner_text().split()) == " ".join(citation.text.split())
     assert "South Korea, China, Russia" in cited.inner_text()
-    assert "cite=" in page.url and key.split(":")[1] in page.url
+    assert "cite=" in address(page) and key.split(":")[1] in address(page)
     expect(page.get_by_text("@techreport{aum2020peace,")).to_be_visible()
     expect(page.get_by_role("link", name="Open the source")).to_have_attribute(
         "href", citation.url)
@@ -168,7 +174,7 @@ def test_ask_open_citation_and_check_the_span(server: str, browser, dirs,  # typ
            ).to_be_visible()
     report("second question -> results, warm (s)", time.perf_counter() - began)
     wait_idle(page)
-    assert "cite=" not in page.url
+    assert "cite=" not in address(page)
     page.close()
     with capsys.disabled():
         print(f"\nbrowser timings: {json.dumps(TIMINGS)}")
@@ -196,18 +202,18 @@ def test_back_and_forward_move_between_what_was_on_screen(server: str, browser  
     expect(page.locator("mark.cited")).to_have_count(0)
     expect(heading).to_contain_text(WARM_QUESTION)
     wait_idle(page)
-    assert "cite=" not in page.url
+    assert "cite=" not in address(page)
     page.go_back()
     expect(heading).to_contain_text(QUESTION)
     wait_idle(page)
-    assert "cite=" not in page.url and "q=Which" in page.url
+    assert "cite=" not in address(page) and "q=Which" in address(page)
     page.go_forward()
     expect(heading).to_contain_text(WARM_QUESTION)
     wait_idle(page)
     page.go_forward()  # and on to the citation that was open there
     expect(page.locator("mark.cited")).to_be_visible()
     wait_idle(page)
-    assert "cite=" in page.url
+    assert "cite=" in address(page)
     page.close()
 
 
@@ -224,11 +230,11 @@ def test_back_from_an_opened_link_leaves_it_in_one_press(server: str, browser  #
     expect(page.locator(".rag-card").first).to_be_visible()
     expect(page.get_by_text("could not be applied")).to_be_visible()
     wait_idle(page)
-    assert "k=abc" in page.url
+    assert "k=abc" in address(page)
     page.go_back()
     expect(page.get_by_role("button", name=QUESTION)).to_be_visible()
     expect(page.locator(".rag-card")).to_have_count(0)
-    assert "q=" not in page.url
+    assert "q=" not in address(page)
     page.close()
 
 
@@ -254,8 +260,8 @@ def test_a_filter_applies_to_the_question_in_the_box(server: str, browser  # typ
     page.keyboard.press("Escape")  # an open list hides the page from the accessibility tree
     expect(heading).to_contain_text("Who wrote the report?")
     wait_idle(page)
-    assert "type=Report" in page.url and "q=Who+wrote" in page.url
-    expect(page.get_by_role("status")).to_contain_text("Answer (")
+    assert "type=Report" in address(page) and "q=Who+wrote" in address(page)
+    expect(page.get_by_role("status")).to_contain_text("Answer, likely: Authors: Frank Aum")
     page.get_by_role("combobox", name="Documents").click()
     options = page.get_by_role("option").filter(has_not_text="Select all")
     expect(options).to_have_count(4)
