@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlencode
 
 import numpy as np
 import pytest
@@ -124,6 +125,19 @@ def test_an_unknown_citation_is_refused_saying_why(fake_engine: Engine, key: str
 def test_a_citation_key_typed_in_capitals_is_found(fake_engine: Engine) -> None:
     key = fake_engine.stored.chunks[0].key
     assert fake_engine.cite(f" {key.upper()} ").key == key
+
+
+def test_a_key_is_read_out_of_what_is_pasted_around_it(fake_engine: Engine) -> None:
+    """The app's own link to a citation, the Markdown export's backticks and a full stop had
+    each been refused by the lookup box (a first-time user's finding)."""
+    key = fake_engine.stored.chunks[0].key
+    link = "http://127.0.0.1:8501/?" + urlencode({"cite": key})
+    for pasted in (link, f"`{key}`", f"See {key}.", f"({key})", key.replace(":", "%3A")):
+        assert fake_engine.cite(pasted).key == key, pasted
+    other = fake_engine.stored.chunks[1].key
+    for pasted in (f"{key} {other}", f"{key}0", f"x{key}", f"{key}:1"):  # two, or cut short
+        with pytest.raises(UnknownCitation):
+            fake_engine.cite(pasted)
 
 
 def test_bulk_evaluation_scores_a_question_file(fake_engine: Engine) -> None:

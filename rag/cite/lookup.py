@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 from rag.chunking.passages import Chunk
 from rag.cite.references import bibtex, chicago
@@ -12,6 +13,8 @@ from rag.ingest.documents import Document
 from rag.ingest.record import RECORD_HEADING
 
 KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,120}:[0-9a-f]{10}(?:-\d{1,6})?")
+# A whole key inside other text: not a longer run of key characters cut short.
+PASTED_KEY = re.compile(rf"(?<![a-z0-9_:-]){KEY_PATTERN.pattern}(?![a-z0-9_:-])")
 CONTEXT_REACH = 600
 
 
@@ -60,11 +63,14 @@ class Citation(CitedSpan):
 
 def validate_key(key: str) -> str:
     """Refuse anything that is not a well-formed key (paths, markup) before any lookup. Keys
-    are lower-case, so one typed or pasted in capitals is read in lower case."""
-    lowered = (key or "").strip().lower()
-    if not KEY_PATTERN.fullmatch(lowered):
+    are lower-case, so one typed or pasted in capitals is read in lower case. One key is read
+    out of what is pasted around it: the app's link to a citation (`?cite=…%3A…`), the
+    Markdown export's backticks, a sentence's full stop (each had been refused, a first-time
+    user found)."""
+    found = PASTED_KEY.findall(unquote_plus((key or "").strip()).lower())
+    if len(found) != 1:
         raise UnknownCitation(key or "")  # as typed: the message quotes what the user gave
-    return lowered
+    return found[0]
 
 
 def context_bounds(text: str, start: int, end: int, reach: int = CONTEXT_REACH) -> tuple[int, int]:

@@ -9,6 +9,7 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
+from rag.cite.lookup import validate_key
 from rag.engine import DEFAULT_K, Engine, SearchResult
 from rag.errors import RagError
 from rag.retrieval.filters import Filters, date_bounds
@@ -204,9 +205,15 @@ def close_citation() -> None:
 
 
 def on_lookup() -> None:
-    key = st.session_state.get("lookup_box", "").strip()
-    st.session_state.cite = key or None
-    st.session_state.lookup_empty = not key
+    """Open the key in the box, read out of a pasted link or sentence (the address then shows
+    the key alone); an empty box leaves the screen as it was and says what to paste."""
+    pasted = st.session_state.get("lookup_box", "").strip()
+    st.session_state.lookup_empty = not pasted
+    if pasted:
+        try:
+            st.session_state.cite = validate_key(pasted)
+        except RagError:  # opened as typed, so that the refusal quotes it
+            st.session_state.cite = pasted
 
 
 def clear_filters() -> None:

@@ -218,6 +218,22 @@ def test_lookup_box_opens_a_typed_key(app: AppTest) -> None:
     assert param(app, "cite") == [CITED_KEY]
 
 
+def test_lookup_box_reads_a_pasted_link_and_keeps_the_screen_when_empty(app: AppTest) -> None:
+    """The app's own "link to this citation" had been refused by its lookup box, and Look up
+    on an empty box had closed the citation on screen (a first-time user's findings)."""
+    app.run()
+    app.text_input(key="lookup_box").input(f"http://localhost:8501/?cite={CITED_KEY}")
+    next(b for b in app.button if b.label == "Look up").click()
+    app.run()
+    no_failure(app)
+    assert '<mark class="cited">' in bodies(app) and param(app, "cite") == [CITED_KEY]
+    app.text_input(key="lookup_box").input("")
+    next(b for b in app.button if b.label == "Look up").click()
+    app.run()
+    assert any("Type or paste a citation key" in e.value for e in app.error)
+    assert '<mark class="cited">' in bodies(app) and param(app, "cite") == [CITED_KEY]
+
+
 def test_filters_restrict_documents_type_and_dates(app: AppTest) -> None:
     app.run()
     doc = "risks-of-south-korea-nuclear-armament"
