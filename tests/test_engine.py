@@ -252,6 +252,19 @@ def test_a_name_for_what_the_documents_call_otherwise_is_noted_but_answered(
     result = engine.search("Why is the debate about Seoul building nuclear weapons urgent now?")
     assert not result.abstained and "Should South Korea go nuclear?" in result.answer
     assert result.notes == [ANSWERED_DESPITE_NAMES.format(names="\u201cSeoul\u201d")]
+    assert result.confidence_label == "uncertain"  # at most, beside such a note
+
+
+def test_under_a_filter_a_name_only_other_documents_use_keeps_an_answer_uncertain(
+        default_engine: Engine) -> None:
+    """Asked of the report alone, which never names Trump, this had been answered `likely`
+    (0.89) beside the note that the documents searched never mention him (a first-time
+    user's finding)."""
+    result = default_engine.search("What did Trump call North Korea?",
+                                   filters=Filters(types=frozenset({"Report"})))
+    assert any("\u201cTrump\u201d" in note for note in result.notes)
+    assert (result.abstained, result.confidence_label) == (False, "uncertain"), (
+        result.confidence)
 
 
 def test_a_when_question_is_answered_by_a_sentence_saying_when_in_words(engine: Engine) -> None:
