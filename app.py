@@ -10,6 +10,7 @@ Permalinks: `?q=question` (with optional `k`, `doc`, `type`, `from`, `to`) rerun
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import date
 
@@ -116,16 +117,18 @@ def show_results(engine: Engine) -> str:
     cited = engine.citations_for(result.passages)
     # The Markdown names filtered documents as the screen does, by title; the JSON by id.
     # Files are named after the question as asked, not as rewritten for the search.
-    left, right, _ = st.columns(3)
-    left.download_button("Download Markdown", to_markdown(result, cited, filters=shown),
-                         file_name=download_name(result.question, "md"), mime="text/markdown",
-                         icon=":material/download:")
-    right.download_button("Download JSON", to_json(result, cited, filters=filters.as_dict()),
-                          file_name=download_name(result.question, "json"),
-                          mime="application/json",
-                          icon=":material/download:")
+    with st.container(horizontal=True):  # side by side (in three columns they sat apart)
+        st.download_button("Download Markdown", to_markdown(result, cited, filters=shown),
+                           file_name=download_name(result.question, "md"),
+                           mime="text/markdown", icon=":material/download:")
+        st.download_button("Download JSON", to_json(result, cited, filters=filters.as_dict()),
+                           file_name=download_name(result.question, "json"),
+                           mime="application/json", icon=":material/download:")
     if any("reader" in p.signals for p in result.passages):
         st.caption(RANKING_NOTE)
+    back_from = state.pop("back_from", None)  # the passage whose citation was open
+    if back_from in {p.key for p in result.passages}:
+        bring_into_view(f'.rag-card[data-key="{back_from}"]', back_from)
     for passage in result.passages:
         with st.container(border=True):
             st.html(passage_html(passage, result.searched, result.abstained))
@@ -135,6 +138,20 @@ def show_results(engine: Engine) -> str:
                       args=(passage.key, (result.question, state.get("q_raw"))),
                       icon=":material/format_quote:")
     return found
+
+
+def bring_into_view(selector: str, occasion: str) -> None:
+    """Scroll the element `selector` finds to the top of the screen and give the keyboard's
+    focus to it (or to its card's first button), once per `occasion`: the script runs when
+    its text is new to this place on the page."""
+    st.html(f"<script data-rag=\"view\">/* {esc(occasion)} */ setTimeout(() => {{"
+            f" const found = document.querySelector({json.dumps(selector)});"
+            " if (!found) return; found.scrollIntoView({block: 'start'});"
+            " const card = found.closest('[data-testid=stVerticalBlock]');"
+            " const target = found.matches('[tabindex]') ? found"
+            " : (card && card.querySelector('button')) || found;"
+            " target.focus({preventScroll: true}); }, 50);</script>",
+            unsafe_allow_javascript=True)
 
 
 def show_citation(engine: Engine) -> str:
@@ -147,8 +164,8 @@ def show_citation(engine: Engine) -> str:
     except RagError as err:
         st.error(md_text(err))
         return str(err)
-    st.html(f'<div class="rag-head" role="heading" aria-level="2">'
-            f'{link(citation.url, citation.title)}</div>'
+    st.html(f'<div class="rag-head rag-cited-title" role="heading" aria-level="2" '
+            f'tabindex="-1">{link(citation.url, citation.title)}</div>'
             f'<div class="rag-meta">{where(citation.section, citation.page_label)}'
             f'{" · " if citation.section or citation.page_label else ""}characters '
             f'{citation.start}–{citation.end}</div>')
@@ -169,6 +186,9 @@ def show_citation(engine: Engine) -> str:
     st.code(permalink({"cite": citation.key}), language=None, wrap_lines=True)
     if safe_url(citation.url):
         st.link_button("Open the source", safe_url(citation.url), icon=":material/open_in_new:")
+    # A citation opened from far down the results had opened scrolled to its BibTeX, with
+    # its title and the Back button above the screen, and the keyboard's focus lost.
+    bring_into_view(".rag-cited-title", citation.key)
     return f"Citation opened: {citation.title}, characters {citation.start} to {citation.end}."
 
 
@@ -239,7 +259,7 @@ def main() -> None:
     # sent at the very end of a form-submitted run only on the next run.
     sync_url()
 
-    st.title(TITLE)
+    st.title(TITLE, anchor=False)  # no "link to heading" as the first stop of the Tab key
     stale = None
     if engine is None:
         st.error(f"The app cannot search yet: {md_text(problem)}")

@@ -45,6 +45,8 @@ mark.cited { background: #ffe08a; box-shadow: 0 0 0 2px #ffe08a; border-radius: 
 .rag-confidence { font-size: .9rem; margin: .3rem 0 .6rem; }
 .rag-question { font-size: 1.15rem; font-weight: 600; margin: .3rem 0; display: -webkit-box;
                  -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; }
+/* brought into view below Streamlit's header, with the Back button above a citation */
+.rag-card, .rag-cited-title { scroll-margin-top: 7rem; }
 .rag-sr, .stElementContainer:has(> .stHtml > .rag-sr) {
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
   white-space: nowrap; }

@@ -201,6 +201,7 @@ def open_citation(key: str, asked: tuple[str | None, str | None] = (None, None))
 
 
 def close_citation() -> None:
+    st.session_state.back_from = st.session_state.cite  # shown again where it was
     st.session_state.cite = None
 
 

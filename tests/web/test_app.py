@@ -40,8 +40,11 @@ def app(dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def bodies(at: AppTest) -> str:
-    """All HTML the page rendered, minus the style sheet."""
-    return "\n".join(h.proto.body for h in at.html if not h.proto.body.startswith("<style>"))
+    """All HTML the page rendered, minus the style sheet and the app's own scripts (which
+    bring a citation into view: `<script data-rag=...>`), so that any other script is one a
+    document smuggled in."""
+    return "\n".join(h.proto.body for h in at.html
+                     if not h.proto.body.startswith(("<style>", "<script data-rag=")))
 
 
 def param(at: AppTest, name: str) -> list[str]:

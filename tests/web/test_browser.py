@@ -260,7 +260,9 @@ def test_a_filter_applies_to_the_question_in_the_box(server: str, browser  # typ
     page.keyboard.press("Escape")  # an open list hides the page from the accessibility tree
     expect(heading).to_contain_text("Who wrote the report?")
     wait_idle(page)
-    assert "type=Report" in address(page) and "q=Who+wrote" in address(page)
+    # the address follows a moment after the page (Streamlit sends it with the run's end)
+    page.wait_for_function("location.search.includes('type=Report')")
+    assert "q=Who+wrote" in address(page)
     expect(page.get_by_role("status")).to_contain_text("Answer, likely: Authors: Frank Aum")
     page.get_by_role("combobox", name="Documents").click()
     options = page.get_by_role("option").filter(has_not_text="Select all")
@@ -271,6 +273,30 @@ def test_a_filter_applies_to_the_question_in_the_box(server: str, browser  # typ
     cut = [option.inner_text() for option in options.all() if option.locator("div").first.evaluate(
         "e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1")]
     assert cut == []
+    page.close()
+
+
+def test_a_citation_opens_at_its_title_and_back_returns_to_its_passage(  # type: ignore[no-untyped-def]
+        server: str, browser) -> None:
+    """Opened from far down the results, a citation had opened scrolled to its BibTeX, the
+    keyboard's focus lost, and Back had returned to the top of the list (a first-time user's
+    finding)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{server}/?{urllib.parse.urlencode({'q': QUESTION, 'k': 10})}")
+    opener = page.get_by_role("button", name="Open citation [7]")
+    opener.scroll_into_view_if_needed()
+    wait_idle(page)
+    opener.focus()
+    page.keyboard.press("Enter")
+    title = page.get_by_role("heading", level=2).filter(has_not_text="Look up")
+    sync_api.expect(title).to_be_focused()
+    assert 40 <= title.bounding_box()["y"] < 900  # below the header, on screen
+    sync_api.expect(page.get_by_role("button", name="Back to the results")).to_be_in_viewport()
+    wait_idle(page)
+    page.get_by_role("button", name="Back to the results").click()
+    sync_api.expect(page.get_by_role("button", name="Open citation [7]")).to_be_focused()
+    sync_api.expect(page.locator(".rag-card").nth(6)).to_be_in_viewport()
     page.close()
 
 
