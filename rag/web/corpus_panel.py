@@ -57,21 +57,23 @@ def do_uploads(corpus_dir: Path, files: list) -> None:
 
 
 def upload_lines(report: list[tuple[str, bool, str]]) -> list[tuple[bool, str]]:
-    """Each upload's line (Markdown), by whether it was added. "The corpus is unchanged" only
-    when nothing was added: beside an added file it had read as if that one had been refused
-    too (a first-time user's finding)."""
-    unchanged = " The corpus is unchanged." if not any(added for _, added, _ in report) else ""
+    """Each upload's line (Markdown), by whether it was added."""
     return [(added, f"{md_text(name)}: {md_text(message)}" if added
-             else f"Refused {md_text(name)}: {md_text(message)}.{unchanged}")
+             else f"Refused {md_text(name)}: {md_text(message)}.")
             for name, added, message in report]
 
 
 def show_upload_report() -> None:
+    """Then one line on the corpus: "unchanged" only when nothing was added (beside an added
+    file it had read as if that one had been refused too), and once, not after each refusal
+    (first-time users' findings)."""
     report = st.session_state.pop("upload_report", None) or []
     for added, line in upload_lines(report):
         (st.success if added else st.error)(line)
     if any(added for _, added, _ in report):
         st.info("Rebuild the index (button above) to make the new documents searchable.")
+    elif report:
+        st.info("The corpus is unchanged.")
 
 
 def corpus_panel(engine: Engine | None, problem: str | None, stale: Freshness | None) -> None:
@@ -108,8 +110,10 @@ def corpus_panel(engine: Engine | None, problem: str | None, stale: Freshness | 
         st.divider()
         kinds = ", ".join(sorted(s.lstrip(".") for s in SUPPORTED_SUFFIXES))
         round_ = st.session_state.get("upload_round", 0)
+        # Any type is taken and checked like the rest: restricted here, a .docx had met
+        # Streamlit's "application/vnd.openxmlformats-… files are not allowed" and was then
+        # left out of the report without a word (a first-time user's finding).
         files = st.file_uploader(f"Add documents to the corpus ({kinds})",
-                                 type=sorted(s.lstrip(".") for s in SUPPORTED_SUFFIXES),
                                  accept_multiple_files=True, key=f"upload-{round_}")
         if files and st.button("Add to the corpus", key="add-files", icon=":material/upload:"):
             do_uploads(corpus_dir, files)
