@@ -131,7 +131,9 @@ def show_results(engine: Engine) -> str:
         bring_into_view(f'.rag-card[data-key="{back_from}"]', back_from)
     for passage in result.passages:
         with st.container(border=True):
-            st.html(passage_html(passage, result.searched, result.abstained))
+            quoted = [(span.start - passage.start, span.end - passage.start)
+                      for span in result.answer_spans if span.key == passage.key]
+            st.html(passage_html(passage, result.searched, result.abstained, quoted))
             # numbered, so a screen reader's list of buttons tells them apart
             st.button(f"Open citation [{passage.rank}]", key=f"open-{passage.rank}-{passage.key}",
                       on_click=open_citation,

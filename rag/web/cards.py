@@ -6,6 +6,7 @@ Pure functions of what the engine returned, so they are tested without a browser
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from rag.answer.reading import LIKELY, UNCERTAIN, UNLIKELY
 from rag.answer.relevance import GOOD, PARTIAL, QUOTED, STRONG, WEAK, signal_words
@@ -37,6 +38,7 @@ CSS = """
 .rag-score { color: #5f6368; font-size: .78rem; }
 .rag-text, .rag-context { white-space: pre-wrap; font-size: .95rem; }
 .rag-context { border-left: 3px solid #d0d4d9; padding-left: .8rem; }
+.rag-ans { text-decoration: underline 2px #1b7f3b; text-underline-offset: 3px; }
 mark.qt { background: #fff3a8; padding: 0 .08em; border-radius: 2px; }
 mark.cited { background: #ffe08a; box-shadow: 0 0 0 2px #ffe08a; border-radius: 2px; }
 .rag-key { color: #666; font-size: .8rem; margin-top: .4rem; }
@@ -110,7 +112,24 @@ def confidence_html(result) -> str:
             f'{esc(confidence_words(label, getattr(result, "rated_best", None)))}</div>')
 
 
-def passage_html(passage, question: str, nearest: bool) -> str:
+def marked_text(text: str, question: str, quoted: Sequence[tuple[int, int]] = ()) -> str:
+    """The passage as escaped HTML: the question's words marked, and each stretch the answer
+    quotes (offsets into `text`) underlined, so the answer is found in its passage at a
+    glance (only the question's words had been marked, a first-time user's finding)."""
+    out, last = [], 0
+    for start, end in sorted(quoted):
+        start, end = max(last, start), min(len(text), end)
+        if start < end:
+            out += [mark_terms(text[last:start], question),
+                    f'<span class="rag-ans" title="quoted in the answer">'
+                    f'{mark_terms(text[start:end], question)}</span>']
+            last = end
+    out.append(mark_terms(text[last:], question))
+    return "".join(out)
+
+
+def passage_html(passage, question: str, nearest: bool,
+                 quoted: Sequence[tuple[int, int]] = ()) -> str:
     meta = where(passage.section, passage.page_label, passage.date, passage.type)
     flag = ('<div class="rag-nearest">Nearest passage — not a confident answer</div>'
             if nearest else "")
@@ -120,6 +139,6 @@ def passage_html(passage, question: str, nearest: bool) -> str:
             f'{link(passage.url, passage.title)}</div>'
             f'<div class="rag-meta">{meta}</div>'
             f'{relevance_html(passage.relevance, passage.signals)}'
-            f'<div class="rag-text">{mark_terms(passage.text, question)}</div>'
+            f'<div class="rag-text">{marked_text(passage.text, question, quoted)}</div>'
             f'<div class="rag-key">citation key <code>{esc(passage.key)}</code></div></div>')
 

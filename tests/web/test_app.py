@@ -126,6 +126,15 @@ def test_ask_shows_ranked_cited_passages(app: AppTest) -> None:
     assert param(app, "q") == [QUESTION]
 
 
+def test_the_sentences_the_answer_quotes_are_underlined_in_their_passages(app: AppTest
+                                                                          ) -> None:
+    ask(app.run(), QUESTION)
+    answer = next(h.proto.body for h in app.html if "Answer (extracted" in h.proto.body)
+    underlined = [html.unescape(re.sub(r"<[^>]+>", "", part)) for part in re.findall(
+        r'<span class="rag-ans"[^>]*>(.*?)</span>', bodies(app))]
+    assert underlined and all(part in html.unescape(answer) for part in underlined)
+
+
 def test_permalink_q_reruns_the_question(app: AppTest) -> None:
     app.query_params["q"] = QUESTION
     app.run()

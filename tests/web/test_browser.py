@@ -254,10 +254,13 @@ def test_a_filter_applies_to_the_question_in_the_box(server: str, browser  # typ
     box = page.get_by_label("Your question")
     box.fill("Who wrote the report?")  # no Enter
     expect(page.get_by_test_id("InputInstructions")).to_be_hidden()
-    page.get_by_text("Filters", exact=True).click()
+    page.get_by_text("Filters", exact=True).click()  # focus leaves the box: the edit applies
+    expect(heading).to_contain_text("Who wrote the report?")
+    wait_idle(page)
     page.get_by_role("combobox", name="Type").click()
     page.get_by_role("option", name="Report", exact=True).click()
     page.keyboard.press("Escape")  # an open list hides the page from the accessibility tree
+    expect(page.get_by_text("Filtered: types Report")).to_be_visible()
     expect(heading).to_contain_text("Who wrote the report?")
     wait_idle(page)
     # the address follows a moment after the page (Streamlit sends it with the run's end)
