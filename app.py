@@ -71,6 +71,7 @@ def show_results(engine: Engine) -> str:
     """Lay out one search; return what a screen reader should announce of it."""
     state = st.session_state
     filters = current_filters()
+    back_from = state.pop("back_from", None)  # the passage whose citation was open, once
     try:
         result = run_search(engine, state.get("q_raw") or state.q, state.k, filters)
     except RagError as err:
@@ -126,9 +127,8 @@ def show_results(engine: Engine) -> str:
                            mime="application/json", icon=":material/download:")
     if any("reader" in p.signals for p in result.passages):
         st.caption(RANKING_NOTE)
-    back_from = state.pop("back_from", None)  # the passage whose citation was open
     if back_from in {p.key for p in result.passages}:
-        bring_into_view(f'.rag-card[data-key="{back_from}"]', back_from)
+        bring_into_view(f'.rag-card[data-key="{back_from}"]', f"back:{back_from}")
     for passage in result.passages:
         with st.container(border=True):
             quoted = [(span.start - passage.start, span.end - passage.start)
@@ -142,12 +142,33 @@ def show_results(engine: Engine) -> str:
     return found
 
 
+def script_text(value: str) -> str:
+    """A string as a JavaScript literal that cannot end the <script> it sits in."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def tell_screen_reader(status: str) -> None:
+    """Put `status` in the page's one live region, made once outside Streamlit's elements so
+    that it is never replaced (Streamlit redraws its own each run, and a live region
+    inserted already filled may go unread), and changed only when the text changes."""
+    st.html('<script data-rag="status"> (() => {'
+            " let line = document.getElementById('rag-status');"
+            " if (!line) { line = document.createElement('div'); line.id = 'rag-status';"
+            " line.className = 'rag-sr'; line.setAttribute('role', 'status');"
+            " line.setAttribute('aria-live', 'polite'); document.body.appendChild(line); }"
+            f" const said = {script_text(status)};"
+            " if (line.textContent !== said) line.textContent = said; })();</script>",
+            unsafe_allow_javascript=True)
+
+
 def bring_into_view(selector: str, occasion: str) -> None:
     """Scroll the element `selector` finds to the top of the screen and give the keyboard's
-    focus to it (or to its card's first button), once per `occasion`: the script runs when
-    its text is new to this place on the page."""
-    st.html(f"<script data-rag=\"view\">/* {esc(occasion)} */ setTimeout(() => {{"
-            f" const found = document.querySelector({json.dumps(selector)});"
+    focus to it (or to its card's first button), once per `occasion`: a later run of the same
+    screen (an empty Look up, a warning above) had moved the page and the focus again."""
+    st.html(f"<script data-rag=\"view\"> setTimeout(() => {{"
+            f" if (window.ragShown === {script_text(occasion)}) return;"
+            f" window.ragShown = {script_text(occasion)};"
+            f" const found = document.querySelector({script_text(selector)});"
             " if (!found) return; found.scrollIntoView({block: 'start'});"
             " const card = found.closest('[data-testid=stVerticalBlock]');"
             " const target = found.matches('[tabindex]') ? found"
@@ -190,7 +211,7 @@ def show_citation(engine: Engine) -> str:
         st.link_button("Open the source", safe_url(citation.url), icon=":material/open_in_new:")
     # A citation opened from far down the results had opened scrolled to its BibTeX, with
     # its title and the Back button above the screen, and the keyboard's focus lost.
-    bring_into_view(".rag-cited-title", citation.key)
+    bring_into_view(".rag-cited-title", f"cite:{citation.key}")
     return f"Citation opened: {citation.title}, characters {citation.start} to {citation.end}."
 
 
@@ -251,9 +272,6 @@ def main() -> None:
     # No page_icon: Streamlit fetches Material icons from Google; the default icon is local.
     st.set_page_config(page_title=TITLE, layout="centered")
     st.html(CSS)
-    # The screen reader's status line: made here, first of the page's elements, so that it
-    # keeps its place on every screen; filled at the end, once the page knows what it found.
-    status_line = st.empty()
     engine, problem = load_engine()
     boot_from_url(engine)
     state = st.session_state
@@ -303,10 +321,7 @@ def main() -> None:
             show_welcome()
     corpus_panel(engine, problem, stale)
     sync_url()
-    # After the address: sent last, it had left a filter's change out of the address bar
-    # (Streamlit's browser side applies a query-string change with the elements after it).
-    status_line.html(f'<div class="rag-sr" role="status" aria-live="polite">{esc(status)}'
-                     '</div>')
+    tell_screen_reader(status)
     if engine is not None:
         model_warmup()  # after the page is drawn: the model loads while the user types
 

@@ -132,10 +132,13 @@ def test_a_key_is_read_out_of_what_is_pasted_around_it(fake_engine: Engine) -> N
     each been refused by the lookup box (a first-time user's finding)."""
     key = fake_engine.stored.chunks[0].key
     link = "http://127.0.0.1:8501/?" + urlencode({"cite": key})
-    for pasted in (link, f"`{key}`", f"See {key}.", f"({key})", key.replace(":", "%3A")):
+    for pasted in (link, f"`{key}`", f"See {key}.", f"({key})", key.replace(":", "%3A"),
+                   f"[{key}]({link})", f"{key} {key.upper()}"):  # the same key twice is one
         assert fake_engine.cite(pasted).key == key, pasted
     other = fake_engine.stored.chunks[1].key
-    for pasted in (f"{key} {other}", f"{key}0", f"x{key}", f"{key}:1"):  # two, or cut short
+    doc, tail = key.split("-", 1)  # a key broken in two is not read as its tail
+    for pasted in (f"{key} {other}", f"{key}0", f"x{key}", f"{key}:1", f"{doc}-\n{tail}",
+                   f"{doc}\u2011{tail}"):
         with pytest.raises(UnknownCitation):
             fake_engine.cite(pasted)
 

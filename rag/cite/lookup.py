@@ -15,6 +15,9 @@ from rag.ingest.record import RECORD_HEADING
 KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,120}:[0-9a-f]{10}(?:-\d{1,6})?")
 # A whole key inside other text: not a longer run of key characters cut short.
 PASTED_KEY = re.compile(rf"(?<![a-z0-9_:-]){KEY_PATTERN.pattern}(?![a-z0-9_:-])")
+# What ends a key's first part when a key is broken before its tail: a hyphen and a line
+# break or space, or a typographic hyphen or dash.
+BROKEN_BEFORE = re.compile(r"(?:-\s+|[\u2010-\u2015]\s*)$")
 CONTEXT_REACH = 600
 
 
@@ -62,15 +65,18 @@ class Citation(CitedSpan):
 
 
 def validate_key(key: str) -> str:
-    """Refuse anything that is not a well-formed key (paths, markup) before any lookup. Keys
-    are lower-case, so one typed or pasted in capitals is read in lower case. One key is read
+    """The one well-formed key in `key`, before any lookup; anything else is refused. Keys
+    are lower-case, so one typed or pasted in capitals is read in lower case. The key is read
     out of what is pasted around it: the app's link to a citation (`?cite=…%3A…`), the
     Markdown export's backticks, a sentence's full stop (each had been refused, a first-time
-    user found)."""
-    found = PASTED_KEY.findall(unquote_plus((key or "").strip()).lower())
-    if len(found) != 1:
+    user found); the same key twice is one key. A key broken across a line or by a
+    typographic hyphen ("…-the-\nkorean-peninsula:…") is refused, not read as its tail."""
+    text = unquote_plus((key or "").strip()).lower()
+    matches = list(PASTED_KEY.finditer(text))
+    found = {match.group() for match in matches}
+    if len(found) != 1 or any(BROKEN_BEFORE.search(text[:m.start()]) for m in matches):
         raise UnknownCitation(key or "")  # as typed: the message quotes what the user gave
-    return found[0]
+    return found.pop()
 
 
 def context_bounds(text: str, start: int, end: int, reach: int = CONTEXT_REACH) -> tuple[int, int]:

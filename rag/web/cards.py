@@ -49,7 +49,7 @@ mark.cited { background: #ffe08a; box-shadow: 0 0 0 2px #ffe08a; border-radius: 
                  -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; }
 /* brought into view below Streamlit's header, with the Back button above a citation */
 .rag-card, .rag-cited-title { scroll-margin-top: 7rem; }
-.rag-sr, .stElementContainer:has(> .stHtml > .rag-sr) {
+.rag-sr, .stElementContainer:has(script[data-rag]) {
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
   white-space: nowrap; }
 /* Streamlit's "Press Enter to apply" sat over the end of a long question; the Search and
