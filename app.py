@@ -16,6 +16,7 @@ from datetime import date
 
 import streamlit as st
 
+from rag.answer.decision import FILTERED_OUT
 from rag.cite.export import download_name, to_json, to_markdown
 from rag.cite.highlight import link, mark_span, safe_url
 from rag.engine import Engine
@@ -97,6 +98,11 @@ def show_results(engine: Engine) -> str:
     count = len(result.passages)
     said = [f"{count} passage{'s' * (count != 1)} found." if count else "No passage found.",
             *(() if count else result.notes)]  # why, when nothing is ("No document matches …")
+    # Filtered to nothing, the note says why ("No document matches the filters"): the
+    # refusal beside it ("The documents do not say", "No passage to show") had contradicted
+    # it, since no document was searched (a first-time user's finding).
+    if result.abstained and result.decision.reason == FILTERED_OUT:
+        return " ".join(said)
     if result.abstained:
         detail = NO_PASSAGE_DETAIL if not result.passages else REFUSAL_DETAIL if \
             filters.is_empty() else FILTERED_REFUSAL_DETAIL
@@ -215,6 +221,10 @@ def show_citation(engine: Engine) -> str:
     return f"Citation opened: {citation.title}, characters {citation.start} to {citation.end}."
 
 
+LOOKUP_EMPTY = ("Type or paste a citation key, e.g. peace-regime-for-the-korean-peninsula:"
+                "0123456789 (copy one from a search result).")
+
+
 def show_welcome() -> None:
     st.write("Ask a question about the USIP report *A Peace Regime for the Korean Peninsula* "
              "and related USIP pieces. Every passage comes with a citation you can open, "
@@ -242,6 +252,8 @@ def sidebar(engine: Engine | None) -> None:
             st.text_input("Citation key", key="lookup_box",
                           placeholder="document-id:0123456789")
             st.form_submit_button("Look up", on_click=on_lookup, icon=":material/format_quote:")
+        if st.session_state.get("lookup_empty"):  # beside the box (it had shown in the main
+            st.error(LOOKUP_EMPTY)                 # column, far from it); told at the end too
 
 
 def filter_widgets(engine: Engine) -> None:
@@ -307,9 +319,6 @@ def main() -> None:
     if state.pop("empty_submit", False):
         st.error("The question is empty: type a question in words, e.g. "
                  f"“{EXAMPLES[0]}”")
-    if state.pop("lookup_empty", False):
-        st.error("Type or paste a citation key, e.g. peace-regime-for-the-korean-peninsula:"
-                 "0123456789 (copy one from a search result).")
 
     status = ""
     if engine is not None:
@@ -321,7 +330,7 @@ def main() -> None:
             show_welcome()
     corpus_panel(engine, problem, stale)
     sync_url()
-    tell_screen_reader(status)
+    tell_screen_reader(LOOKUP_EMPTY if state.pop("lookup_empty", False) else status)
     if engine is not None:
         model_warmup()  # after the page is drawn: the model loads while the user types
 

@@ -68,10 +68,13 @@ def boot_from_url(engine: Engine | None) -> None:
     if state.get("booted") and not navigated:
         return
     state.booted = True
+    was_open = state.get("cite")
     state.question_box = first_param("q") or ""
     state.q = as_engine_reads(state.question_box)
     state.q_raw = state.question_box
     state.cite = first_param("cite")
+    if navigated and was_open and not state.cite:  # the browser's Back, as the app's Back
+        state.back_from = was_open
     # What the link asks for that cannot be applied: said, not silently dropped. "?q=+++" had
     # shown the first page with no word of why (a first-time user's finding).
     ignored = [f"{name} \u201c\u201d (empty)" for name in ("q", "cite")

@@ -219,8 +219,7 @@ def test_the_status_line_says_what_each_screen_found(app: AppTest) -> None:
     import datetime
 
     app.date_input(key="f_from").set_value(datetime.date(2030, 1, 1)).run()
-    said = status_line(app)
-    assert said.startswith("No passage found.") and "No document matches the filters" in said
+    assert status_line(app) == "No passage found. No document matches the filters."
 
 
 def test_lookup_box_opens_a_typed_key(app: AppTest) -> None:
@@ -245,7 +244,8 @@ def test_lookup_box_reads_a_pasted_link_and_keeps_the_screen_when_empty(app: App
     app.text_input(key="lookup_box").input("")
     next(b for b in app.button if b.label == "Look up").click()
     app.run()
-    assert any("Type or paste a citation key" in e.value for e in app.error)
+    assert any("Type or paste a citation key" in e.value for e in app.sidebar.error)
+    assert status_line(app).startswith("Type or paste a citation key")  # told, not only shown
     assert '<mark class="cited">' in bodies(app) and param(app, "cite") == [CITED_KEY]
 
 
@@ -278,8 +278,8 @@ def test_filters_restrict_documents_type_and_dates(app: AppTest) -> None:
     app.date_input(key="f_to").set_value(datetime.date(2031, 1, 1)).run()
     no_failure(app)
     assert not keys_shown(app)
-    assert any("No document matches the filters" in i.value for i in app.info)
-    assert not any("nearest passages" in w.value for w in app.warning)
+    assert [i.value for i in app.info] == ["No document matches the filters."]
+    assert not app.warning  # "The documents do not say" had contradicted the note
 
 
 def filters_box(at: AppTest):  # type: ignore[no-untyped-def]
@@ -323,6 +323,25 @@ def test_back_and_forward_set_the_screen_from_the_address(
     no_failure(app)
     assert "Results for:" not in bodies(app)
     assert app.multiselect(key="f_types").value == ["Report"]
+
+
+def test_the_browser_s_back_from_a_citation_returns_to_its_passage(
+        app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the app's own Back does: the browser's had shown the results from the top."""
+    import rag.web.session
+
+    ask(app.run(), QUESTION)
+    opened = button(app, "Open citation", "open-2-")
+    key = opened.key.split("-", 2)[2]
+    opened.click().run()
+    monkeypatch.setattr(rag.web.session, "history_navigation", lambda: True)
+    app.query_params.clear()
+    app.query_params["q"] = QUESTION  # the address Back moves to
+    app.run()
+    no_failure(app)
+    assert key in keys_shown(app)
+    assert any(h.proto.body.startswith('<script data-rag="view">') and f"back:{key}" in
+               h.proto.body for h in app.html)
 
 
 def test_permalink_carries_filters(app: AppTest) -> None:
