@@ -304,7 +304,9 @@ def test_a_citation_opens_at_its_title_and_back_returns_to_its_passage(  # type:
                   ".scrollIntoView; Element.prototype.scrollIntoView = function (...how) {"
                   " window.ragScrolls += 1; return scroll.apply(this, how); }; }")
     page.get_by_role("button", name="Look up").click()  # with an empty box: says so
-    sync_api.expect(page.get_by_text("Type or paste a citation key")).to_be_attached()
+    sync_api.expect(page.get_by_test_id("stSidebar").get_by_text(  # beside the box, and
+        "Type or paste a citation key")).to_be_visible()
+    sync_api.expect(page.locator("#rag-status")).to_contain_text("Type or paste")  # told
     wait_idle(page)
     assert page.evaluate("window.ragScrolls") == 0  # had been brought back to the title
     assert page.evaluate("document.getElementById('rag-status') === window.ragLine")
