@@ -29,6 +29,7 @@ from rag.messages import (
     REFUSAL,
     REFUSAL_DETAIL,
 )
+from rag.retrieval.filters import Filters
 from rag.web.cards import CSS, confidence_html, esc, passage_html, where
 from rag.web.corpus_panel import corpus_panel
 from rag.web.loading import index_freshness, load_engine, locations, model_warmup
@@ -48,6 +49,7 @@ from rag.web.session import (
     permalink,
     run_search,
     sync_url,
+    unless_all,
 )
 
 log = logging.getLogger("rag.app")
@@ -86,14 +88,9 @@ def show_results(engine: Engine) -> str:
             f'{esc(result.searched)}</div>')
     for note in result.notes:
         st.info(md_text(note))
-    shown = filters.as_dict()
-    if "documents" in shown:  # by title, as the sidebar lists them, not by id
-        shown["documents"] = [f"\u201c{engine.documents[d].metadata.title}\u201d"
-                              if d in engine.documents else d for d in state.f_docs]
+    shown = filters_shown(engine, filters)
     if not filters.is_empty():
-        st.caption("Filtered: " + md_text("; ".join(
-            f"{name} {', '.join(v) if isinstance(v, list) else v}"
-            for name, v in shown.items())))
+        st.caption("Filtered: " + md_text(filters_text(engine, filters)))
     confidence = confidence_html(result)
     count = len(result.passages)
     said = [f"{count} passage{'s' * (count != 1)} found." if count else "No passage found.",
@@ -234,18 +231,46 @@ def show_welcome() -> None:
         st.button(example, key=f"example-{number}", on_click=ask, args=(example,))
 
 
+def filters_shown(engine: Engine, filters: Filters) -> dict[str, object]:
+    """The filters set, documents by title, as the sidebar lists them, not by id."""
+    shown = filters.as_dict()
+    if "documents" in shown:
+        titles = {d: engine.documents[d].metadata.title if d in engine.documents else d
+                  for d in filters.doc_ids}
+        shown["documents"] = [f"\u201c{titles[d]}\u201d" if d in engine.documents else d
+                              for d in sorted(titles, key=titles.__getitem__)]
+    return shown
+
+
+def filters_text(engine: Engine, filters: Filters) -> str:
+    return "; ".join(f"{name} {', '.join(v) if isinstance(v, list) else v}"
+                     for name, v in filters_shown(engine, filters).items())
+
+
 def sidebar(engine: Engine | None) -> None:
     """Filters sit in a closed expander unless one is set: open, their boxes came before the
-    question box, and a first-time user typed a question into the Documents filter."""
+    question box, and a first-time user typed a question into the Documents filter.
+
+    The expander keeps its own open state (a key) under one label: its label had said
+    "Filters (on)", and Streamlit redraws an expander whose label or `expanded` changes, so
+    "Clear filters" folded the panel under the user's pointer. Filters that come on from
+    outside it (a link) open it, through its state; a caption under it says which are on."""
+    state = st.session_state
     with st.sidebar:
-        active = not current_filters().is_empty()
-        with st.expander("Filters" + (" (on)" if active else ""), expanded=active,
+        filters = current_filters()
+        active = not filters.is_empty()
+        if active and not state.get("filters_were_on"):
+            state.filters_panel = True
+        state.filters_were_on = active
+        with st.expander("Filters", key="filters_panel", on_change="rerun",
                          icon=":material/filter_list:"):
             if engine is None:
                 st.caption("Filters appear once an index is built.")
             else:
                 filter_widgets(engine)
             st.slider("Passages to show", 1, MAX_K, key="k")
+        if active and engine is not None:
+            st.caption("Filters on: " + md_text(filters_text(engine, filters)))
         st.divider()
         st.header("Look up a citation")
         with st.form("lookup", border=False):
@@ -258,11 +283,15 @@ def sidebar(engine: Engine | None) -> None:
 
 def filter_widgets(engine: Engine) -> None:
     documents = engine.documents
-    st.multiselect("Documents", options=sorted(documents, key=lambda d: documents[
-        d].metadata.title), format_func=lambda d: documents[d].metadata.title,
-        key="f_docs", placeholder="All documents")
-    st.multiselect("Type", options=sorted({d.metadata.type for d in documents.values()}),
-                   key="f_types", placeholder="All types")
+    # Every option chosen ("Select all") is no filter: it had shown "Filters on" and left out
+    # what a later rebuild adds.
+    doc_options = sorted(documents, key=lambda d: documents[d].metadata.title)
+    st.multiselect("Documents", options=doc_options,
+                   format_func=lambda d: documents[d].metadata.title, key="f_docs",
+                   placeholder="All documents", on_change=unless_all, args=("f_docs", doc_options))
+    type_options = sorted({d.metadata.type for d in documents.values()})
+    st.multiselect("Type", options=type_options, key="f_types", placeholder="All types",
+                   on_change=unless_all, args=("f_types", type_options))
     days = [parse_day(d.metadata.date) for d in documents.values() if d.metadata.date]
     days = [d for d in days if d]
     low = min(days, default=date(1900, 1, 1))

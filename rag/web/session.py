@@ -227,6 +227,12 @@ def clear_filters() -> None:
     st.session_state.f_to = None
 
 
+def unless_all(key: str, options: list[str]) -> None:
+    """A filter with every option chosen is cleared: it admits all, so it is no filter."""
+    if set(options) <= set(st.session_state.get(key) or ()):
+        st.session_state[key] = []
+
+
 def permalink(params: dict[str, str | list[str]]) -> str:
     try:
         parts = urlsplit(st.context.url or "")

@@ -293,6 +293,18 @@ def test_filters_stay_folded_until_one_is_set(app: AppTest) -> None:
     assert not filters_box(app).proto.expanded and filters_box(app).label == "Filters"
 
 
+def test_every_option_chosen_is_no_filter(app: AppTest) -> None:
+    """"Select all" had turned on a filter that left nothing out, shown as one."""
+    ask(app.run(), QUESTION)
+    types = app.multiselect(key="f_types")
+    types.set_value(list(types.options)).run()
+    no_failure(app)
+    assert app.multiselect(key="f_types").value == []
+    assert not [c for c in app.caption if c.value.startswith(("Filtered:", "Filters on:"))]
+    app.multiselect(key="f_types").set_value(["Report"]).run()
+    assert app.multiselect(key="f_types").value == ["Report"]
+
+
 def test_a_link_s_to_date_runs_to_the_end_of_what_it_names(app: AppTest) -> None:
     app.query_params.update({"q": QUESTION, "from": "2020-06-01", "to": "2025"})
     app.run()
@@ -348,7 +360,8 @@ def test_permalink_carries_filters(app: AppTest) -> None:
     app.query_params.update({"q": QUESTION, "type": "Fact Sheet", "k": "2"})
     app.run()
     no_failure(app)
-    assert filters_box(app).proto.expanded and filters_box(app).label == "Filters (on)"
+    assert filters_box(app).proto.expanded and filters_box(app).label == "Filters"
+    assert "Filters on: types Fact Sheet" in [c.value for c in app.sidebar.caption]
     assert app.multiselect(key="f_types").value == ["Fact Sheet"]
     # k=2: the fact sheet's one passage and its catalogue record, nothing of another type
     assert [k.split(":")[0] for k in keys_shown(app)] == ["current-situation-in-north-korea"] * 2

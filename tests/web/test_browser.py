@@ -276,6 +276,23 @@ def test_a_filter_applies_to_the_question_in_the_box(server: str, browser  # typ
     cut = [option.inner_text() for option in options.all() if option.locator("div").first.evaluate(
         "e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1")]
     assert cut == []
+    page.keyboard.press("Escape")
+    # "Clear filters" had folded the panel under the pointer (its label changed from
+    # "Filters (on)"); now the panel stays open and a caption under it says what is on.
+    expect(page.get_by_text("Filters on: types Report")).to_be_visible()
+    page.get_by_role("button", name="Clear filters").click()
+    expect(page.get_by_text("Filtered: types Report")).to_have_count(0)
+    wait_idle(page)
+    expect(page.get_by_text("Filters on:")).to_have_count(0)
+    expect(page.get_by_role("combobox", name="Type")).to_be_visible()
+    # "Select all" admits everything: it is no filter, and had been shown as one.
+    page.get_by_role("combobox", name="Type").click()
+    page.get_by_role("option", name="Select all").click()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    page.wait_for_function("!location.search.includes('type=')")  # the filter is off
+    expect(page.get_by_text("Filters on:")).to_have_count(0)
+    expect(page.get_by_text(re.compile("^Filtered:"))).to_have_count(0)
     page.close()
 
 
