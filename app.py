@@ -37,6 +37,7 @@ from rag.web.markdown import md_text
 from rag.web.session import (
     MAX_K,
     ask,
+    back_is_history,
     boot_from_url,
     clear_filters,
     close_citation,
@@ -180,11 +181,27 @@ def bring_into_view(selector: str, occasion: str) -> None:
             unsafe_allow_javascript=True)
 
 
+def back_by_history(enabled: bool) -> None:
+    """While the browser's previous entry is the results (`back_is_history`), a click on "Back
+    to the results" (mouse or keyboard) is the browser's Back: caught before Streamlit sees
+    it, so no run adds an entry; the Back run then shows the passage as the browser's Back
+    does (rag.web.session.boot_from_url). Otherwise the button closes the citation as usual.
+    One listener per page, reading the flag each run sets."""
+    st.html(f"<script data-rag=\"back\"> window.ragBackByHistory = {json.dumps(enabled)};"
+            " if (!window.ragBackListener) { window.ragBackListener = true;"
+            " document.addEventListener('click', (event) => {"
+            " if (!window.ragBackByHistory || !event.target.closest('.st-key-back button'))"
+            " return; event.stopPropagation(); event.preventDefault();"
+            " window.ragBackByHistory = false; history.back(); }, true); }</script>",
+            unsafe_allow_javascript=True)
+
+
 def show_citation(engine: Engine) -> str:
     """Lay out one citation; return what a screen reader should announce of it."""
     state = st.session_state
     if state.get("q"):
         st.button("← Back to the results", on_click=close_citation, key="back")
+        back_by_history(back_is_history())
     try:
         citation = engine.cite(state.cite)
     except RagError as err:

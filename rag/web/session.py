@@ -68,6 +68,7 @@ def boot_from_url(engine: Engine | None) -> None:
     if state.get("booted") and not navigated:
         return
     state.booted = True
+    state.pop("pushed", None)  # after Back or Forward, which entry is before is not known
     was_open = state.get("cite")
     state.question_box = first_param("q") or ""
     state.q = as_engine_reads(state.question_box)
@@ -159,7 +160,24 @@ def sync_url() -> None:
     have = {key: (st.query_params.get_all(key) if isinstance(wanted.get(key), list)
                   else st.query_params.get(key)) for key in st.query_params}
     if have != wanted:
+        state.pushed = (address_params(), wanted)  # the entry before the new one, and it
         st.query_params.from_dict(wanted)
+
+
+def address_params() -> dict[str, str | list[str]]:
+    """The address bar's settings in `wanted_params`'s form (filters as lists)."""
+    return {key: (st.query_params.get_all(key) if key in ("doc", "type")
+                  else st.query_params.get(key, "")) for key in st.query_params}
+
+
+def back_is_history() -> bool:
+    """Whether the browser's previous history entry is the results this citation was opened
+    from: then "Back to the results" is the browser's Back (see app.py), and does not add an
+    entry after the citation's, which the browser's Back had then reopened."""
+    pushed = st.session_state.get("pushed")
+    shown = wanted_params()
+    return bool(pushed and shown.get("cite") and pushed[1] == shown
+                and pushed[0] == {k: v for k, v in shown.items() if k != "cite"})
 
 
 def as_engine_reads(question: str | None) -> str | None:

@@ -182,8 +182,26 @@ def test_open_citation_from_results_then_back(app: AppTest) -> None:
     no_failure(app)
     assert param(app, "cite") and param(app, "q") == [QUESTION]
     assert '<mark class="cited">' in bodies(app)
+    assert back_by_history(app)  # the entry before is these results: Back is the browser's
     button(app, "← Back to the results").click().run()
     assert "cite" not in app.query_params and keys_shown(app)
+
+
+def back_by_history(at: AppTest) -> bool:
+    (script,) = [h.proto.body for h in at.html
+                 if h.proto.body.startswith('<script data-rag="back">')]
+    return json.loads(re.search(r"window.ragBackByHistory = (\w+);", script).group(1))
+
+
+def test_a_citation_opened_by_a_link_goes_back_by_a_run(app: AppTest) -> None:
+    """No entry of the app's is before it: the browser's Back would leave the app."""
+    ask(app.run(), QUESTION)
+    key = keys_shown(app)[0]
+    fresh = AppTest.from_file(str(APP), default_timeout=app.default_timeout)
+    fresh.query_params.update({"q": QUESTION, "cite": key})
+    fresh.run()
+    no_failure(fresh)
+    assert '<mark class="cited">' in bodies(fresh) and not back_by_history(fresh)
 
 
 def test_a_citation_opened_after_an_edit_goes_back_to_its_own_question(app: AppTest) -> None:

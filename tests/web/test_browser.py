@@ -217,6 +217,37 @@ def test_back_and_forward_move_between_what_was_on_screen(server: str, browser  
     page.close()
 
 
+def test_the_app_s_back_is_the_browser_s_back(server: str, browser  # type: ignore[no-untyped-def]
+                                            ) -> None:
+    """"Back to the results" had added a history entry after the citation's, so the browser's
+    Back then reopened the citation (a QA pass's finding)."""
+    expect = sync_api.expect
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server)
+    heading = page.locator(".rag-question")
+    for question in (QUESTION, WARM_QUESTION):
+        ask(page, question)
+        expect(heading).to_contain_text(question)
+        wait_idle(page)
+    page.get_by_role("button", name="Open citation").first.click()
+    expect(page.locator("mark.cited")).to_be_visible()
+    wait_idle(page)
+    entries = page.evaluate("history.length")
+    page.get_by_role("button", name="Back to the results").click()
+    expect(page.locator("mark.cited")).to_have_count(0)
+    expect(heading).to_contain_text(WARM_QUESTION)
+    wait_idle(page)
+    assert "cite=" not in address(page) and page.evaluate("history.length") == entries
+    expect(page.get_by_role("button", name="Open citation").first).to_be_focused()
+    page.go_back()  # to the question before, not to the citation again
+    expect(heading).to_contain_text(QUESTION)
+    wait_idle(page)
+    expect(page.locator("mark.cited")).to_have_count(0)
+    assert "cite=" not in address(page) and "q=Which" in address(page)
+    page.close()
+
+
 def test_back_from_an_opened_link_leaves_it_in_one_press(server: str, browser  # type: ignore[no-untyped-def]
                                                           ) -> None:
     """A link with a setting that cannot apply (`k=abc`) was rewritten on opening, which added
