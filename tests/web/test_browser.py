@@ -181,23 +181,29 @@ def test_ask_open_citation_and_check_the_span(server: str, browser, dirs,  # typ
         print(f"screenshots: {shot} and {ARTIFACTS / 'app-results.png'}")
 
 
+def citation_after_two_questions(server: str, browser):  # type: ignore[no-untyped-def]
+    """A page that asked QUESTION, then WARM_QUESTION, then opened its first citation."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server)
+    sync_api.expect(page.get_by_role("button", name=QUESTION)).to_be_visible()
+    heading = page.locator(".rag-question")
+    for question in (QUESTION, WARM_QUESTION):
+        ask(page, question)
+        sync_api.expect(heading).to_contain_text(question)
+        wait_idle(page)
+    page.get_by_role("button", name="Open citation").first.click()
+    sync_api.expect(page.locator("mark.cited")).to_be_visible()
+    wait_idle(page)
+    return page, heading
+
+
 def test_back_and_forward_move_between_what_was_on_screen(server: str, browser  # type: ignore[no-untyped-def]
                                                           ) -> None:
     """A first-time user pressed Back after opening a citation: the address flicked to the
     results and straight back, and the citation stayed; each press used up a history entry."""
     expect = sync_api.expect
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(server)
-    expect(page.get_by_role("button", name=QUESTION)).to_be_visible()
-    heading = page.locator(".rag-question")
-    for question in (QUESTION, WARM_QUESTION):
-        ask(page, question)
-        expect(heading).to_contain_text(question)
-        wait_idle(page)
-    page.get_by_role("button", name="Open citation").first.click()
-    expect(page.locator("mark.cited")).to_be_visible()
-    wait_idle(page)
+    page, heading = citation_after_two_questions(server, browser)
     page.go_back()
     expect(page.locator("mark.cited")).to_have_count(0)
     expect(heading).to_contain_text(WARM_QUESTION)
@@ -222,17 +228,7 @@ def test_the_app_s_back_is_the_browser_s_back(server: str, browser  # type: igno
     """"Back to the results" had added a history entry after the citation's, so the browser's
     Back then reopened the citation (a QA pass's finding)."""
     expect = sync_api.expect
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(server)
-    heading = page.locator(".rag-question")
-    for question in (QUESTION, WARM_QUESTION):
-        ask(page, question)
-        expect(heading).to_contain_text(question)
-        wait_idle(page)
-    page.get_by_role("button", name="Open citation").first.click()
-    expect(page.locator("mark.cited")).to_be_visible()
-    wait_idle(page)
+    page, heading = citation_after_two_questions(server, browser)
     entries = page.evaluate("history.length")
     page.get_by_role("button", name="Back to the results").click()
     expect(page.locator("mark.cited")).to_have_count(0)
