@@ -11,6 +11,8 @@ import html
 import re
 from urllib.parse import urlsplit
 
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
 from rag.retrieval.lexical import term_of, tokenize
 from rag.settings import Settings
 
@@ -22,6 +24,10 @@ ASKING = frozenset({
     "how", "what", "when", "where", "which", "who", "whom", "whose", "why", "have", "has",
     "had", "do", "does", "did", "can", "could", "would", "should", "shall", "may", "might",
     "must", "about", "many", "much", "been", "were"})
+# Nor the other small words of English (bm25s's longer, NLTK-style list): "from", "between"
+# and "our" had been marked in every passage too (a QA pass's finding). But "won", a verb
+# of its own there only as the stem of "won't".
+UNMARKED = ASKING | (frozenset(STOPWORDS_EN_PLUS) - {"won"})
 
 
 def query_terms(question: str, settings: Settings = Settings()) -> frozenset[str]:
@@ -33,8 +39,8 @@ def query_terms(question: str, settings: Settings = Settings()) -> frozenset[str
 def mark_terms(text: str, question: str, css_class: str = "qt",
                settings: Settings = Settings()) -> str:
     """`text` as escaped HTML, with each word BM25 matched for the question in <mark>, but
-    the words of asking (`ASKING`)."""
-    terms = query_terms(question, settings) - {term_of(word, settings) for word in ASKING}
+    the words of asking and the other small words (`UNMARKED`)."""
+    terms = query_terms(question, settings) - {term_of(word, settings) for word in UNMARKED}
     out: list[str] = []
     last = 0
     for match in WORD.finditer(text):

@@ -23,6 +23,14 @@ def test_the_marked_terms_are_the_terms_bm25_searches():
     assert marked == ["countries", "take", "part", "parts"]  # not "which": a word of asking
 
 
+def test_small_words_are_not_marked():
+    """"from", "between" and "our" had lit up in every passage."""
+    out = mark_terms("Talks between the two Koreas from 2018 on: our peace and what was won.",
+                     "What happened between our Koreas from 2018, and who won?")
+    marked = re.findall(r'<mark class="qt">([^<]+)</mark>', out)
+    assert marked == ["Koreas", "2018", "won"]
+
+
 def test_document_markup_is_escaped():
     out = mark_terms("<script>alert('peace')</script> & <b>peace</b>", "peace")
     assert "<script>" not in out and "<b>" not in out
