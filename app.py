@@ -10,7 +10,6 @@ Permalinks: `?q=question` (with optional `k`, `doc`, `type`, `from`, `to`) rerun
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import date
 
@@ -34,6 +33,12 @@ from rag.web.cards import CSS, confidence_html, esc, passage_html, where
 from rag.web.corpus_panel import corpus_panel
 from rag.web.loading import index_freshness, load_engine, locations, model_warmup
 from rag.web.markdown import md_text
+from rag.web.scripts import (
+    back_by_history,
+    bring_into_view,
+    copy_buttons,
+    tell_screen_reader,
+)
 from rag.web.session import (
     MAX_K,
     ask,
@@ -146,56 +151,6 @@ def show_results(engine: Engine) -> str:
     return found
 
 
-def script_text(value: str) -> str:
-    """A string as a JavaScript literal that cannot end the <script> it sits in."""
-    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
-
-
-def tell_screen_reader(status: str) -> None:
-    """Put `status` in the page's one live region, made once outside Streamlit's elements so
-    that it is never replaced (Streamlit redraws its own each run, and a live region
-    inserted already filled may go unread), and changed only when the text changes."""
-    st.html('<script data-rag="status"> (() => {'
-            " let line = document.getElementById('rag-status');"
-            " if (!line) { line = document.createElement('div'); line.id = 'rag-status';"
-            " line.className = 'rag-sr'; line.setAttribute('role', 'status');"
-            " line.setAttribute('aria-live', 'polite'); document.body.appendChild(line); }"
-            f" const said = {script_text(status)};"
-            " if (line.textContent !== said) line.textContent = said; })();</script>",
-            unsafe_allow_javascript=True)
-
-
-def bring_into_view(selector: str, occasion: str) -> None:
-    """Scroll the element `selector` finds to the top of the screen and give the keyboard's
-    focus to it (or to its card's first button), once per `occasion`: a later run of the same
-    screen (an empty Look up, a warning above) had moved the page and the focus again."""
-    st.html(f"<script data-rag=\"view\"> setTimeout(() => {{"
-            f" if (window.ragShown === {script_text(occasion)}) return;"
-            f" window.ragShown = {script_text(occasion)};"
-            f" const found = document.querySelector({script_text(selector)});"
-            " if (!found) return; found.scrollIntoView({block: 'start'});"
-            " const card = found.closest('[data-testid=stVerticalBlock]');"
-            " const target = found.matches('[tabindex]') ? found"
-            " : (card && card.querySelector('button')) || found;"
-            " target.focus({preventScroll: true}); }, 50);</script>",
-            unsafe_allow_javascript=True)
-
-
-def back_by_history(enabled: bool) -> None:
-    """While the browser's previous entry is the results (`back_is_history`), a click on "Back
-    to the results" (mouse or keyboard) is the browser's Back: caught before Streamlit sees
-    it, so no run adds an entry; the Back run then shows the passage as the browser's Back
-    does (rag.web.session.boot_from_url). Otherwise the button closes the citation as usual.
-    One listener per page, reading the flag each run sets."""
-    st.html(f"<script data-rag=\"back\"> window.ragBackByHistory = {json.dumps(enabled)};"
-            " if (!window.ragBackListener) { window.ragBackListener = true;"
-            " document.addEventListener('click', (event) => {"
-            " if (!window.ragBackByHistory || !event.target.closest('.st-key-back button'))"
-            " return; event.stopPropagation(); event.preventDefault();"
-            " window.ragBackByHistory = false; history.back(); }, true); }</script>",
-            unsafe_allow_javascript=True)
-
-
 def show_citation(engine: Engine) -> str:
     """Lay out one citation; return what a screen reader should announce of it."""
     state = st.session_state
@@ -226,7 +181,11 @@ def show_citation(engine: Engine) -> str:
     st.code(citation.bibtex, language="latex", wrap_lines=True)
     st.markdown("**Citation key** and **link to this citation**")
     st.code(citation.key, language=None, wrap_lines=True)  # whole at 400 px wide too
-    st.code(permalink({"cite": citation.key}), language=None, wrap_lines=True)
+    link_text = permalink({"cite": citation.key})
+    st.code(link_text, language=None, wrap_lines=True)
+    copy_buttons([("Copy the reference", citation.reference), ("Copy the BibTeX",
+                  citation.bibtex), ("Copy the citation key", citation.key),
+                  ("Copy the link", link_text)])
     if safe_url(citation.url):
         st.link_button("Open the source", safe_url(citation.url), icon=":material/open_in_new:")
     # A citation opened from far down the results had opened scrolled to its BibTeX, with

@@ -360,6 +360,34 @@ def test_a_citation_opens_at_its_title_and_back_returns_to_its_passage(  # type:
     page.close()
 
 
+def test_each_citation_form_has_a_named_copy_button(server: str, browser  # type: ignore[no-untyped-def]
+                                                   ) -> None:
+    """Streamlit's copy icons show only while the pointer or the focus is on their block, so
+    Tab reached them by chance, and each was named "Copy to clipboard"."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{server}/?{urllib.parse.urlencode({'q': QUESTION})}")
+    page.get_by_role("button", name="Open citation").first.click()
+    sync_api.expect(page.locator("mark.cited")).to_be_visible()
+    wait_idle(page)
+    key = page.locator('[data-testid="stCode"]').nth(2).inner_text().strip()
+    bibtex = page.locator('[data-testid="stCode"]').nth(1).inner_text().strip()
+    page.get_by_role("button", name="Copy the reference").focus()
+    page.keyboard.press("Tab")  # to the next copy button, by keyboard
+    page.keyboard.press("Tab")
+    copy_key = page.get_by_role("button", name="Copy the citation key")
+    sync_api.expect(copy_key).to_be_focused()
+    page.keyboard.press("Enter")
+    sync_api.expect(page.locator("#rag-status")).to_have_text("Copied the citation key.")
+    assert page.evaluate("navigator.clipboard.readText()") == key
+    page.get_by_role("button", name="Copy the BibTeX").click()
+    sync_api.expect(page.locator("#rag-status")).to_have_text("Copied the BibTeX.")
+    assert page.evaluate("navigator.clipboard.readText()").strip() == bibtex
+    context.close()
+
+
 def test_a_citation_fits_a_400_pixel_screen(server: str, browser, dirs  # type: ignore[no-untyped-def]
                                             ) -> None:
     """At 400 px the citation key ran out of its box (a first-time user's phone check)."""

@@ -1,0 +1,86 @@
+"""The page's few scripts: Streamlit has no element for a live region, for moving the
+keyboard's focus, for the browser's Back or for a named copy button, so these are small scripts
+in `st.html` (run only with `unsafe_allow_javascript`, never with a document's text in them
+but as an escaped string literal)."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import streamlit as st
+
+
+def script_text(value: str) -> str:
+    """A string as a JavaScript literal that cannot end the <script> it sits in."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def tell_screen_reader(status: str) -> None:
+    """Put `status` in the page's one live region, made once outside Streamlit's elements so
+    that it is never replaced (Streamlit redraws its own each run, and a live region
+    inserted already filled may go unread), and changed only when the text changes."""
+    st.html('<script data-rag="status"> (() => {'
+            " let line = document.getElementById('rag-status');"
+            " if (!line) { line = document.createElement('div'); line.id = 'rag-status';"
+            " line.className = 'rag-sr'; line.setAttribute('role', 'status');"
+            " line.setAttribute('aria-live', 'polite'); document.body.appendChild(line); }"
+            f" const said = {script_text(status)};"
+            " if (line.textContent !== said) line.textContent = said; })();</script>",
+            unsafe_allow_javascript=True)
+
+
+def bring_into_view(selector: str, occasion: str) -> None:
+    """Scroll the element `selector` finds to the top of the screen and give the keyboard's
+    focus to it (or to its card's first button), once per `occasion`: a later run of the same
+    screen (an empty Look up, a warning above) had moved the page and the focus again."""
+    st.html(f"<script data-rag=\"view\"> setTimeout(() => {{"
+            f" if (window.ragShown === {script_text(occasion)}) return;"
+            f" window.ragShown = {script_text(occasion)};"
+            f" const found = document.querySelector({script_text(selector)});"
+            " if (!found) return; found.scrollIntoView({block: 'start'});"
+            " const card = found.closest('[data-testid=stVerticalBlock]');"
+            " const target = found.matches('[tabindex]') ? found"
+            " : (card && card.querySelector('button')) || found;"
+            " target.focus({preventScroll: true}); }, 50);</script>",
+            unsafe_allow_javascript=True)
+
+
+def back_by_history(enabled: bool) -> None:
+    """While the browser's previous entry is the results (`back_is_history`), a click on "Back
+    to the results" (mouse or keyboard) is the browser's Back: caught before Streamlit sees
+    it, so no run adds an entry; the Back run then shows the passage as the browser's Back
+    does (rag.web.session.boot_from_url). Otherwise the button closes the citation as usual.
+    One listener per page, reading the flag each run sets."""
+    st.html(f"<script data-rag=\"back\"> window.ragBackByHistory = {json.dumps(enabled)};"
+            " if (!window.ragBackListener) { window.ragBackListener = true;"
+            " document.addEventListener('click', (event) => {"
+            " if (!window.ragBackByHistory || !event.target.closest('.st-key-back button'))"
+            " return; event.stopPropagation(); event.preventDefault();"
+            " window.ragBackByHistory = false; history.back(); }, true); }</script>",
+            unsafe_allow_javascript=True)
+
+
+def copy_buttons(texts: list[tuple[str, str]]) -> None:
+    """One named button per (name, text): "Copy the BibTeX" and so on. Streamlit's own copy
+    icons show only while the pointer or the focus is on their block, so the keyboard
+    reached them by chance, and a screen reader heard each as "Copy to clipboard". A copy is
+    said in the status line and on the button."""
+    st.html('<div class="rag-copy" role="group" aria-label="Copy">' + "".join(
+        f'<button type="button" class="rag-copy-button" data-copy="{html.escape(text)}">'
+        f"{html.escape(name)}</button>" for name, text in texts) + "</div>")
+    st.html("<script data-rag=\"copy\"> if (!window.ragCopyListener) {"
+            " window.ragCopyListener = true;"
+            " document.addEventListener('click', async (event) => {"
+            " const button = event.target.closest('.rag-copy-button'); if (!button) return;"
+            " const text = button.dataset.copy, name = button.textContent;"
+            " try { await navigator.clipboard.writeText(text); } catch (error) {"
+            " const area = document.createElement('textarea'); area.value = text;"
+            " document.body.appendChild(area); area.select(); document.execCommand('copy');"
+            " area.remove(); button.focus(); }"
+            " const line = document.getElementById('rag-status');"
+            " const done = name.replace(/^Copy/, 'Copied');"
+            " if (line) line.textContent = done + '.';"
+            " button.textContent = done;"
+            " setTimeout(() => { button.textContent = name; }, 2000); }); }</script>",
+            unsafe_allow_javascript=True)
