@@ -99,8 +99,10 @@ def boot_from_url(engine: Engine | None) -> None:
         for value in st.query_params.get_all(name):
             if value in known:
                 kept.append(value)
-            elif engine is not None:
-                ignored.append(f"{name} \u201c{value}\u201d (no such {name} in the index)")
+            else:  # without an index it had been dropped without a word
+                ignored.append(f"{name} \u201c{value}\u201d (" + (
+                    f"no such {name} in the index)" if engine is not None
+                    else "no index yet to check it against)"))
     for name in ("from", "to"):  # "to=2020" runs to the end of 2020
         day = parse_day(first_param(name), last=name == "to")
         if first_param(name) and day is None:

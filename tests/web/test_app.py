@@ -683,11 +683,13 @@ def test_missing_index_says_how_to_build(tmp_path: Path, dirs: tuple[Path, Path]
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     point_app_at(monkeypatch, dirs[0], tmp_path / "no-index")
     at = AppTest.from_file(str(APP), default_timeout=180)
-    at.query_params["q"] = QUESTION
+    at.query_params.update({"q": QUESTION, "type": "Report"})
     at.run()
     no_failure(at)
     assert any("No index found" in e.value for e in at.error)
     assert any(b.label == "Build the index" for b in at.button)
+    (warning,) = [w.value for w in at.warning if "could not be applied" in w.value]
+    assert "type \u201cReport\u201d (no index yet" in as_read(warning)  # had gone unsaid
 
 
 def test_unexpected_error_shows_no_traceback(app: AppTest,
