@@ -305,12 +305,14 @@ class Engine:
         # most uncertain, since the reader rates any passage on the topic highly.
         spelling = spelling_note(acronym, [chunks[p].text for p in exact or defining[:1]],
                                  bool(exact))
-        # For the reader: the records the question asks only a line of, of a document it
-        # names by its type, go first, as many as it reads (record_fields.names_its_document).
-        if reader and not blind:
-            ranked = lifted(ranked, {s.position for s in ranked if names_its_document(
-                posed, chunks[s.position].text, self.stored.lexical.query_terms)},
-                reader.settings.depth)
+        # The records the question asks only a line of, of a document it names by its type
+        # (record_fields.names_its_document), go first for the reader, as many as it reads;
+        # and one that is read answers in its own words, as a quote does: "Who wrote the
+        # analysis?" had been refused (0.53) with its record, "Authors: Lami Kim", first.
+        named = set() if blind else {s.position for s in ranked if names_its_document(
+            posed, chunks[s.position].text, self.stored.lexical.query_terms)}
+        if reader and named:
+            ranked = lifted(ranked, named, reader.settings.depth)
         reading = reader.rerank(unframed(posed), ranked, lambda position: may_answer(
             posed, chunks[position].text, self.stored.lexical.query_terms)) \
             if reader and not blind else None
@@ -330,8 +332,9 @@ class Engine:
             p, relevance=no_stronger_than(p.relevance, above)) for p in passages]
         rules = reader.settings if reader else None
         # A passage read that spells out the acronym asked about answers it in its own words,
-        # as a quoted passage does: never refused ("What does NLL stand for?" had been, 0.16).
-        verbatim = any(s.position in quoted or s.position in exact
+        # as a quoted passage does: never refused ("What does NLL stand for?" had been, 0.16);
+        # so does a record the question names by its type, read for the line it asks.
+        verbatim = any(s.position in quoted or s.position in exact or s.position in named
                        for s in ranked[:answer.passages_read]) and (
             rules is None or rules.quote_rule)
         expected = None if verbatim or (rules and not rules.answer_type_rule) else \

@@ -548,6 +548,22 @@ def test_a_record_question_holds_when_a_small_document_is_added(
     assert not result.abstained and result.answer.startswith(answer)
 
 
+@pytest.mark.parametrize(("question", "answer"), [
+    ("Who wrote the analysis?", "Authors: Lami Kim"),  # refused at 0.53 (a QA pass)
+    ("Who wrote the fact sheet?", None),  # its record names no author
+])
+def test_a_record_named_by_its_type_answers_its_line(default_engine: Engine, question: str,
+                                                      answer: str | None) -> None:
+    """Its record stood first, read, and the question was still refused: a record asked for
+    one of its lines answers in its own words, as a quote does, never refused."""
+    result = default_engine.search(question)
+    if answer is None:
+        assert result.abstained
+        return
+    assert not result.abstained and result.answer.startswith(answer)
+    assert result.decision.verbatim and result.confidence_label in ("uncertain", "likely")
+
+
 @pytest.mark.parametrize("question", ["Who wrote this?", "who wrote it"])
 def test_a_short_question_for_a_record_field_is_not_blind(default_engine: Engine,
                                                           question: str) -> None:
