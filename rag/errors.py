@@ -46,7 +46,16 @@ class UnknownCitation(RagError):
     def __init__(self, key: str, why: str = MALFORMED_KEY) -> None:
         key = key.strip()
         shown = key if len(key) <= 80 else key[:77] + "..."
-        super().__init__(f"No passage has the citation key {shown!r} in this index. {why}")
+        super().__init__(f"No passage has the citation key {shown!r} in this index. {why}"
+                         if key else f"No citation key given. {why}")
+
+
+class SeveralCitationKeys(UnknownCitation):
+    """Two keys pasted at once had been refused as one unknown key, though each was found."""
+
+    def __init__(self, keys: list[str]) -> None:
+        RagError.__init__(self, f"That holds {len(keys)} citation keys ("
+                          + ", ".join(keys) + "): look up one at a time.")
 
 
 class BuildInProgress(RagError):

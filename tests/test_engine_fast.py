@@ -141,6 +141,12 @@ def test_a_key_is_read_out_of_what_is_pasted_around_it(fake_engine: Engine) -> N
                    f"{doc}\u2011{tail}"):
         with pytest.raises(UnknownCitation):
             fake_engine.cite(pasted)
+    # two keys are named, not called one unknown key (a QA pass); nothing is named as empty
+    with pytest.raises(UnknownCitation, match=rf"holds 2 citation keys \({key}, {other}\): "
+                       "look up one at a time"):
+        fake_engine.cite(f"{key}, {other}")
+    with pytest.raises(UnknownCitation, match=r"^No citation key given\. Keys look like"):
+        fake_engine.cite("  ")
 
 
 def test_bulk_evaluation_scores_a_question_file(fake_engine: Engine) -> None:

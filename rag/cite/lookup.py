@@ -8,7 +8,7 @@ from urllib.parse import unquote_plus
 
 from rag.chunking.passages import Chunk
 from rag.cite.references import bibtex, chicago
-from rag.errors import UnknownCitation
+from rag.errors import SeveralCitationKeys, UnknownCitation
 from rag.ingest.documents import Document
 from rag.ingest.record import RECORD_HEADING
 
@@ -69,14 +69,18 @@ def validate_key(key: str) -> str:
     are lower-case, so one typed or pasted in capitals is read in lower case. The key is read
     out of what is pasted around it: the app's link to a citation (`?cite=…%3A…`), the
     Markdown export's backticks, a sentence's full stop (each had been refused, a first-time
-    user found); the same key twice is one key. A key broken across a line or by a
-    typographic hyphen ("…-the-\nkorean-peninsula:…") is refused, not read as its tail."""
+    user found); the same key twice is one key, two keys are named and refused. A key broken
+    across a line or by a typographic hyphen ("…-the-\nkorean-peninsula:…") is refused, not
+    read as its tail."""
     text = unquote_plus((key or "").strip()).lower()
     matches = list(PASTED_KEY.finditer(text))
-    found = {match.group() for match in matches}
-    if len(found) != 1 or any(BROKEN_BEFORE.search(text[:m.start()]) for m in matches):
+    found = list(dict.fromkeys(match.group() for match in matches))
+    broken = any(BROKEN_BEFORE.search(text[:m.start()]) for m in matches)
+    if len(found) > 1 and not broken:
+        raise SeveralCitationKeys(found)
+    if len(found) != 1 or broken:
         raise UnknownCitation(key or "")  # as typed: the message quotes what the user gave
-    return found.pop()
+    return found[0]
 
 
 def context_bounds(text: str, start: int, end: int, reach: int = CONTEXT_REACH) -> tuple[int, int]:
