@@ -186,7 +186,18 @@ def test_csv_questions(tmp_path: Path) -> None:
     assert c4.unanswerable and c5.unanswerable
     assert [(b.line, b.reason.split(" ")[0]) for b in bad] == [
         (5, "no"), (8, "`gold`"), (9, "more"), (10, "the")]  # c2 spans lines 3-4
-    assert "unclosed quote" in bad[-1].reason
+    assert "unclosed quote" in bad[-1].reason and "line 11," in bad[-1].reason
+
+
+def test_a_two_column_file_s_swallowed_rows_are_named(tmp_path: Path) -> None:
+    """Its swallowed row had been evaluated as part of a question (a QA pass)."""
+    path = tmp_path / "two.csv"
+    path.write_text('question,gold_docs\nWho wrote it?,report\n"What is it?,report\n'
+                    'When was it?,note\nWhy?,note\n', encoding="utf-8")
+    questions, bad = load_questions(path)
+    assert [q.question for q in questions] == ["Who wrote it?"]
+    (row,) = bad
+    assert row.line == 3 and "runs on into 2 lines" in row.reason and "lines 4–5" in row.reason
 
 
 @dataclass
