@@ -37,6 +37,7 @@ from rag.web.scripts import (
     back_by_history,
     bring_into_view,
     copy_buttons,
+    hold_edit_while_away,
     tell_screen_reader,
 )
 from rag.web.session import (
@@ -320,6 +321,7 @@ def main() -> None:
     # user's finding). The box applies its text on Enter and when it loses focus.
     st.text_input("Your question", key="question_box", on_change=on_edit,
                   placeholder="e.g. " + EXAMPLES[0])
+    hold_edit_while_away()
     st.button("Search", type="primary", on_click=on_submit, icon=":material/search:")
     if state.pop("empty_submit", False):
         st.error("The question is empty: type a question in words, e.g. "

@@ -84,3 +84,16 @@ def copy_buttons(texts: list[tuple[str, str]]) -> None:
             " button.textContent = done;"
             " setTimeout(() => { button.textContent = name; }, 2000); }); }</script>",
             unsafe_allow_javascript=True)
+
+
+def hold_edit_while_away() -> None:
+    """The question box applies an edit when it loses focus (app.py says why); but it lost
+    focus also when the user switched to another window or tab mid-question, and the half
+    typed question was searched, with a history entry (a QA pass's finding). A focus lost
+    with the page itself (`document.hasFocus()` false) is kept from Streamlit, so the edit
+    waits for Enter, Search or a click elsewhere on the page."""
+    st.html("<script data-rag=\"hold\"> if (!window.ragHoldListener) {"
+            " window.ragHoldListener = true;"
+            " document.addEventListener('focusout', (event) => {"
+            " if (!document.hasFocus() && event.target.closest('.st-key-question_box'))"
+            " event.stopPropagation(); }, true); }</script>", unsafe_allow_javascript=True)

@@ -323,6 +323,31 @@ def test_a_filter_applies_to_the_question_in_the_box(server: str, browser  # typ
     page.close()
 
 
+def test_a_half_typed_question_waits_while_the_page_is_away(server: str, browser  # type: ignore[no-untyped-def]
+                                                            ) -> None:
+    """Switching to another window mid-question had searched the half typed question. Headless
+    Chromium blurs no page when another comes to the front, so the switch is played as the
+    browser does it: the page reports no focus (`document.hasFocus()`), then the box blurs."""
+    expect = sync_api.expect
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server)
+    expect(page.get_by_role("button", name=QUESTION)).to_be_visible()
+    wait_idle(page)
+    box = page.get_by_label("Your question")
+    box.fill("Who wrote")
+    page.evaluate("document.hasFocus = () => false; document.activeElement.blur()")
+    page.wait_for_timeout(1500)  # a run it started would show by now
+    wait_idle(page)
+    expect(page.locator(".rag-question")).to_have_count(0)
+    assert "q=" not in address(page)
+    page.evaluate("delete document.hasFocus")  # back on the page: a click elsewhere applies it
+    box.fill("Who wrote the report?")
+    page.get_by_text("Ask a question about").click()
+    expect(page.locator(".rag-question")).to_contain_text("Who wrote the report?")
+    page.close()
+
+
 def test_a_citation_opens_at_its_title_and_back_returns_to_its_passage(  # type: ignore[no-untyped-def]
         server: str, browser) -> None:
     """Opened from far down the results, a citation had opened scrolled to its BibTeX, the
