@@ -33,7 +33,13 @@ from rag.answer.reading import (
     Verdict,
     judge,
 )
-from rag.answer.record_fields import asked_fields, may_answer, names_its_document, narrowed
+from rag.answer.record_fields import (
+    asked_fields,
+    holds_every_asked_line,
+    may_answer,
+    names_its_document,
+    narrowed,
+)
 from rag.answer.relevance import (
     PARTIAL,
     QUOTED,
@@ -306,13 +312,20 @@ class Engine:
         spelling = spelling_note(acronym, [chunks[p].text for p in exact or defining[:1]],
                                  bool(exact))
         # The records the question asks only a line of, of a document it names by its type
-        # (record_fields.names_its_document), go first for the reader, as many as it reads;
-        # and one that is read answers in its own words, as a quote does: "Who wrote the
-        # analysis?" had been refused (0.53) with its record, "Authors: Lami Kim", first.
+        # (record_fields.names_its_document), go first for the reader, as many as it reads.
         named = set() if blind else {s.position for s in ranked if names_its_document(
             posed, chunks[s.position].text, self.stored.lexical.query_terms)}
         if reader and named:
             ranked = lifted(ranked, named, reader.settings.depth)
+        # One that is read answers in its own words, as a quote does, when it is the only
+        # document of its type the search admits and holds every line asked: "Who wrote the
+        # notes?", of a note added beside the shipped corpus, had been refused (0.55) with
+        # "Authors: …" first (a QA pass). With two of the type ("Who wrote the analysis?":
+        # two analyses, one with no authors line) which is meant is not known, and the
+        # reader decides as before.
+        sole = {position for position in named if self.sole_of_its_type(
+            chunks[position].doc_id, filters) and holds_every_asked_line(
+            posed, chunks[position].text)}
         reading = reader.rerank(unframed(posed), ranked, lambda position: may_answer(
             posed, chunks[position].text, self.stored.lexical.query_terms)) \
             if reader and not blind else None
@@ -333,8 +346,8 @@ class Engine:
         rules = reader.settings if reader else None
         # A passage read that spells out the acronym asked about answers it in its own words,
         # as a quoted passage does: never refused ("What does NLL stand for?" had been, 0.16);
-        # so does a record the question names by its type, read for the line it asks.
-        verbatim = any(s.position in quoted or s.position in exact or s.position in named
+        # so does the one record the question names by its type, read for the lines it asks.
+        verbatim = any(s.position in quoted or s.position in exact or s.position in sole
                        for s in ranked[:answer.passages_read]) and (
             rules is None or rules.quote_rule)
         expected = None if verbatim or (rules and not rules.answer_type_rule) else \
@@ -390,6 +403,12 @@ class Engine:
                                        reading)
         return SearchResult(asked, passages, False, format_answer(spans), spans, notes,
                             decision.support, decision, confidence, label, corrected, best)
+
+    def sole_of_its_type(self, doc_id: str, filters: Filters | None) -> bool:
+        """Is this the only document of its type that the filters admit?"""
+        kind = self.documents[doc_id].metadata.type.casefold()
+        return sum(doc.metadata.type.casefold() == kind and (filters is None or filters.admits(
+            doc)) for doc in self.documents.values()) == 1
 
     def only_document(self, filters: Filters | None) -> Document | None:
         """The one document the filters admit (or the index holds), or None when there are

@@ -548,20 +548,23 @@ def test_a_record_question_holds_when_a_small_document_is_added(
     assert not result.abstained and result.answer.startswith(answer)
 
 
-@pytest.mark.parametrize(("question", "answer"), [
-    ("Who wrote the analysis?", "Authors: Lami Kim"),  # refused at 0.53 (a QA pass)
-    ("Who wrote the fact sheet?", None),  # its record names no author
-])
-def test_a_record_named_by_its_type_answers_its_line(default_engine: Engine, question: str,
-                                                      answer: str | None) -> None:
-    """Its record stood first, read, and the question was still refused: a record asked for
-    one of its lines answers in its own words, as a quote does, never refused."""
-    result = default_engine.search(question)
-    if answer is None:
-        assert result.abstained
-        return
-    assert not result.abstained and result.answer.startswith(answer)
+def test_the_one_record_of_a_type_answers_its_line(corpus_copy: Path, tmp_path: Path) -> None:
+    """A note added beside the shipped corpus: "Who wrote the notes?" had been refused (0.55)
+    with its record, "Authors: …", first (a QA pass). The one record of the type the question
+    names answers its line as a quote does; of two analyses, which is meant is not known."""
+    (corpus_copy / "notes.md").write_text(
+        "---\ntitle: Field Notes on Kaesong\ntype: Notes\ndate: 2024-05-01\n"
+        "authors: [Minji Park]\n---\n\n# Kaesong\n\nThe Kaesong Industrial Complex was a "
+        "collaborative economic development zone that closed in 2016.\n")
+    build_index(corpus_copy, tmp_path / "index")
+    engine = Engine.open(tmp_path / "index", corpus_copy)
+    result = engine.search("Who wrote the notes?")
+    assert not result.abstained and result.answer.startswith("Authors: Minji Park")
     assert result.decision.verbatim and result.confidence_label in ("uncertain", "likely")
+    for question in ("Who wrote the analysis?",  # two analyses
+                     "Who wrote the fact sheet?",  # no authors line
+                     "Who wrote the fact sheet and when was it published?"):  # one of two
+        assert not engine.search(question).decision.verbatim, question
 
 
 @pytest.mark.parametrize("question", ["Who wrote this?", "who wrote it"])

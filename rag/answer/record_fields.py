@@ -115,6 +115,13 @@ def names_its_document(question: str, text: str,
     return set(terms(rest)) - QUESTION_WORDS <= told
 
 
+def holds_every_asked_line(question: str, text: str) -> bool:
+    """Does the record hold a line for every field the question asks ("Who wrote the fact
+    sheet and when was it published?" asks two; the fact sheet's record has one)?"""
+    fields = record_fields(text)
+    return fields is not None and asked_fields(question) <= {label for label, _, _ in fields}
+
+
 def narrowed(spans: list[AnswerSpan], question: str,
              terms: Callable[[str], Iterable[str]]) -> list[AnswerSpan]:
     """Each span that is a whole catalogue record replaced by the lines that answer
