@@ -64,26 +64,32 @@ def back_by_history(enabled: bool) -> None:
 def copy_buttons(texts: list[tuple[str, str]]) -> None:
     """One named button per (name, text): "Copy the BibTeX" and so on. Streamlit's own copy
     icons show only while the pointer or the focus is on their block, so the keyboard
-    reached them by chance, and a screen reader heard each as "Copy to clipboard". A copy is
-    said in the status line and on the button."""
+    reached them by chance, and a screen reader heard each as "Copy to clipboard". What
+    happened is said in the status line and on the button (its name kept apart, so a second
+    click soon after does not keep "Copied"); a copy that fails says so."""
     st.html('<div class="rag-copy" role="group" aria-label="Copy">' + "".join(
-        f'<button type="button" class="rag-copy-button" data-copy="{html.escape(text)}">'
-        f"{html.escape(name)}</button>" for name, text in texts) + "</div>")
+        f'<button type="button" class="rag-copy-button" data-copy="{html.escape(text)}" '
+        f'data-label="{html.escape(name)}">{html.escape(name)}</button>'
+        for name, text in texts) + "</div>")
     st.html("<script data-rag=\"copy\"> if (!window.ragCopyListener) {"
             " window.ragCopyListener = true;"
+            " const fallback = (text) => { const area = document.createElement('textarea');"
+            " area.value = text; area.setAttribute('readonly', '');"
+            " area.style.cssText = 'position:fixed;top:0;left:0;opacity:0';"
+            " document.body.appendChild(area); area.select();"
+            " const done = document.execCommand('copy'); area.remove(); return done; };"
             " document.addEventListener('click', async (event) => {"
             " const button = event.target.closest('.rag-copy-button'); if (!button) return;"
-            " const text = button.dataset.copy, name = button.textContent;"
-            " try { await navigator.clipboard.writeText(text); } catch (error) {"
-            " const area = document.createElement('textarea'); area.value = text;"
-            " document.body.appendChild(area); area.select(); document.execCommand('copy');"
-            " area.remove(); button.focus(); }"
+            " const text = button.dataset.copy, name = button.dataset.label;"
+            " let done = true; try { await navigator.clipboard.writeText(text); }"
+            " catch (error) { done = fallback(text); button.focus(); }"
+            " const said = done ? name.replace(/^Copy/, 'Copied')"
+            " : 'Could not copy: select the text above and copy it';"
             " const line = document.getElementById('rag-status');"
-            " const done = name.replace(/^Copy/, 'Copied');"
-            " if (line) line.textContent = done + '.';"
-            " button.textContent = done;"
-            " setTimeout(() => { button.textContent = name; }, 2000); }); }</script>",
-            unsafe_allow_javascript=True)
+            " if (line) line.textContent = said + '.'; button.textContent = said;"
+            " clearTimeout(button.ragTimer);"
+            " button.ragTimer = setTimeout(() => { button.textContent = name; }, 2000); });"
+            " }</script>", unsafe_allow_javascript=True)
 
 
 def hold_edit_while_away() -> None:

@@ -410,6 +410,14 @@ def test_each_citation_form_has_a_named_copy_button(server: str, browser  # type
     page.get_by_role("button", name="Copy the BibTeX").click()
     sync_api.expect(page.locator("#rag-status")).to_have_text("Copied the BibTeX.")
     assert page.evaluate("navigator.clipboard.readText()").strip() == bibtex
+    # clicked again at once: its name comes back all the same (it had kept "Copied …")
+    page.locator(".rag-copy-button").nth(1).click()
+    sync_api.expect(page.get_by_role("button", name="Copy the BibTeX")).to_be_visible()
+    # a copy that fails says so, not "Copied"
+    page.evaluate("navigator.clipboard.writeText = () => Promise.reject(new Error('no'));"
+                  " document.execCommand = () => false")
+    page.get_by_role("button", name="Copy the link").click()
+    sync_api.expect(page.locator("#rag-status")).to_have_text(re.compile("^Could not copy"))
     context.close()
 
 
