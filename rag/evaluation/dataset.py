@@ -135,34 +135,28 @@ def read_jsonl(path: Path) -> list[tuple[int, object | RowError]]:
     return rows
 
 
-def swallowed_rows(question: str, columns: int) -> int:
-    """How many of a question cell's later lines look like rows of their own (as many commas
-    as the header has columns less one, at least one): a quote left open swallows the rows
-    after it. A two-column file's swallowed row had been evaluated as part of a question."""
-    return sum(later.count(",") >= max(columns - 1, 1) for later in question.splitlines()[1:])
-
-
 def read_csv(path: Path) -> list[tuple[int, object | RowError]]:
     rows: list[tuple[int, object | RowError]] = []
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if not reader.fieldnames or "question" not in reader.fieldnames:
-            raise RagError(f"{path}: the CSV header must name a `question` column "
-                           f"(found: {', '.join(reader.fieldnames or []) or 'nothing'})")
-        ended = reader.line_num  # the header's last line
-        for record in reader:
-            line, ended = ended + 1, reader.line_num  # a quoted cell may span lines
-            swallowed = swallowed_rows(record.get("question") or "", len(reader.fieldnames))
-            if None in record:
-                rows.append((line, RowError("more cells than the header has columns")))
-            elif swallowed:
-                lines = f"line {ended}" if ended == line + 1 else f"lines {line + 1}–{ended}"
-                rows.append((line, RowError(
-                    f"the question runs on into {swallowed} line{'s' * (swallowed > 1)} that "
-                    f"look{'s' * (swallowed == 1)} like further rows: an unclosed quote? (what "
-                    f"it swallowed, {lines}, is skipped with it)")))
-            elif any((value or "").strip() for value in record.values()):
-                rows.append((line, {k: v for k, v in record.items() if v not in (None, "")}))
+        source = handle.readlines()  # as csv counts lines
+    reader = csv.DictReader(source)
+    if not reader.fieldnames or "question" not in reader.fieldnames:
+        raise RagError(f"{path}: the CSV header must name a `question` column "
+                       f"(found: {', '.join(reader.fieldnames or []) or 'nothing'})")
+    ended = reader.line_num  # the header's last line
+    for record in reader:
+        line, ended = ended + 1, reader.line_num  # a quoted cell may span lines
+        if None in record:
+            rows.append((line, RowError("more cells than the header has columns")))
+        elif "".join(source[line - 1:ended]).count('"') % 2:
+            # An odd number of quote marks is a quote never closed: it swallows the rest of
+            # the file (a two-column file's swallowed row had been evaluated as part of a
+            # question). A question over several lines, quoted and closed, is kept.
+            lines = f"line {ended}" if ended == line + 1 else f"lines {line + 1}–{ended}"
+            rows.append((line, RowError("a quote opened here is never closed (what it "
+                                        f"swallowed, {lines}, is skipped with it)")))
+        elif any((value or "").strip() for value in record.values()):
+            rows.append((line, {k: v for k, v in record.items() if v not in (None, "")}))
     return rows
 
 
