@@ -8,6 +8,7 @@ the questions refused unread). Writes the calibration into the model's record.
 
     python -m training.calibrate_reader EVALSETS --model reader-l6
     python -m training.calibrate_reader EVALSETS --support   # the similarity rule's confidence
+    python -m training.calibrate_reader EVALSETS --points    # the shipped calibration's trade-off
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from rag.answer.abstention import should_abstain
 from rag.answer.evidence import Evidence
-from rag.answer.reader import MODELS, Calibration
+from rag.answer.reader import MODELS, Calibration, shared_reader
 from rag.answer.reading import reader_verdict
 from rag.settings import AbstentionSettings, ReaderSettings
 from training.reader_runs import dev_sets, run
@@ -91,6 +92,27 @@ def highest_threshold(rows: list[dict], probability: np.ndarray, rules: ReaderSe
         rows, probability, replace(rules, threshold=t))[answerable]) <= max_answerable_refused))
 
 
+def operating_points(evalsets: Path, model: str,
+                     caps: tuple[float, ...] = (0.02, 0.05, 0.10, 0.15, 0.20)) -> None:
+    """What the shipped calibration refuses on dev at the highest threshold that refuses at
+    most each share of answerable questions (nothing written): how far apart the two kinds
+    of question are read (docs/reader.md, *Why issue #12 is marked blocked*)."""
+    rows = [row for question_set in dev_sets(evalsets)
+            for row in cached_engine_set(question_set, model)]
+    calibration = shared_reader(model).calibration
+    probability = np.array([calibration.probability(e) if e is not None else 0.0
+                            for e in map(evidence_of, rows)])
+    answerable = np.array([not r["unanswerable"] for r in rows])
+    rules = ReaderSettings(model=model)
+    print("| answerable refused at most | threshold | answerable refused | unanswerable refused |")
+    print("|---|---|---|---|")
+    for cap in caps:
+        threshold = highest_threshold(rows, probability, rules, cap)
+        refused_now = refusals(rows, probability, replace(rules, threshold=threshold))
+        print(f"| {cap:.0%} | {threshold:.3f} | {np.mean(refused_now[answerable]):.3f} | "
+              f"{np.mean(refused_now[~answerable]):.3f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("evalsets", type=Path)
@@ -99,9 +121,15 @@ def main() -> None:
     parser.add_argument("--support", action="store_true", help="calibrate the similarity "
                         "support instead (reader off), and print the scaling for "
                         "AbstentionSettings")
+    parser.add_argument("--points", action="store_true", help="print what the shipped "
+                        "calibration refuses on dev at several caps on answerable refusals, "
+                        "and write nothing")
     args = parser.parse_args()
     if args.support:
         calibrate_support(args.evalsets)
+        return
+    if args.points:
+        operating_points(args.evalsets, args.model)
         return
     rows = [row for question_set in dev_sets(args.evalsets)
             for row in cached_engine_set(question_set, args.model)]
