@@ -43,19 +43,22 @@ KEY_TEXT_CHANGED = ("The document {doc!r} is here, but none of its passages has 
 
 
 class UnknownCitation(RagError):
-    def __init__(self, key: str, why: str = MALFORMED_KEY) -> None:
+    def __init__(self, key: str, why: str = MALFORMED_KEY, message: str | None = None) -> None:
         key = key.strip()
         shown = key if len(key) <= 80 else key[:77] + "..."
-        super().__init__(f"No passage has the citation key {shown!r} in this index. {why}"
-                         if key else f"No citation key given. {why}")
+        super().__init__(message or (
+            f"No passage has the citation key {shown!r} in this index. {why}" if key
+            else f"No citation key given. {why}"))
 
 
 class SeveralCitationKeys(UnknownCitation):
-    """Two keys pasted at once had been refused as one unknown key, though each was found."""
+    """What was pasted holds more than one well-formed key (each may or may not be in the
+    index): it had been refused as one unknown key, the keys run together."""
 
     def __init__(self, keys: list[str]) -> None:
-        RagError.__init__(self, f"That holds {len(keys)} citation keys ("
-                          + ", ".join(keys) + "): look up one at a time.")
+        named = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
+        super().__init__(", ".join(keys), message=f"That holds {len(keys)} citation keys "
+                         f"({named}): look up one at a time.")
 
 
 class BuildInProgress(RagError):

@@ -26,7 +26,8 @@ ASKING = frozenset({
     "must", "about", "many", "much", "been", "were"})
 # Nor the other small words of English (bm25s's longer, NLTK-style list): "from", "between"
 # and "our" had been marked in every passage too (a QA pass's finding). But "won", a verb
-# of its own there only as the stem of "won't".
+# of its own there only as the stem of "won't". Their stems go too, so a word sharing one
+# ("owns", of "own") is not marked either; BM25 still searches them all but its 33.
 UNMARKED = ASKING | (frozenset(STOPWORDS_EN_PLUS) - {"won"})
 
 
@@ -39,7 +40,8 @@ def query_terms(question: str, settings: Settings = Settings()) -> frozenset[str
 def mark_terms(text: str, question: str, css_class: str = "qt",
                settings: Settings = Settings()) -> str:
     """`text` as escaped HTML, with each word BM25 matched for the question in <mark>, but
-    the words of asking and the other small words (`UNMARKED`)."""
+    the words of asking and the other small words (`UNMARKED`, by stem): the marks are the
+    terms BM25 searches less those."""
     terms = query_terms(question, settings) - {term_of(word, settings) for word in UNMARKED}
     out: list[str] = []
     last = 0

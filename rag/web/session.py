@@ -103,6 +103,8 @@ def boot_from_url(engine: Engine | None) -> None:
                 ignored.append(f"{name} \u201c{value}\u201d (" + (
                     f"no such {name} in the index)" if engine is not None
                     else "no index yet to check it against)"))
+        if known and set(known) <= set(kept):  # every one is no filter, as in the sidebar
+            kept.clear()
     for name in ("from", "to"):  # "to=2020" runs to the end of 2020
         day = parse_day(first_param(name), last=name == "to")
         if first_param(name) and day is None:

@@ -324,6 +324,16 @@ def test_every_option_chosen_is_no_filter(app: AppTest) -> None:
     assert app.multiselect(key="f_types").value == ["Report"]
 
 
+
+def test_a_link_naming_every_type_is_no_filter(app: AppTest) -> None:
+    """As in the sidebar; a review found the link's kept and shown as "Filters on"."""
+    app.query_params.update({"q": QUESTION, "type": ["Analysis", "Fact Sheet", "Report"]})
+    app.run()
+    no_failure(app)
+    assert app.multiselect(key="f_types").value == []
+    assert not [c for c in app.caption if c.value.startswith(("Filtered:", "Filters on:"))]
+
+
 def test_a_link_s_to_date_runs_to_the_end_of_what_it_names(app: AppTest) -> None:
     app.query_params.update({"q": QUESTION, "from": "2020-06-01", "to": "2025"})
     app.run()
