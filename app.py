@@ -36,6 +36,7 @@ from rag.web.markdown import md_text
 from rag.web.scripts import (
     back_by_history,
     bring_into_view,
+    calendar_buttons_off_the_tab_order,
     copy_buttons,
     hold_edit_while_away,
     tell_screen_reader,
@@ -322,6 +323,7 @@ def main() -> None:
     st.text_input("Your question", key="question_box", on_change=on_edit,
                   placeholder="e.g. " + EXAMPLES[0])
     hold_edit_while_away()
+    calendar_buttons_off_the_tab_order()
     st.button("Search", type="primary", on_click=on_submit, icon=":material/search:")
     if state.pop("empty_submit", False):
         st.error("The question is empty: type a question in words, e.g. "

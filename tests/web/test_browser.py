@@ -348,6 +348,26 @@ def test_a_half_typed_question_waits_while_the_page_is_away(server: str, browser
     page.close()
 
 
+def test_a_typed_date_applies_at_the_first_tab(server: str, browser  # type: ignore[no-untyped-def]
+                                              ) -> None:
+    """The first Tab had stopped on the box's calendar button, inside the box, and the date
+    applied only at the second (a QA pass's finding)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{server}/?{urllib.parse.urlencode({'q': QUESTION})}")
+    sync_api.expect(page.locator(".rag-card").first).to_be_visible()
+    wait_idle(page)
+    page.get_by_text("Filters", exact=True).click()
+    page.get_by_role("spinbutton", name="year, From").click()
+    page.keyboard.type("20200101")
+    page.keyboard.press("Tab")
+    page.wait_for_function("location.search.includes('from=2020-01-01')")
+    sync_api.expect(page.get_by_text("Filters on: from 2020-01-01")).to_be_visible()
+    page.keyboard.press("Alt+ArrowDown")  # the calendar still opens from the keyboard
+    sync_api.expect(page.get_by_role("dialog")).to_be_visible()
+    page.close()
+
+
 def test_a_citation_opens_at_its_title_and_back_returns_to_its_passage(  # type: ignore[no-untyped-def]
         server: str, browser) -> None:
     """Opened from far down the results, a citation had opened scrolled to its BibTeX, the
