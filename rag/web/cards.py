@@ -52,8 +52,8 @@ mark.cited { background: #ffe08a; box-shadow: 0 0 0 2px #ffe08a; border-radius: 
 .rag-copy { display: flex; flex-wrap: wrap; gap: .5rem; margin: .25rem 0 1rem; }
 .rag-copy-button { font: inherit; font-size: .9rem; padding: .3rem .75rem; cursor: pointer;
   border: 1px solid rgba(49, 51, 63, .25); border-radius: .5rem; background: #fff; color: inherit; }
-.rag-copy-button:hover { border-color: #ff4b4b; color: #ff4b4b; }
-.rag-copy-button:focus-visible { outline: 2px solid #ff4b4b; outline-offset: 2px; }
+.rag-copy-button:hover { border-color: #d32f2f; color: #d32f2f; }  /* 4.98:1 on white */
+.rag-copy-button:focus-visible { outline: 2px solid #d32f2f; outline-offset: 2px; }
 .rag-sr, .stElementContainer:has(script[data-rag]) {
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
   white-space: nowrap; }

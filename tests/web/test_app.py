@@ -183,7 +183,8 @@ def test_open_citation_from_results_then_back(app: AppTest) -> None:
     assert param(app, "cite") and param(app, "q") == [QUESTION]
     assert '<mark class="cited">' in bodies(app)
     assert back_by_history(app)  # the entry before is these results: Back is the browser's
-    assert f'data-copy="{param(app, "cite")[0]}">Copy the citation key</button>' in bodies(app)
+    assert (f'data-copy="{param(app, "cite")[0]}" data-label="Copy the citation key">'
+            in bodies(app))
     button(app, "← Back to the results").click().run()
     assert "cite" not in app.query_params and keys_shown(app)
 
